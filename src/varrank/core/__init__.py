@@ -1,0 +1,1 @@
+"""Shared pieces every stage uses: schema, errors, ledger, table I/O, genome naming."""

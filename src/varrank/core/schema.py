@@ -1,0 +1,142 @@
+"""The per-patient variant table: one row per normalised allele, keyed by (chrom, pos, ref, alt).
+
+Every stage reads the previous stage's Parquet table and adds its own columns; no stage
+drops rows (exclusion is a column with a reason). This module is the single documented
+contract between stages; docs/output.md is generated from the same descriptions.
+
+Conventions: positions are 1-based; ``chrom`` uses the reference FASTA's naming; an absent
+database value is null, never 0; list-like text values are ``;``-joined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+KEY = ("chrom", "pos", "ref", "alt")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    stage: str
+    description: str
+
+
+def _cols(stage: str, *specs: tuple[str, pa.DataType, str]) -> list[Column]:
+    return [Column(name, dtype, stage, desc) for name, dtype, desc in specs]
+
+
+INGEST = _cols(
+    "ingest",
+    ("chrom", pa.string(), "Contig, spelled as in the reference FASTA"),
+    ("pos", pa.int64(), "1-based position after left-alignment"),
+    ("ref", pa.string(), "Reference allele (upper case)"),
+    ("alt", pa.string(), "Alternate allele (one per row after multi-allelic splitting)"),
+    ("variant_key", pa.string(), "chrom-pos-ref-alt, unique per row"),
+    ("vcf_id", pa.string(), "ID column of the input VCF (untrusted text)"),
+    ("qual", pa.float64(), "QUAL"),
+    ("filter", pa.string(), "FILTER values joined by ';' ('PASS' when passed)"),
+    ("variant_type", pa.string(), "SNV, MNV, insertion, deletion or complex"),
+    ("split_from", pa.string(), "Original chrom:pos:ref:alts when split from a multi-allelic record"),
+    ("left_aligned", pa.bool_(), "True when bcftools norm moved the allele"),
+    ("gt", pa.string(), "Proband genotype relative to this allele (0/1, 1|0, 1/1, 1, ...)"),
+    ("zygosity", pa.string(), "het, hom_alt, hemi, hom_ref or no_call"),
+    ("phased", pa.bool_(), "Genotype phased"),
+    ("gq", pa.int32(), "Genotype quality"),
+    ("dp", pa.int32(), "Read depth at the site for the proband"),
+    ("ad_ref", pa.int32(), "Reads supporting REF"),
+    ("ad_alt", pa.int32(), "Reads supporting this ALT"),
+    ("vaf", pa.float64(), "ad_alt / (sum of AD)"),
+    ("family_zygosity", pa.string(), "JSON object sample -> zygosity for other samples in the VCF"),
+    ("csq_raw", pa.string(), "INFO/CSQ as given by VEP upstream, untouched (null when absent)"),
+    ("ann_raw", pa.string(), "INFO/ANN as given by snpEff upstream, untouched (null when absent)"),
+)
+
+ANNOTATE = _cols(
+    "annotate",
+    ("gene_symbol", pa.string(), "HGNC symbol of the preferred transcript's gene"),
+    ("gene_id", pa.string(), "Ensembl/NCBI gene ID"),
+    ("transcript_id", pa.string(), "Preferred transcript (MANE Select > canonical > most severe)"),
+    ("is_mane_select", pa.bool_(), "Preferred transcript is MANE Select"),
+    ("is_canonical", pa.bool_(), "Preferred transcript is the canonical one"),
+    ("consequence", pa.string(), "Sequence Ontology terms joined by '&'"),
+    ("impact", pa.string(), "HIGH, MODERATE, LOW or MODIFIER"),
+    ("hgvs_c", pa.string(), "HGVS coding/non-coding name"),
+    ("hgvs_p", pa.string(), "HGVS protein name"),
+    ("exon", pa.string(), "exon number/total"),
+    ("intron", pa.string(), "intron number/total"),
+    ("protein_position", pa.int32(), "Amino-acid position"),
+    ("amino_acids", pa.string(), "REF/ALT amino acids (e.g. R/W)"),
+    ("splice_distance", pa.int32(), "Distance to the nearest splice site (bp), signed"),
+    ("annotator", pa.string(), "Annotator and version"),
+    ("clinvar_variation_id", pa.string(), "ClinVar VariationID (VCF ID column)"),
+    ("clinvar_allele_id", pa.string(), "ClinVar ALLELEID"),
+    ("clinvar_significance", pa.string(), "CLNSIG"),
+    ("clinvar_review_status", pa.string(), "CLNREVSTAT"),
+    ("clinvar_stars", pa.int8(), "Review stars 0-4 from CLNREVSTAT"),
+    ("clinvar_conditions", pa.string(), "CLNDN"),
+    ("clinvar_release", pa.string(), "ClinVar release used"),
+    ("gnomad_af", pa.float64(), "gnomAD allele frequency"),
+    ("gnomad_grpmax_af", pa.float64(), "gnomAD grpmax (popmax) allele frequency"),
+    ("gnomad_ac", pa.int64(), "gnomAD allele count"),
+    ("gnomad_an", pa.int64(), "gnomAD allele number"),
+    ("gnomad_nhomalt", pa.int64(), "gnomAD homozygous count"),
+    ("gnomad_filter", pa.string(), "gnomAD site FILTER"),
+    ("gnomad_release", pa.string(), "gnomAD release used"),
+    ("max_pop_af", pa.float64(), "Highest AF across all population sources (null: absent from all)"),
+    ("inhouse_classification", pa.string(), "The lab's prior classification"),
+    ("inhouse_ac", pa.int64(), "In-house allele count"),
+    ("gene_pli", pa.float64(), "gnomAD constraint pLI"),
+    ("gene_loeuf", pa.float64(), "gnomAD constraint LOEUF"),
+)
+
+SCORE = _cols(
+    "score",
+    ("spliceai_ds_ag", pa.float64(), "SpliceAI delta score, acceptor gain"),
+    ("spliceai_ds_al", pa.float64(), "SpliceAI delta score, acceptor loss"),
+    ("spliceai_ds_dg", pa.float64(), "SpliceAI delta score, donor gain"),
+    ("spliceai_ds_dl", pa.float64(), "SpliceAI delta score, donor loss"),
+    ("spliceai_dp_ag", pa.int32(), "Position of acceptor gain relative to the variant"),
+    ("spliceai_dp_al", pa.int32(), "Position of acceptor loss relative to the variant"),
+    ("spliceai_dp_dg", pa.int32(), "Position of donor gain relative to the variant"),
+    ("spliceai_dp_dl", pa.int32(), "Position of donor loss relative to the variant"),
+    ("spliceai_max", pa.float64(), "max of the four delta scores"),
+    ("spliceai_gene", pa.string(), "Gene the SpliceAI score was computed for"),
+    ("score_status", pa.string(), "scored, not_candidate, or skipped:<reason>"),
+)
+
+PRIORITISE = _cols(
+    "prioritise",
+    ("acmg_codes", pa.string(), "ACMG/AMP evidence codes met, with strength, joined by ';'"),
+    ("acmg_class", pa.string(), "Five-tier class by the 2015 combining rules"),
+    ("acmg_points", pa.int32(), "Bayesian points (Tavtigian 2020)"),
+    ("acmg_class_points", pa.string(), "Five-tier class by the points system"),
+    ("phenotype_score", pa.float64(), "HPO similarity of the gene to the patient's terms"),
+    ("phenotype_disease", pa.string(), "Best-matching disease for the gene"),
+    ("inheritance_fit", pa.string(), "Modes of inheritance the genotypes fit, joined by ';'"),
+    ("variant_score", pa.float64(), "Combined variant score in [0, 1]"),
+    ("gene_score", pa.float64(), "Combined gene score in [0, 1]"),
+    ("rank", pa.int32(), "Rank of the variant (1 = best); null when excluded"),
+    ("evidence_json", pa.string(), "JSON list of evidence items that made the score"),
+    ("excluded_reason", pa.string(), "Why the variant is not ranked (null when ranked)"),
+)
+
+ALL_COLUMNS: list[Column] = INGEST + ANNOTATE + SCORE + PRIORITISE
+
+
+def columns_for(stage: str) -> list[Column]:
+    return [c for c in ALL_COLUMNS if c.stage == stage]
+
+
+def arrow_schema(stage: str) -> pa.Schema:
+    """Schema of the columns that ``stage`` adds, in documented order."""
+    return pa.schema([pa.field(c.name, c.type) for c in columns_for(stage)])
+
+
+def stage_output(outdir: str, patient: str, stage: str, suffix: str = "parquet") -> str:
+    """Conventional file name of a stage output: ``<outdir>/<patient>.<stage>.<suffix>``."""
+    return f"{outdir}/{patient}.{stage}.{suffix}"

@@ -1,0 +1,1 @@
+"""The INGEST stage."""

@@ -1,0 +1,16 @@
+"""`varrank report` subcommand (placeholder until the stage lands)."""
+
+from __future__ import annotations
+
+import argparse
+
+from varrank.core.errors import VarrankError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("report", help="REPORT stage (not yet implemented)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    raise VarrankError("the report stage is not implemented yet")

@@ -1,0 +1,1 @@
+"""Test and demo data: manifest of public files mirrored in ../shared/data, and derivations."""
