@@ -28,7 +28,7 @@ from varrank.prioritise.phenotype.hpo_index import default_hpo_dir
 
 SUBSET_GENES = ("PERM1", "AGRN", "ISG15", "SAMD11", "NOC2L", "KLHL17", "BRCA1", "SCN1A",
                 "CFTR", "PER3", "DMD", "OTC")
-OBSOLETE_KEEP = ("HP:0000057", "HP:0000284")
+OBSOLETE_KEEP = ("HP:0000057", "HP:0000284", "HP:0000489")
 
 
 def _zyg(gt: tuple | None, allele: int) -> str:
