@@ -132,7 +132,9 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
         ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
 
     results = [_evaluate_row(r, ctx, skip) for r in rows]
-    fits, partners = _inheritance(rows, ped, proband, use_inheritance)
+    benign = {i for i, res in enumerate(results)
+              if res["class_points"] in ("Benign", "Likely benign")}
+    fits, partners = _inheritance(rows, ped, proband, use_inheritance, benign)
     family_data = use_inheritance and len(ped.people) > 1
     out_cols = _score_and_rank(rows, results, fits, partners, matches, ctx, resources.weights,
                                use_phenotype, use_inheritance, family_data, ledger,
@@ -241,8 +243,13 @@ def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str]):
     }
 
 
-def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool):
-    """Per row: modes fitted (None when the proband does not carry); comphet partners."""
+def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool, benign: set[int]):
+    """Per row: modes fitted (None when the proband does not carry); comphet partners.
+
+    Variants classified Benign/Likely benign by points are not offered as a compound
+    heterozygous partner (Exomiser pairs only variants that pass its frequency filter):
+    a common benign allele must not rescue a rare variant's recessive fit.
+    """
     fits: list[set[str] | None] = []
     gts_all = []
     for r in rows:
@@ -259,7 +266,7 @@ def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool):
     by_gene: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == "het" \
-                and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
+                and i not in benign and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
             by_gene[r["gene_symbol"]].append(i)
     for gene, idx in by_gene.items():
         if len(idx) < 2:
