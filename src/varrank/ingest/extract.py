@@ -130,6 +130,8 @@ def extract(
             if is_symbolic(alt):
                 drops.drop(reasons.SYMBOLIC_ALLELE, where, chrom, pos, ref, alt)
                 continue
+            if not normalised_with_fasta:
+                ref, alt = _trim_suffix(v, ref, alt)
             genotypes = v.genotypes
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
             if gt.zygosity == "hom_ref":
@@ -176,6 +178,18 @@ def extract(
         writer.close()
         vcf.close()
     return ExtractResult(columns.table(), rows_in, rows_out)
+
+
+def _trim_suffix(v: cyvcf2.Variant, ref: str, alt: str) -> tuple[str, str]:
+    """Without a FASTA, bcftools norm -m- splits but does not trim (AAAAC>CAAAC,A gives
+    AAAAC>CAAAC). Dropping the shared suffix needs no reference and keeps POS, so the row
+    order stays sorted; the shared-prefix trim and left-alignment need the FASTA."""
+    trimmed_ref, trimmed_alt = ref, alt
+    while len(trimmed_ref) > 1 and len(trimmed_alt) > 1 and trimmed_ref[-1] == trimmed_alt[-1]:
+        trimmed_ref, trimmed_alt = trimmed_ref[:-1], trimmed_alt[:-1]
+    if trimmed_ref != ref:
+        v.REF, v.ALT = trimmed_ref, [trimmed_alt]
+    return trimmed_ref, trimmed_alt
 
 
 def _text(value: object) -> str | None:

@@ -55,7 +55,7 @@ def read_error(sniffed: SniffResult, index: int) -> InputError:
     if sniffed.is_text:
         line_no = _location(sniffed, index)
         text = read_line(path, line_no)
-        shown = (text or "")[:80].encode("unicode_escape").decode()
+        shown = (text or "")[:80]
         return InputError(
             f"malformed VCF record: {shown!r}",
             hint="each record needs 8+ tab-separated columns with a numeric POS; check the line",
