@@ -139,15 +139,19 @@ def run_cli() -> Callable[..., CliResult]:
     return _run
 
 
+# Derived files are cached between sessions (keyed by the slice's sha256; gitignored).
+DERIVED_CACHE = REPO_ROOT / "tests" / "artifacts" / "derived"
+
+
 @pytest.fixture(scope="session")
-def padded_grch38_chr17(shared_data, tmp_path_factory) -> Path:
+def padded_grch38_chr17(shared_data) -> Path:
     """The GRCh38 chr17 slice padded with N to chr17's true length (bgzip, ~0.6 MB)."""
     return pad_slice(shared_data / "reference/GRCh38_chr17_42425000-43600000.fa",
-                     tmp_path_factory.mktemp("padded38"), "GRCh38", compress=True)
+                     DERIVED_CACHE, "GRCh38", compress=True)
 
 
 @pytest.fixture(scope="session")
-def padded_grch37_chr17(shared_data, tmp_path_factory) -> Path:
+def padded_grch37_chr17(shared_data) -> Path:
     """The GRCh37 chr17 slice padded to true coordinates, named chr17 (UCSC style)."""
     return pad_slice(shared_data / "reference/GRCh37_chr17_41100001-41300000.fa",
-                     tmp_path_factory.mktemp("padded37"), "GRCh37", compress=True)
+                     DERIVED_CACHE, "GRCh37", compress=True)
