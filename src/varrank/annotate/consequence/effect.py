@@ -59,6 +59,16 @@ TRANSCRIPT_SCHEMA = pa.schema([
 ])
 
 
+_P_SYNONYMOUS = re.compile(r"^p\.([A-Z][a-z]{2})(\d+)\1$")
+
+
+def hgvs_p_synonymous_as_equal(hgvs_p: str | None) -> str | None:
+    """snpEff writes 'p.Ser1796Ser'; current HGVS (and VEP) write 'p.Ser1796='."""
+    if hgvs_p and (match := _P_SYNONYMOUS.match(hgvs_p)):
+        return f"p.{match.group(1)}{match.group(2)}="
+    return hgvs_p
+
+
 def amino_acids_from_hgvs_p(hgvs_p: str | None) -> str | None:
     """'p.Arg123Trp' -> 'R/W'; 'p.Leu5=' -> 'L'; None for frameshifts and others."""
     if not hgvs_p:

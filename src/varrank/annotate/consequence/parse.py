@@ -12,7 +12,8 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from varrank.annotate.consequence.effect import (TranscriptEffect, amino_acids_from_hgvs_p,
-                                                 intronic_offset, to_int)
+                                                 hgvs_p_synonymous_as_equal, intronic_offset,
+                                                 to_int)
 from varrank.annotate.consequence.terms import normalise_terms, severity
 from varrank.core.errors import InputError
 
@@ -36,7 +37,7 @@ def parse_ann(ann: str, alt: str | None, annotator: str = "snpEff") -> list[Tran
         if alt is not None and f[0] and f[0].upper() != alt.upper():
             continue
         terms = normalise_terms(f[1])
-        hgvs_c, hgvs_p = _none(f[9]), _none(f[10])
+        hgvs_c, hgvs_p = _none(f[9]), hgvs_p_synonymous_as_equal(_none(f[10]))
         offset = intronic_offset(hgvs_c)
         rank = _none(f[8])
         intronic = offset is not None or (terms and terms[0] == "intron_variant")
