@@ -200,7 +200,17 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
 
 
 def _csq_fields(meta: dict, options: AnnotateOptions) -> list[str]:
+    """CSQ field names: --csq-format, else table metadata, else the input VCF's own header."""
     text = options.csq_format or meta.get("csq_format") or meta.get("csq_header")
+    if not text and meta.get("input_vcf") and Path(meta["input_vcf"]).is_file():
+        import pysam
+
+        try:
+            with pysam.VariantFile(meta["input_vcf"]) as vcf:
+                if "CSQ" in vcf.header.info:
+                    text = vcf.header.info["CSQ"].description
+        except (OSError, ValueError):
+            text = None
     if not text:
         raise InputError("the table has INFO/CSQ values but no CSQ field list",
                          hint="pass --csq-format 'Allele|Consequence|...' (the Format: list from "

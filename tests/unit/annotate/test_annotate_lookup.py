@@ -140,3 +140,34 @@ def test_lookup_rows_stay_aligned_for_any_subset_and_order(clinvar_bundle, trio_
     sub, _ = lookup(bundle, table.take(pa.array(idx)))
     assert sub["clinvar_variation_id"].to_pylist() == [full["clinvar_variation_id"][i].as_py() for i in idx]
     assert len(sub["clinvar_stars"]) == len(idx)
+
+
+def _hg002_carried_alleles(path: Path) -> set[tuple[str, int, str, str]]:
+    """Alleles in HG002's genotype (10th column), read naively from the trio VCF."""
+    found = set()
+    with gzip.open(path, "rt") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            c = line.rstrip("\n").split("\t")
+            gt = c[9].split(":")[0].replace("|", "/").split("/")
+            alts = c[4].split(",")
+            for a in {int(x) for x in gt if x not in (".", "0")}:
+                found.add((c[0], int(c[1]), c[3], alts[a - 1]))
+    return found
+
+
+def test_real_ingest_output_of_hg002(shared_data, clinvar_bundle, tmp_path):
+    """`varrank ingest` (split-only: no chr1 FASTA in the test data) then `varrank annotate`."""
+    from varrank.ingest import run_ingest
+
+    ingested = run_ingest(shared_data / TRIO, "HG002", tmp_path / "ingest", proband="HG002",
+                          genome="GRCh37")
+    out = run_annotate(ingested.table, clinvar_bundle, tmp_path / "annotate")
+    rows = pq.read_table(out.table).to_pylist()
+    hits = {(r["chrom"], r["pos"], r["ref"], r["alt"]) for r in rows if r["clinvar_variation_id"]}
+    expected = _hg002_carried_alleles(shared_data / TRIO) & _alleles(shared_data / CLINVAR37)
+    assert hits == expected and ("1", 911595, "A", "G") in hits
+    assert len(expected) == 11  # the 12th trio match is a parental allele HG002 does not carry
+    perm1 = next(r for r in rows if r["pos"] == 911595)
+    assert perm1["zygosity"] == "hom_alt" and perm1["clinvar_significance"] == "Pathogenic"
