@@ -96,54 +96,88 @@ def select_records(vcfs: list[Path], contig: str) -> list[list[str]]:
     return rows
 
 
+CHUNK = 20  # alleles per run of the original CLI; results are appended after each chunk
+
+
+def _parse_output(build: str, vcf_out: Path) -> list[str]:
+    rows = []
+    for line in vcf_out.read_text().splitlines():
+        if line.startswith("#"):
+            continue
+        chrom, pos, _id, ref, alts = line.split("\t")[:5]
+        info = line.split("\t")[7]
+        entries = []
+        for item in info.split(";"):
+            if item.startswith("SpliceAI="):
+                entries = item[len("SpliceAI="):].split(",")
+        for alt in alts.split(","):
+            mine = [e for e in entries if e.split("|")[0] == alt]
+            if not mine:
+                rows.append("\t".join([build, chrom, pos, ref, alt, ".", *["."] * 8, "."]))
+            for entry in mine:
+                parts = entry.split("|")
+                rows.append("\t".join([build, chrom, pos, ref, alt, parts[1], *parts[2:10],
+                                        entry]))
+    return rows
+
+
+def _priority(records: list[list[str]]) -> list[list[str]]:
+    """Indels and small sets first, SNVs of the big set last, so a partial run is varied."""
+    return sorted(records, key=lambda r: (len(r[3]) == 1 and len(r[4]) == 1, int(r[1])))
+
+
 def run_original(data: Path, out: Path, work: Path) -> None:
-    table = ["#build\tchrom\tpos\tref\talt\tgene\tDS_AG\tDS_AL\tDS_DG\tDS_DL\tDP_AG\tDP_AL\t"
-             "DP_DG\tDP_DL\tspliceai_info"]
-    n_alleles = 0
+    """Run the original CLI in chunks, appending to the table (resumable, keys skipped)."""
+    table = out / "spliceai_expected.tsv"
+    header = ("#build\tchrom\tpos\tref\talt\tgene\tDS_AG\tDS_AL\tDS_DG\tDS_DL\tDP_AG\t"
+              "DP_AL\tDP_DG\tDP_DL\tspliceai_info")
+    done = set()
+    if table.exists():
+        for line in table.read_text().splitlines()[1:]:
+            f = line.split("\t")
+            done.add((f[0], f[2], f[3]))
+    else:
+        table.write_text(header + "\n")
     started = time.time()
+    queue = []
     for build, fasta, contig, start, annotation, vcfs in SETS:
         padded = work / f"{build}_{contig}.padded.fa"
         write_padded(read_fasta(data / fasta), start, contig, padded)
-        records = select_records([data / v for v in vcfs], contig)
-        vcf_in = work / f"{build}.in.vcf"
-        with open(vcf_in, "w") as handle:
-            handle.write("##fileformat=VCFv4.2\n")
-            handle.write(f"##contig=<ID={contig}>\n")
-            # pysam >= 0.22 cannot write an INFO key added to the header after reading
-            # (spliceai 1.3.1 does header.add_line); declaring it up front avoids that.
-            handle.write('##INFO=<ID=SpliceAI,Number=.,Type=String,Description="SpliceAIv1.3.1 '
-                         'variant annotation. These include delta scores (DS) and delta '
-                         'positions (DP) for acceptor gain (AG), acceptor loss (AL), donor gain '
-                         '(DG), and donor loss (DL). Format: ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|'
-                         'DS_DL|DP_AG|DP_AL|DP_DG|DP_DL">\n')
-            handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
-            for rec in records:
-                handle.write("\t".join(rec + [".", ".", "."]) + "\n")
-        vcf_out = work / f"{build}.out.vcf"
-        spliceai = Path(sys.executable).with_name("spliceai")
-        subprocess.run([str(spliceai), "-I", str(vcf_in), "-O", str(vcf_out), "-R", str(padded),
-                        "-A", str(data / annotation), "-D", "50", "-M", "0"], check=True)
-        for line in vcf_out.read_text().splitlines():
-            if line.startswith("#"):
-                continue
-            chrom, pos, _id, ref, alts = line.split("\t")[:5]
-            info = line.split("\t")[7]
-            entries = []
-            for item in info.split(";"):
-                if item.startswith("SpliceAI="):
-                    entries = item[len("SpliceAI="):].split(",")
-            for alt in alts.split(","):
-                n_alleles += 1
-                mine = [e for e in entries if e.split("|")[0] == alt]
-                if not mine:
-                    table.append("\t".join([build, chrom, pos, ref, alt, ".", *["."] * 8, "."]))
-                for entry in mine:
-                    parts = entry.split("|")
-                    table.append("\t".join([build, chrom, pos, ref, alt, parts[1], *parts[2:10],
-                                            entry]))
-    (out / "spliceai_expected.tsv").write_text("\n".join(table) + "\n")
-    print(f"{n_alleles} alleles, {len(table) - 1} rows in {time.time() - started:.0f}s",
-          file=sys.stderr)
+        for rec in _priority(select_records([data / v for v in vcfs], contig)):
+            if (build, rec[1], rec[3]) not in done:
+                queue.append((build, contig, padded, data / annotation, rec))
+    # interleave builds: the GRCh38 (plus-strand BRCA2) records come first
+    queue.sort(key=lambda q: q[0] != "GRCh38")
+    spliceai = Path(sys.executable).with_name("spliceai")
+    for i in range(0, len(queue), CHUNK):
+        chunk = queue[i:i + CHUNK]
+        by_build: dict[str, list] = {}
+        for item in chunk:
+            by_build.setdefault(item[0], []).append(item)
+        for build, items in by_build.items():
+            _b, contig, padded, annotation, _r = items[0]
+            vcf_in, vcf_out = work / "in.vcf", work / "out.vcf"
+            with open(vcf_in, "w") as handle:
+                handle.write("##fileformat=VCFv4.2\n")
+                handle.write(f"##contig=<ID={contig}>\n")
+                # pysam >= 0.22 cannot write an INFO key added to the header after reading
+                # (spliceai 1.3.1 does header.add_line); declaring it up front avoids that.
+                handle.write('##INFO=<ID=SpliceAI,Number=.,Type=String,Description="SpliceAI'
+                             'v1.3.1 variant annotation. These include delta scores (DS) and '
+                             'delta positions (DP) for acceptor gain (AG), acceptor loss (AL), '
+                             'donor gain (DG), and donor loss (DL). Format: ALLELE|SYMBOL|'
+                             'DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL">\n')
+                handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+                for item in sorted(items, key=lambda it: int(it[4][1])):
+                    handle.write("\t".join(item[4] + [".", ".", "."]) + "\n")
+            subprocess.run([str(spliceai), "-I", str(vcf_in), "-O", str(vcf_out), "-R",
+                            str(padded), "-A", str(annotation), "-D", "50", "-M", "0"],
+                           check=True, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            with open(table, "a") as handle:
+                for row in _parse_output(build, vcf_out):
+                    handle.write(row + "\n")
+        print(f"{min(i + CHUNK, len(queue))}/{len(queue)} records in "
+              f"{time.time() - started:.0f}s", file=sys.stderr, flush=True)
 
 
 def run_keras_tracks(data: Path, out: Path) -> None:
