@@ -118,6 +118,8 @@ SCORE = _cols(
     ("spliceai_max", pa.float64(), "max of the four delta scores"),
     ("spliceai_gene", pa.string(), "Gene the SpliceAI score was computed for"),
     ("score_status", pa.string(), "scored, not_candidate, or skipped:<reason>"),
+    ("model_scores", pa.string(),
+     "JSON object: registry model name -> {score, ...} (seq2func/dnalm bundles; docs/models.md)"),
 )
 
 PRIORITISE = _cols(
