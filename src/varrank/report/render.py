@@ -52,7 +52,13 @@ KNOWN_LABELS = {
     "multiallelic_split": "Multi-allelic records split", "left_aligned": "Left-aligned",
     "proband": "Proband sample", "patient": "Patient", "genome_build": "Genome build",
     "clinvar_plp": "ClinVar (likely) pathogenic", "ranked": "Ranked", "excluded": "Excluded",
+    "hgvs_c": "HGVS c.", "hgvs_p": "HGVS p.", "clinvar": "ClinVar", "gnomad": "gnomAD",
+    "spliceai": "SpliceAI", "acmg": "ACMG/AMP class", "inheritance_fit": "Inheritance fit",
+    "phenotype": "Phenotype match", "secondary_findings": "Secondary findings",
+    "methods.resources": "Resources (methods)", "exclusions": "Exclusion summary",
 }
+ZYGOSITY = {"het": "heterozygous", "hom_alt": "homozygous", "hemi": "hemizygous",
+            "hom_ref": "homozygous reference", "no_call": "no call"}
 _ABBREV = {"gq": "GQ", "dp": "DP", "snv": "SNV", "snvs": "SNVs", "mnv": "MNV", "af": "AF",
            "vaf": "VAF", "qc": "QC", "chrx": "chrX", "chry": "chrY", "pct": "%", "ti": "Ti",
            "tv": "Tv", "id": "ID", "hpo": "HPO", "vcf": "VCF", "gt": "GT", "ad": "AD"}
@@ -124,6 +130,28 @@ def _css_class(text: Any) -> str:
     if text in ("vus", "uncertain"):
         return "cls-vus"
     return "cls-other"
+
+
+def _zyg(value: Any) -> Any:
+    value = clean(value)
+    return NA if value is None else ZYGOSITY.get(str(value), str(value).replace("_", " "))
+
+
+def _moi(value: Any) -> Any:
+    """Inheritance modes: ['autosomal_recessive'] -> 'autosomal recessive'."""
+    value = clean(value)
+    if not value:
+        return NA
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(str(v).replace("_", " ") for v in items if v is not None) or NA
+
+
+def _conditions(value: Any) -> Any:
+    """ClinVar CLNDN style: '|' between conditions, '_' for spaces."""
+    value = clean(value)
+    if value is None:
+        return NA
+    return "; ".join(part.replace("_", " ") for part in str(value).split("|") if part)
 
 
 def _stars(value: Any) -> Any:
@@ -249,7 +277,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("varrank.report", "templates"),
         autoescape=True, finalize=_finalize, undefined=jinja2.ChainableUndefined,
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
+    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
                        label=_humanise, cls=_css_class, sortval=_sortval,
                        qcval=lambda v, k="": _qc_value(k, v))
     env.globals.update(qc_tables=qc_tables, splice_plot=splice_plot, NA=NA)

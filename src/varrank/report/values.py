@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import jinja2
+
 # Strings that upstream tools write for "no value". Compared case-insensitively.
 _MISSING_STRINGS = frozenset({"", ".", "nan", "none", "null", "na", "n/a"})
 
 
 def is_missing(value: Any) -> bool:
     """True for None, NaN/inf and the usual spellings of "no value"."""
-    if value is None:
+    if value is None or isinstance(value, jinja2.Undefined):
         return True
     if isinstance(value, float) and not math.isfinite(value):
         return True
@@ -31,11 +33,10 @@ def clean(value: Any) -> Any:
     numpy scalars become Python scalars (json cannot encode them); containers are cleaned
     recursively so nested QC or manifest data cannot smuggle a NaN into report.json.
     """
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, TypeError):
-            pass
+    if isinstance(value, jinja2.Undefined):  # a field absent from report.json, seen by a filter
+        return None
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pysam
 
 from varrank.core import schema
+from varrank.core.table_io import write_table
+
+FIXED_TIME = "2026-01-01T00:00:00+00:00"
 
 TRIO = "variants/patients/slivar_ashk-trio.GRCh37.vcf.gz"
 CLINVAR = "variants/clinvar/exomiser_clinvar-test.GRCh37_chr1.vcf.gz"
@@ -196,3 +200,69 @@ def ledger(stage: str, records_in: int, records_out: int, dropped: dict | None =
             "records_out": records_out, "added": added or {}, "dropped": dropped or {},
             "flagged": flagged or {}, "examples": {k: ["1:12345 A>G"] for k in (dropped or {})},
             "notes": [], "balanced": True}
+
+
+def splice_tracks(keys: list[str]) -> pa.Table:
+    """Per-position tracks shaped like SCORE's ID.tracks.parquet: the variant abolishes the
+    acceptor 2 bp downstream (0.95 -> 0.04) and activates a cryptic acceptor at -12."""
+    rows = []
+    for key in keys:
+        for offset in range(-60, 61):
+            ref_acc = 0.95 if offset == 2 else 0.01
+            alt_acc = 0.04 if offset == 2 else (0.31 if offset == -12 else 0.01)
+            donor = 0.88 if offset == 40 else 0.0
+            rows.append({"variant_key": key, "model": "spliceai-1.3.1", "offset": offset,
+                         "ref_acceptor": ref_acc, "alt_acceptor": alt_acc,
+                         "ref_donor": donor, "alt_donor": donor})
+    return pa.Table.from_pylist(rows)
+
+
+def write_inputs(folder: Path, rows: list[dict], stages: tuple[str, ...], *,
+                 hpo: list[str] | None = None, tracks_for: list[str] | None = None,
+                 manifest: dict | None = None, proband: str = "HG002") -> dict:
+    """Write the files a REPORT run takes; return run_report keyword arguments."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = to_table(rows, stages)
+    meta = metadata(stages, proband=proband, **({"hpo_terms": hpo} if hpo else {}))
+    write_table(table, folder / "AJ-HG002.in.parquet", meta)
+    (folder / "AJ-HG002.qc.json").write_text(json.dumps(qc_document()))
+    ledgers = [ledger("ingest", 9940, len(rows), added={"multiallelic_split": len(rows) - 9940}
+                        if len(rows) > 9940 else None,
+                        dropped={"gvcf_reference_block": 9940 - len(rows)} if len(rows) < 9940 else None)]
+    if "prioritise" in stages:
+        flagged = {}
+        for row in rows:
+            if row.get("excluded_reason"):
+                flagged[row["excluded_reason"]] = flagged.get(row["excluded_reason"], 0) + 1
+        ledgers.append(ledger("prioritise", len(rows), len(rows), flagged=flagged))
+    paths = []
+    for entry in ledgers:
+        path = folder / f"AJ-HG002.{entry['stage']}.ledger.json"
+        path.write_text(json.dumps(entry))
+        paths.append(path)
+    kwargs = {"table_path": folder / "AJ-HG002.in.parquet", "qc_path": folder / "AJ-HG002.qc.json",
+              "ledger_paths": paths, "generated_at": FIXED_TIME}
+    if tracks_for:
+        pq.write_table(splice_tracks(tracks_for), folder / "AJ-HG002.tracks.parquet")
+        kwargs["tracks_path"] = folder / "AJ-HG002.tracks.parquet"
+    if manifest:
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        kwargs["manifest_paths"] = [folder / "manifest.json"]
+    return kwargs
+
+
+BUNDLE_MANIFEST = {
+    "name": "varrank-annotation-bundle", "version": "2023-07", "genome_build": "GRCh37",
+    "sources": [{"name": "ClinVar", "release": "2023-07-10",
+                 "url": "https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh37/"}],
+    "files": [{"path": "clinvar.vcf.gz",
+               "sha256": "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592"}]}
+
+
+def full_rows(trio_rows: list[dict], data: Path) -> list[dict]:
+    rows = annotate([dict(r) for r in trio_rows], data)
+    splice_key = "1-949654-A-G"  # an ISG15 ClinVar match; marked splice here to get a plot
+    for row in rows:
+        if row["variant_key"] == splice_key:
+            row["consequence"] = "splice_region_variant&synonymous_variant"
+    return prioritise(score(rows))
