@@ -266,3 +266,54 @@ def full_rows(trio_rows: list[dict], data: Path) -> list[dict]:
         if row["variant_key"] == splice_key:
             row["consequence"] = "splice_region_variant&synonymous_variant"
     return prioritise(score(rows))
+
+
+# Payloads for injection tests: each would set window.__pwned if it ever ran.
+PAYLOADS = {
+    "vcf_id": "<script>window.__pwned='vcf_id'</script>",
+    "filter": "\"><img src=x onerror=\"window.__pwned='filter'\">",
+    "gene_symbol": "<script>window.__pwned='gene'</script>",
+    "clinvar_conditions": "<svg onload=\"window.__pwned='info'\">Cond</svg>",
+    "hgvs_c": "c.1A>G</span><script>window.__pwned='hgvs'</script>",
+    "evidence": "</script><script>window.__pwned='evidence'</script>",
+    "sample": "<b onmouseover=\"window.__pwned='sample'\">HG002</b>",
+    "hpo_label": "<img src=x onerror=\"window.__pwned='hpo'\">",
+    "qc": "<iframe src=\"javascript:window.__pwned='qc'\"></iframe>",
+    "ledger": "<script>window.__pwned='ledger'</script>",
+    "manifest": "<a href=\"javascript:window.__pwned='manifest'\">bundle</a>",
+}
+
+
+def write_hostile_obo(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hp.obo").write_text(
+        "format-version: 1.2\ndata-version: hp/releases/test\n\n[Term]\nid: HP:0000118\n"
+        f"name: {PAYLOADS['hpo_label']}\n\n[Term]\nid: HP:0001250\nname: Seizure\n")
+    return folder
+
+
+def injection_inputs(folder: Path, data: Path, trio: list[dict]) -> dict:
+    """A small 4-stage table in which untrusted text everywhere carries HTML/JS payloads."""
+    rows = prioritise(score(annotate([dict(r) for r in trio[:400]], data)))
+    ranked = [r for r in rows if r.get("rank")]
+    target = ranked[0]
+    target.update(vcf_id=PAYLOADS["vcf_id"], filter=PAYLOADS["filter"],
+                  gene_symbol=PAYLOADS["gene_symbol"], clinvar_conditions=PAYLOADS["clinvar_conditions"],
+                  hgvs_c=PAYLOADS["hgvs_c"],
+                  evidence_json=json.dumps([{"code": "PM2", "description": PAYLOADS["evidence"]}]))
+    stages = ("ingest", "annotate", "score", "prioritise")
+    kwargs = write_inputs(folder, rows, stages, hpo=["HP:0000118", "HP:0001250"],
+                          proband=PAYLOADS["sample"],
+                          manifest={"name": PAYLOADS["manifest"], "version": "1",
+                                    "files": [{"path": PAYLOADS["manifest"], "sha256": "0" * 64}]})
+    qc = qc_document()
+    qc[PAYLOADS["qc"]] = PAYLOADS["qc"]
+    Path(kwargs["qc_path"]).write_text(json.dumps(qc))
+    ledger_path = kwargs["ledger_paths"][0]
+    entry = json.loads(Path(ledger_path).read_text())
+    entry["dropped"] = {PAYLOADS["ledger"]: 1}
+    entry["records_in"] += 1
+    entry["examples"] = {PAYLOADS["ledger"]: [PAYLOADS["ledger"]]}
+    Path(ledger_path).write_text(json.dumps(entry))
+    kwargs["hpo_dir"] = write_hostile_obo(folder / "hpo")
+    return kwargs
