@@ -44,7 +44,9 @@ class Browser:
         self.driver.set_page_load_timeout(60)
 
     def open(self, path: Path) -> None:
-        self.driver.get_log("performance")  # drop what came before this page
+        """Load ``path`` after a blank page, so the logs hold only this page's events."""
+        self.driver.get("about:blank")
+        self.driver.get_log("performance")
         self.driver.get_log("browser")
         self.driver.get(Path(path).resolve().as_uri())
 
