@@ -215,7 +215,9 @@ def build_report(table: pa.Table, metadata: dict[str, Any], *, qc: dict | None,
         "secondary_findings": secondary_findings(
             rows, stages, secondary, {f["variant_key"] for f in primary["items"]}),
         "variants": variant_rows(rows, max_variants),
-        "exclusions": ldg.summarise(ledgers, len(rows), dict(excluded)),
+        # The table's excluded_reason counts stand in for a missing PRIORITISE ledger only.
+        "exclusions": ldg.summarise(ledgers, len(rows), {} if any(
+            lg.get("stage") == "prioritise" for lg in ledgers) else dict(excluded)),
         "methods": {"tools": mth.report_tools(), "stage_history": mth.stage_history(metadata),
                     "resources": manifests, "inputs": inputs,
                     "hpo_ontology": {"source": labels.source, "version": labels.version},

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from varrank.report.values import clean, format_af, format_number, is_missing
 
@@ -78,6 +78,8 @@ def _humanise(key: Any) -> str:
 
 
 def _finalize(value: Any) -> Any:
+    if isinstance(value, Markup):  # built by a filter (escaped already), e.g. "" for data-sort
+        return value
     if isinstance(value, jinja2.Undefined) or is_missing(value):
         return NA
     return value
@@ -190,9 +192,10 @@ def _text(value: Any, sep: str = ", ") -> Any:
     return value
 
 
-def _sortval(value: Any) -> str:
+def _sortval(value: Any) -> Markup:
+    """Raw value for a data-sort attribute; empty (sorted last) when missing."""
     value = clean(value)
-    return "" if value is None else str(value)
+    return Markup("") if value is None else escape(str(value))
 
 
 def qc_tables(metrics: Any) -> list[dict[str, Any]]:

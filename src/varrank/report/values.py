@@ -63,7 +63,12 @@ def format_af(value: Any) -> str | None:
     value = clean(value)
     if value is None:
         return None
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)  # not a number: shown as given rather than failing the page
+    if not math.isfinite(value):
+        return None
     if value == 0:
         return "0"
     if value < 0.001:
