@@ -123,6 +123,7 @@ class VarrankInputs {
 
         Path base = sheet.toAbsolutePath().parent
         List<Map> rows = []
+        List<Map> parsed = []   // rows with the right number of fields, for pedigree checks
         Map<String, Integer> firstLine = [:]
         for (int n = headerLine + 1; n < lines.size(); n++) {
             String raw = lines[n]
@@ -136,6 +137,7 @@ class VarrankInputs {
             }
             Map<String, String> row = [header, fields].transpose().collectEntries { it }
             row.__line = lineNo.toString()
+            parsed << row
             List<String> rowErrors = checkRow(row, where, base)
             String patient = row.patient
             if (patient && firstLine.containsKey(patient)) {
@@ -149,7 +151,7 @@ class VarrankInputs {
         if (firstLine.isEmpty() && errors.size() == errorsBefore) {
             errors << "${name}: no patients (only a header line)".toString()
         }
-        errors.addAll(checkPedigrees(rows, name))
+        errors.addAll(checkPedigrees(parsed, name))
         if (errors.size() > errorsBefore) return []
         return toPatients(rows, base)
     }
@@ -214,7 +216,8 @@ class VarrankInputs {
     /** Parents must be in the same family in the sheet, fathers not female, mothers not male. */
     static List<String> checkPedigrees(List<Map> rows, String name) {
         List<String> errs = []
-        Map<String, Map> byId = rows.collectEntries { [(it.patient): it] }
+        Map<String, Map> byId = [:]
+        rows.each { if (it.patient && !byId.containsKey(it.patient)) byId[it.patient] = it }
         rows.each { Map row ->
             [['paternal_id', 'female', 'father'], ['maternal_id', 'male', 'mother']].each { col, wrongSex, role ->
                 String parent = row[col]
