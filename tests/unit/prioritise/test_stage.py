@@ -29,25 +29,26 @@ def run_cli(args, capsys):
     return code, capsys.readouterr().err
 
 
-def test_cli_writes_contract_outputs(tmp_path, trio_parquet, hpo_subset_dir, shared_data,
-                                     hpo_subset_index, capsys):
+def test_cli_writes_contract_outputs(tmp_path, trio_parquet, trio_table, hpo_subset_dir,
+                                     shared_data, hpo_subset_index, capsys):
     out = tmp_path / "out"
     code, err = run_cli(["--in", trio_parquet, "--out", out, "--hpo", CF_TERMS,
                          "--hpo-dir", hpo_subset_dir,
                          "--ped", shared_data / "variants/patients/slivar_ashk-trio.ped"], capsys)
     assert code == 0, err
     table, meta = read_table(out / "HG002.prioritise.parquet")
-    assert table.num_rows == 9940
+    n = trio_table.num_rows
+    assert table.num_rows == n
     for col in schema.PRIORITISE:
         assert table.schema.field(col.name).type == col.type, col.name
     ledger = Ledger.read(out / "HG002.prioritise.ledger.json")
-    assert ledger.balanced and ledger.records_in == ledger.records_out == 9940
+    assert ledger.balanced and ledger.records_in == ledger.records_out == n
     assert meta["stages"][-1]["stage"] == "prioritise"
     assert meta["stages"][-1]["hpo_terms"] == CF_TERMS.split(",")
     rows = table.to_pylist()
     ranked = [r for r in rows if r["rank"] is not None]
     excluded = [r for r in rows if r["excluded_reason"]]
-    assert len(ranked) + len(excluded) == 9940
+    assert len(ranked) + len(excluded) == n
     assert sorted(r["rank"] for r in ranked) == list(range(1, len(ranked) + 1))
     assert sum(ledger.flagged.values()) == len(excluded)
     top = min(ranked, key=lambda r: r["rank"])
