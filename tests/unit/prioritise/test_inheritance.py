@@ -94,3 +94,35 @@ def test_unaffected_sibling_with_both_variants_rules_pair_out():
 def test_family_zygosity_json_that_is_not_json_counts_as_unknown():
     g = family_genotypes("kid", "het", "{not json")
     assert g.of("dad") == "unknown" and g.of("kid") == "het"
+
+
+def test_comphet_partners_pick_the_best_scoring_partner_per_phase():
+    from varrank.prioritise.inheritance.modes import comphet_partners
+
+    ped = trio()
+    variants = [("pat_low", gts("het", "het", "hom_ref"), 0.1),
+                ("mat_high", gts("het", "hom_ref", "het"), 0.9),
+                ("mat_low", gts("het", "hom_ref", "het"), 0.2),
+                ("dn", gts("het", "hom_ref", "hom_ref"), 0.5)]
+    best = comphet_partners(variants, ped, "kid")
+    assert best["pat_low"]["confirmed"] == ("mat_high", 0.9)
+    assert best["mat_low"]["confirmed"] == ("pat_low", 0.1)
+    assert "confirmed" not in best["dn"] and best["dn"]["possible"] == ("mat_high", 0.9)
+    # agrees with the exhaustive pair list
+    pairs = {frozenset((c.a, c.b)): c.status
+             for c in comphet_pairs([(k, g) for k, g, _ in variants], ped, "kid")}
+    assert pairs[frozenset(("pat_low", "mat_high"))] == "confirmed"
+    assert frozenset(("mat_high", "mat_low")) not in pairs
+
+
+def test_comphet_partners_scale_linearly_without_parents():
+    import time
+
+    from varrank.prioritise.inheritance.modes import comphet_partners
+
+    alone = single_sample("kid", "male")
+    variants = [(f"v{i}", gts("het"), i / 5000) for i in range(5000)]
+    started = time.time()
+    best = comphet_partners(variants, alone, "kid")
+    assert time.time() - started < 5
+    assert best["v0"]["possible"] == ("v4999", 4999 / 5000)

@@ -53,7 +53,8 @@ def test_cli_writes_contract_outputs(tmp_path, trio_parquet, trio_table, hpo_sub
     assert sum(ledger.flagged.values()) == len(excluded)
     top = min(ranked, key=lambda r: r["rank"])
     kinds = {item["kind"] for item in json.loads(top["evidence_json"])}
-    assert kinds == {"acmg", "clinvar", "classification", "phenotype", "inheritance", "score"}
+    assert kinds == {"acmg", "clinvar", "consequence", "classification", "phenotype",
+                     "inheritance", "score"}
 
 
 def test_real_pathogenic_allele_ranks_first_on_variant_evidence_alone(trio_table, hpo_subset_dir,
