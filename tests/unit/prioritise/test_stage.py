@@ -230,3 +230,38 @@ def test_output_is_deterministic(trio_table, hpo_subset_dir):
     a, _, _ = prioritise_table(trio_table, TRIO_META, options, res)
     b, _, _ = prioritise_table(trio_table, TRIO_META, options, res)
     assert a.equals(b)
+
+
+def test_evidence_cache_and_explain_off_give_identical_ranks(trio_table, hpo_subset_dir):
+    options = PrioritiseOptions(hpo=CF_TERMS.split(","), hpo_dir=hpo_subset_dir)
+    res = load_resources(options)
+    plain, _, _ = prioritise_table(trio_table, TRIO_META, options, res)
+    cache: dict = {}
+    prioritise_table(trio_table, TRIO_META, PrioritiseOptions(hpo=["HP:0001250"]), res,
+                     evidence_cache=cache)
+    cached, _, _ = prioritise_table(trio_table, TRIO_META, options, res, evidence_cache=cache,
+                                    explain=False)
+    for col in ("rank", "gene_rank", "variant_score", "gene_score", "acmg_codes"):
+        assert plain.column(col).equals(cached.column(col)), col
+    assert cached.column("evidence_json").null_count == cached.num_rows
+
+
+def test_consequence_prior_orders_otherwise_equal_variants(hpo_subset_dir):
+    table = _annotated([dict(gene_symbol="AGRN", consequence="intron_variant"),
+                        dict(gene_symbol="AGRN", consequence="missense_variant"),
+                        dict(gene_symbol="AGRN", consequence="exon_variant"),
+                        dict(gene_symbol="AGRN", consequence="stop_gained")])
+    options = PrioritiseOptions(hpo_dir=hpo_subset_dir)
+    out, _, _ = prioritise_table(table, {"patient": "P"}, options, load_resources(options))
+    ranks = {r["consequence"]: r["rank"] for r in out.to_pylist()}
+    assert ranks == {"stop_gained": 1, "missense_variant": 2, "exon_variant": 3,
+                     "intron_variant": 4}
+    stop = out.to_pylist()[3]
+    item = next(i for i in json.loads(stop["evidence_json"]) if i["kind"] == "consequence")
+    assert item["impact"] == "HIGH" and item["points"] == 2
+    assert stop["acmg_codes"] == ""  # the prior never enters the ACMG class
+    off, _, _ = prioritise_table(table, {"patient": "P"},
+                                 PrioritiseOptions(hpo_dir=hpo_subset_dir,
+                                                   skip=frozenset({"consequence"})),
+                                 load_resources(options))
+    assert len(set(off.column("variant_score").to_pylist())) == 1
