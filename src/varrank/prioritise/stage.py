@@ -229,11 +229,13 @@ def _gene_modes(index: HpoIndex | None, genes) -> dict[str, frozenset[str]]:
 
 
 def _pedigree(options, rows, proband, metadata, ledger) -> Pedigree:
-    sex = metadata.get("sex")
+    """The family from --ped, checked against the VCF's samples (INGEST metadata ``samples``
+    and the ``family_zygosity`` keys); the proband alone without a PED."""
+    sex = metadata.get("sex") or metadata.get("declared_sex")
     if not options.ped:
         return single_sample(proband, sex)
     ped = read_ped(options.ped, proband, sex)
-    samples = {proband}
+    samples = {proband} | set(metadata.get("samples") or [])
     for r in rows[:1000]:
         fz = r.get("family_zygosity")
         if fz:
