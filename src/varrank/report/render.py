@@ -52,6 +52,12 @@ KNOWN_LABELS = {
     "multiallelic_split": "Multi-allelic records split", "left_aligned": "Left-aligned",
     "proband": "Proband sample", "patient": "Patient", "genome_build": "Genome build",
     "clinvar_plp": "ClinVar (likely) pathogenic", "ranked": "Ranked", "excluded": "Excluded",
+    "non_par_snvs": "Non-PAR chrX SNVs", "hom_or_hemi": "Homozygous or hemizygous",
+    "par_regions_excluded": "PAR regions excluded", "rows_split_added": "Rows added by splitting",
+    "rows_left_aligned": "Rows left-aligned", "bcftools": "bcftools", "ref_check": "REF check",
+    "snv_transitions": "SNV transitions", "snv_transversions": "SNV transversions",
+    "basis": "Basis", "check": "Check", "filter": "FILTER values", "input": "Input",
+    "normalisation": "Normalisation", "sex": "Sex check", "mismatches": "REF mismatches",
     "hgvs_c": "HGVS c.", "hgvs_p": "HGVS p.", "clinvar": "ClinVar", "gnomad": "gnomAD",
     "spliceai": "SpliceAI", "acmg": "ACMG/AMP class", "inheritance_fit": "Inheritance fit",
     "phenotype": "Phenotype match", "secondary_findings": "Secondary findings",
@@ -198,6 +204,26 @@ def _sortval(value: Any) -> Markup:
     return Markup("") if value is None else escape(str(value))
 
 
+def _compound(value: Any) -> Any:
+    """Lists and small objects inside QC as readable text: [[1, 5], [9, 12]] -> '1-5; 9-12'."""
+    value = clean(value)
+    if not value:
+        return NA
+    if isinstance(value, dict):
+        return "; ".join(f"{_humanise(k)}: {_compound(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, list) and len(item) == 2 and all(isinstance(x, int) for x in item):
+                parts.append(f"{item[0]:,}\u2013{item[1]:,}")
+            elif isinstance(item, (list, dict)):
+                parts.append(str(_compound(item)))
+            elif item is not None:
+                parts.append(f"{item:,}" if isinstance(item, int) else str(item))
+        return "; ".join(parts) or NA
+    return str(value)
+
+
 def qc_tables(metrics: Any) -> list[dict[str, Any]]:
     """Generic QC JSON -> tables: scalars in one key/value table, each nested object its own
     table (a dict of dicts becomes a matrix), lists of objects a table of their keys."""
@@ -215,7 +241,7 @@ def qc_tables(metrics: Any) -> list[dict[str, Any]]:
                                "rows": rows, "matrix": True})
             else:
                 rows = [[_humanise(k), _qc_value(k, v) if not isinstance(v, (dict, list))
-                         else _text(json.dumps(v))] for k, v in value.items()]
+                         else _compound(v)] for k, v in value.items()]
                 tables.append({"title": _humanise(key), "columns": ["Metric", "Value"],
                                "rows": rows, "matrix": False})
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -224,7 +250,7 @@ def qc_tables(metrics: Any) -> list[dict[str, Any]]:
             tables.append({"title": _humanise(key), "columns": [_humanise(c) for c in columns],
                            "rows": rows, "matrix": False, "plain": True})
         else:
-            shown = _text(value) if isinstance(value, list) else _qc_value(key, value)
+            shown = _compound(value) if isinstance(value, list) else _qc_value(key, value)
             scalars.append([_humanise(key), shown])
     if scalars:
         tables.insert(0, {"title": "Summary", "columns": ["Metric", "Value"], "rows": scalars,
