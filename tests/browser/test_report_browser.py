@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from tables import PAYLOADS, injection_inputs
+from report_tables import PAYLOADS, injection_inputs
 from varrank.report import build_index, run_report
 
 pytestmark = pytest.mark.browser
@@ -115,7 +115,7 @@ def test_injected_payloads_stay_inert(browser, tmp_path, shared_data, trio_rows,
 @pytest.fixture(scope="module")
 def small_report(tmp_path_factory, shared_data, trio_rows):
     """A 4-stage report over the first 400 trio records (keeps the PDF tests quick)."""
-    from tables import full_rows, write_inputs
+    from report_tables import full_rows, write_inputs
 
     folder = tmp_path_factory.mktemp("small")
     rows = full_rows(trio_rows[:400], shared_data)

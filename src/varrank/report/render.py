@@ -71,6 +71,8 @@ _ABBREV = {"gq": "GQ", "dp": "DP", "snv": "SNV", "snvs": "SNVs", "mnv": "MNV", "
 
 
 def _humanise(key: Any) -> str:
+    if is_missing(key):
+        return "(unnamed)"
     key = str(key)
     if key in KNOWN_LABELS:
         return KNOWN_LABELS[key]

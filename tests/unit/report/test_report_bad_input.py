@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, visible_text
 from varrank.report.render import _humanise, render_html
 
 

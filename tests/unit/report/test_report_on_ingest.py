@@ -6,7 +6,7 @@ import json
 
 import pysam
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, visible_text
 from varrank.report import run_report
 from varrank.report.validate import schema_errors
 

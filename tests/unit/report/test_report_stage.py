@@ -8,7 +8,7 @@ import re
 import pysam
 import pysam.bcftools
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, visible_text
 from varrank.report.secondary import SF_GENES
 from varrank.report.validate import schema_errors
 
@@ -68,7 +68,7 @@ def test_splice_plot_drawn_only_where_a_splice_effect_is_predicted(full_report):
 
 
 def test_secondary_findings_only_when_asked_and_only_sf_genes(full_report, tmp_path, trio_rows, shared_data):
-    from tables import full_rows, write_inputs
+    from report_tables import full_rows, write_inputs
 
     from varrank.report import run_report
 
