@@ -7,14 +7,14 @@ columns, and cells starting with = + - @ are run as formulas by spreadsheet prog
 
 from __future__ import annotations
 
-import io
+import os
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from varrank.core import schema as table_schema
-from varrank.core.table_io import atomic_write_text
+from varrank.report.columns import rank_order, rows
 from varrank.report.values import clean
 
 FIRST = ("rank", "variant_key", "chrom", "pos", "ref", "alt", "gene_symbol", "transcript_id",
@@ -57,12 +57,19 @@ def column_order(table: pa.Table) -> list[str]:
 
 
 def write_tsv(table: pa.Table, path: Path) -> Path:
+    """Stream the table, best rank first, into ``path`` (written atomically)."""
     columns = column_order(table)
-    rows = table.select(columns).to_pylist()
-    rows.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0,
-                             str(r.get("chrom")), r.get("pos") or 0))
-    out = io.StringIO()
-    out.write("\t".join(columns) + "\n")
-    for row in rows:
-        out.write("\t".join(tsv_cell(row[c]) for c in columns) + "\n")
-    return atomic_write_text(path, out.getvalue())
+    ordered = rank_order(table.select(columns))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            out.write("\t".join(columns) + "\n")
+            for row in rows(ordered):
+                out.write("\t".join(tsv_cell(row[c]) for c in columns) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pysam
 
 from varrank.core import schema as table_schema
+from varrank.report.columns import rows as batched_rows
 from varrank.report.values import clean
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ def info_columns(table: pa.Table) -> list[tuple[str, str, str, str]]:
 
 def _contigs(table: pa.Table, metadata: dict[str, Any]) -> list[tuple[str, int | None]]:
     """Contigs in reference order (from the FASTA index when it is readable)."""
-    seen = list(dict.fromkeys(table.column("chrom").to_pylist())) if len(table) else []
+    seen = pc.unique(table["chrom"]).to_pylist() if len(table) else []  # first-seen order
     fasta = metadata.get("fasta")
     fai = Path(str(fasta) + ".fai") if fasta else None
     if fai and fai.exists():
@@ -108,7 +110,7 @@ def _header(table: pa.Table, metadata: dict[str, Any], sample: str | None) -> py
     for name, vcf_type, number, desc in info_columns(table):
         header.info.add(INFO_PREFIX + name, number, vcf_type, desc)
     if "filter" in table.column_names:
-        for value in set(table.column("filter").to_pylist()):
+        for value in pc.unique(table["filter"]).to_pylist():
             for name in (clean(value) or "").split(";"):
                 name = _FILTER_OK.sub("_", name.strip())
                 if name and name != "PASS" and name not in header.filters:
@@ -135,13 +137,13 @@ def write_vcf(table: pa.Table, metadata: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     sample = _safe_sample(metadata.get("proband"))
     header = _header(table, metadata, sample)
-    contig_order = {name: i for i, name in enumerate(header.contigs)}
     info_cols = info_columns(table)
-    rows = table.to_pylist()
-    rows.sort(key=lambda r: (contig_order.get(r["chrom"], 1 << 30), r["pos"], r["ref"], r["alt"]))
+    ordered = _sorted(table, list(header.contigs))
     tmp = path.with_name(f".{path.name}.tmp.gz")
+    written = 0
     with pysam.VariantFile(str(tmp), "wz", header=header) as out:
-        for row in rows:
+        for row in batched_rows(ordered):
+            written += 1
             record = out.new_record(contig=row["chrom"], start=int(row["pos"]) - 1,
                                     alleles=(row["ref"], row["alt"]))
             vcf_id = clean(row.get("vcf_id"))
@@ -172,8 +174,17 @@ def write_vcf(table: pa.Table, metadata: dict[str, Any], path: Path) -> Path:
     final_tmp = Path(pysam.tabix_index(str(tmp), preset="vcf", force=True, keep_original=True))
     final_tmp.replace(path)
     Path(str(final_tmp) + ".tbi").replace(Path(str(path) + ".tbi"))
-    log.info("annotated VCF: %d records -> %s", len(rows), path)
+    log.info("annotated VCF: %d records -> %s", written, path)
     return path
+
+
+def _sorted(table: pa.Table, contigs: list[str]) -> pa.Table:
+    """Sort by contig (reference order), position, alleles, as tabix needs."""
+    index = pc.index_in(table["chrom"], value_set=pa.array(contigs, type=pa.string()))
+    keyed = table.append_column("__contig_index", pc.fill_null(index, len(contigs)))
+    keyed = keyed.sort_by([("__contig_index", "ascending"), ("pos", "ascending"),
+                           ("ref", "ascending"), ("alt", "ascending")])
+    return keyed.drop_columns(["__contig_index"])
 
 
 def _set_sample(call: Any, row: dict[str, Any]) -> None:
