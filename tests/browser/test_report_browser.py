@@ -121,7 +121,7 @@ def small_report(tmp_path_factory, shared_data, trio_rows):
     rows = full_rows(trio_rows[:400], shared_data)
     kwargs = write_inputs(folder / "in", rows, ("ingest", "annotate", "score", "prioritise"),
                           hpo=["HP:0001250"])
-    return folder, kwargs
+    return folder, {**kwargs, "max_variants": 40}
 
 
 def _pdf_pages(path: Path) -> tuple[int, str]:

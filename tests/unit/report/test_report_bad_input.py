@@ -99,7 +99,7 @@ def test_cli_render_subcommand_on_an_odd_document(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["no_in", "not_parquet", "bad_ledger", "bad_tracks", "missing_qc"])
-def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case):
+def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case, capsys):
     good = full_report[0].json.parent.parent / "in"
     table = str(good / "AJ-HG002.in.parquet")
     args = {"no_in": ["--out", str(tmp_path)],
@@ -108,10 +108,13 @@ def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case):
             "bad_tracks": ["--in", table, "--tracks", table, "--out", str(tmp_path)],
             "missing_qc": ["--in", table, "--qc", str(tmp_path / "absent.json"), "--out", str(tmp_path)],
             }[case]
-    result = _cli(*args, cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    first = result.stderr.strip().splitlines()[0]
+    from varrank.cli import main
+
+    code = main(["-q", "report", *args])  # in-process: the same error path as the console script
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    first = stderr.strip().splitlines()[0]
     assert first.startswith("varrank report: error:")
     expected = {"no_in": "--in", "not_parquet": "AJ-HG002.qc.json", "bad_ledger": "not a varrank ledger",
                 "bad_tracks": "tracks table lacks", "missing_qc": "absent.json"}[case]
