@@ -110,6 +110,12 @@ def test_injected_payloads_stay_inert(browser, tmp_path, shared_data, trio_rows,
     for name in ("vcf_id", "gene_symbol", "sample", "hpo_label", "evidence"):
         assert PAYLOADS[name] in text, name  # shown as text, character for character
     driver.save_screenshot(str(artifacts / "report_injection.png"))
+    # the cohort index shows the same hostile headline (gene) inertly
+    index = build_index([outputs.json.parent], tmp_path / "index.html")
+    _check_page(browser, index)
+    assert driver.execute_script("return typeof window.__pwned") == "undefined"
+    assert PAYLOADS["gene_symbol"] in driver.execute_script("return document.body.textContent")
+    assert driver.execute_script("return document.scripts.length") == 1
 
 
 @pytest.fixture(scope="module")
