@@ -116,10 +116,10 @@ def run_ingest(
     with tempfile.TemporaryDirectory(dir=out, prefix=f".{patient}.ingest.") as tmp_name:
         tmp = Path(tmp_name)
         try:
-            pre = prefilter(sniffed, tmp / "pass1.bcf", reference, drops)
+            pre = prefilter(sniffed, tmp / "pass1.vcf", reference, drops)
             ledger.records_in = pre.records_in
             _refuse_foreign_contigs(vcf, pre.records_in, pre.records_written, ledger, reference)
-            normalised_input = tmp / "pass1.bcf"
+            normalised_input = tmp / "pass1.vcf"
             if reference is not None:
                 renames = {c: reference.mapper[c] for c in {*pre.contigs_seen, *sniffed.contig_lengths}
                            if c in reference.mapper and reference.mapper[c] != c}

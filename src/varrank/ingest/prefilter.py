@@ -75,7 +75,12 @@ def prefilter(
     vcf = cyvcf2.VCF(str(sniffed.path), strict_gt=False)
     vcf.add_info_to_header({"ID": LINE_TAG, "Number": "1", "Type": "Integer",
                             "Description": "Line of this record in the input VCF (record number for BCF)"})
-    writer = cyvcf2.Writer(str(out_path), vcf, mode="wbu")
+    # Text VCF, not BCF: BCF refers to contigs by header index, and many VCFs use contigs
+    # their header never declares; those are declared after the pass (_declare_contigs).
+    # Measured: no CPU difference on 100k records, since bcftools norm parses either fast.
+    declared = {h.info().get("ID") for h in vcf.header_iter() if h.type == "CONTIG"}
+    mode = "w"
+    writer = cyvcf2.Writer(str(out_path), vcf, mode=mode)
     # Re-ingesting INGEST's own output: its OLD_VARIANT tags describe the earlier run, not this one.
     stale_old_tag = any(h.type == "INFO" and h.info().get("ID") == OLD_TAG for h in vcf.header_iter())
     seen_contigs: set[str] = set()
@@ -153,8 +158,27 @@ def prefilter(
         writer.close()
         vcf.close()
 
+    _declare_contigs(out_path, [c for c in result.contigs_seen if c not in declared])
     _refuse_wrong_build(sniffed, result, reference)
     return result
+
+
+def _declare_contigs(vcf_text: Path, contigs: list[str]) -> None:
+    """Add ##contig lines for contigs the records use but the header never declared
+    (bcftools norm refuses undeclared contigs)."""
+    if not contigs:
+        return
+    fixed = vcf_text.with_suffix(".contigs.vcf")
+    with open(vcf_text) as src, open(fixed, "w") as dst:
+        for line in src:
+            if line.startswith("#CHROM"):
+                dst.writelines(f"##contig=<ID={name}>\n" for name in contigs)
+                dst.write(line)
+                break
+            dst.write(line)
+        for block in iter(lambda: src.read(1 << 20), ""):
+            dst.write(block)
+    fixed.replace(vcf_text)
 
 
 def _refuse_wrong_build(sniffed: SniffResult, result: PrefilterResult, reference: Reference | None) -> None:
