@@ -176,9 +176,20 @@ def run_ingest(
         **qc.to_dict(declared_sex),
     }
     atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
+    _share(paths)
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
              ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
     return paths
+
+
+def _share(paths: IngestOutputs) -> None:
+    """Temporary files are created 0600; give outputs the usual umask-based mode, so a
+    container task running as another user (Nextflow, shared HPC folders) can read them."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (paths.table, paths.ledger, paths.vcf, paths.index, paths.qc, paths.dropped):
+        if path.exists():
+            os.chmod(path, 0o666 & ~umask)
 
 
 def _quiet_htslib() -> None:
