@@ -100,7 +100,9 @@ def extract(
     qc: QcAccumulator,
     normalised_with_fasta: bool,
     header_lines: list[str],
+    family: set[str] | frozenset[str] = frozenset(),
 ) -> ExtractResult:
+    """``family``: the other samples whose zygosity goes to ``family_zygosity``."""
     vcf = cyvcf2.VCF(str(norm_path), strict_gt=False)
     for line in header_lines:
         vcf.add_to_header(line)
@@ -109,7 +111,7 @@ def extract(
     has_csq, has_ann = "CSQ" in infos, "ANN" in infos
     samples = list(vcf.samples)
     p = samples.index(proband)
-    others = [(i, s) for i, s in enumerate(samples) if i != p]
+    others = [(i, s) for i, s in enumerate(samples) if s in family]
     writer = cyvcf2.Writer(str(out_vcf), vcf, mode="wz")
     columns = _Columns()
     assert columns.names == ROW_ORDER, "extract's row tuple must follow core.schema INGEST order"

@@ -135,7 +135,9 @@ def run_ingest(
             if reference is not None:
                 header.append(f"##reference=file://{reference.path.resolve()}")
             part_vcf = tmp / "out.vcf.gz"
-            result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header)
+            family = family_samples(chosen, sniffed.samples, pedigree, ledger)
+            result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header,
+                             family)
             missing = pre.records_written + pre.split_rows_expected - result.rows_in
             if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
                 ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
@@ -180,6 +182,24 @@ def run_ingest(
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
              ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
     return paths
+
+
+MAX_FAMILY_WITHOUT_PED = 16
+
+
+def family_samples(proband: str, samples: list[str], pedigree, ledger: Ledger) -> set[str]:
+    """Samples reported in ``family_zygosity``: the proband's PED family when a PED is given,
+    else every other sample of a small VCF. A cohort VCF (1000G has 2,504 samples) without a
+    PED would otherwise put thousands of genotypes on every row."""
+    others = [s for s in samples if s != proband]
+    if pedigree and proband in pedigree:
+        fam = pedigree[proband].family
+        return {s for s in others if s in pedigree and pedigree[s].family == fam}
+    if len(others) > MAX_FAMILY_WITHOUT_PED:
+        ledger.notes.append(f"family_zygosity left empty: {len(others)} other samples and no PED "
+                            "naming the family (give --ped)")
+        return set()
+    return set(others)
 
 
 def _share(paths: IngestOutputs) -> None:

@@ -235,3 +235,26 @@ def test_outputs_and_metadata(tmp_path, write_vcf, small_fasta, small_seq):
 
     with pysam.VariantFile(str(paths.vcf)) as out:
         assert [(r.chrom, r.pos) for r in out.fetch("chr2")] == [("chr2", 300)]
+
+
+def test_family_zygosity_follows_the_ped(tmp_path, write_vcf, small_fasta, small_seq):
+    ped = tmp_path / "family.ped"
+    ped.write_text("fam1\tKID\tDAD\tMUM\t1\t2\nfam1\tDAD\t0\t0\t1\t1\nfam1\tMUM\t0\t0\t2\t1\n"
+                   "fam2\tOTHER\t0\t0\t2\t2\n")
+    records = [snv(small_seq, "chr1", 200, gts=("0/1", "0/0", "0/1", "1/1"))]
+    vcf = write_vcf("trio_plus_unrelated", records, samples=("KID", "DAD", "MUM", "OTHER"))
+    # two affected samples in the PED (KID, OTHER): the proband must be named
+    with pytest.raises(Exception, match="4 samples and no proband"):
+        run_ingest(vcf=vcf, patient="P1", out=tmp_path / "x", fasta=small_fasta, ped=ped)
+    table, ledger, _, paths = ingest(vcf, small_fasta, tmp_path / "out", ped=ped, proband="KID")
+    assert json.loads(table[0]["family_zygosity"]) == {"DAD": "hom_ref", "MUM": "het"}
+    assert json.loads(paths.qc.read_text())["sex"]["declared"] == "male"  # from the PED
+
+
+def test_cohort_vcf_without_ped_leaves_family_empty(tmp_path, write_vcf, small_fasta, small_seq):
+    samples = [f"S{i}" for i in range(20)]
+    records = [snv(small_seq, "chr1", 200, gts=["0/1"] * 20)]
+    vcf = write_vcf("cohort_20_samples", records, samples=samples)
+    table, ledger, _, _ = ingest(vcf, small_fasta, tmp_path / "out", proband="S3")
+    assert table[0]["family_zygosity"] is None
+    assert any("family_zygosity left empty" in note for note in ledger.notes)
