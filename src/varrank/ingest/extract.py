@@ -138,6 +138,9 @@ def extract(
                 continue
             if not normalised_with_fasta:
                 ref, alt = _trim_suffix(v, ref, alt)
+            if alt == ref:
+                drops.drop(reasons.ALT_EQUALS_REF, where, chrom, pos, ref, alt)
+                continue
             genotypes = v.genotypes
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
             if gt.zygosity == "hom_ref":

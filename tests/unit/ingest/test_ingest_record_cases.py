@@ -180,9 +180,13 @@ def test_some_contigs_missing_and_positions_past_the_end(tmp_path, write_vcf, sm
 
 def test_invalid_allele(tmp_path, write_vcf, small_fasta, small_seq):
     base = ref_at(small_seq, "chr1", 300)
-    vcf = write_vcf("iupac_alt", [snv(small_seq, "chr1", 200), Rec("chr1", 300, base, "R")])
+    b4 = ref_at(small_seq, "chr1", 400)
+    records = [snv(small_seq, "chr1", 200), Rec("chr1", 300, base, "R"),
+               Rec("chr1", 400, b4, f"{b4},{other(b4)}", gts=("1/2",))]
+    vcf = write_vcf("iupac_alt_and_alt_equal_to_ref", records)
     table, ledger, dropped, _ = ingest(vcf, small_fasta, tmp_path / "out")
-    assert ledger.dropped == {"invalid_allele": 1} and len(table) == 1
+    assert ledger.dropped == {"invalid_allele": 1, "alt_equals_ref": 1}
+    assert keys(table) == {("chr1", 200, records[0].ref, records[0].alt), ("chr1", 400, b4, other(b4))}
 
 
 def test_filters_qual_and_ids_kept(tmp_path, write_vcf, small_fasta, small_seq):
