@@ -125,8 +125,9 @@ def extract(
                 log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
             chrom, pos, ref = v.CHROM, v.POS, v.REF
             alt = v.ALT[0] if v.ALT else "."
-            old = v.INFO.get(OLD_TAG)
-            where = v.INFO.get(LINE_TAG)
+            info = v.INFO  # each v.INFO access builds a new wrapper
+            old = info.get(OLD_TAG)
+            where = info.get(LINE_TAG)
             if alt == "*":
                 drops.drop(reasons.STAR_ALLELE, where, chrom, pos, ref, alt)
                 continue
@@ -174,8 +175,8 @@ def extract(
                 None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
                 _left_aligned(old, pos, ref, alt, normalised_with_fasta),
                 gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family,
-                _text(v.INFO.get("CSQ")) if has_csq else None,
-                _text(v.INFO.get("ANN")) if has_ann else None,
+                _text(info.get("CSQ")) if has_csq else None,
+                _text(info.get("ANN")) if has_ann else None,
             ))
             qc.add(chrom, pos, ref, alt, vtype, gt.zygosity, filter_value, gq, dp)
             writer.write_record(v)

@@ -11,6 +11,7 @@ removals are counted from its summary.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from varrank.ingest.sniff import SniffResult, gzip_is_complete, read_line
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 250_000
+PLAIN_ALLELES = re.compile(r"^[ACGTNacgtn,]+$")
 LINE_TAG = "INGEST_LINE"  # carried through norm so every later drop names its input line
 # More than half of at least this many checked REF alleles wrong = wrong reference, not bad records.
 BUILD_MISMATCH_MIN_CHECKED = 20
@@ -85,6 +87,7 @@ def prefilter(
     stale_old_tag = any(h.type == "INFO" and h.info().get("ID") == OLD_TAG for h in vcf.header_iter())
     seen_contigs: set[str] = set()
     last_chrom, last_pos = None, 0
+    is_text, first_line = sniffed.is_text, sniffed.header_lines + 1
     index = -1
     iterator = iter(vcf)
     try:
@@ -100,7 +103,7 @@ def prefilter(
             if result.records_in % PROGRESS_EVERY == 0:
                 log.info("ingest: read %d records (%s:%d)", result.records_in, v.CHROM, v.POS)
             chrom, pos, ref, alts = v.CHROM, v.POS, v.REF, v.ALT
-            line = _location(sniffed, index)
+            line = first_line + index if is_text else f"record {index + 1}"
 
             if chrom != last_chrom:
                 if chrom in seen_contigs:
@@ -124,7 +127,9 @@ def prefilter(
                 reason = reasons.GVCF_REFERENCE_BLOCK if is_block else reasons.NO_ALT_ALLELE
                 drops.drop(reason, line, chrom, pos, ref, alt_text)
                 continue
-            if not is_valid_allele(ref) or ref == "*" or not all(is_valid_allele(a) for a in alts):
+            plain = PLAIN_ALLELES.match(ref) and PLAIN_ALLELES.match(alt_text)  # fast path: ACGTN only
+            if not plain and (not is_valid_allele(ref) or ref == "*"
+                              or not all(is_valid_allele(a) for a in alts)):
                 drops.drop(reasons.INVALID_ALLELE, line, chrom, pos, ref, alt_text)
                 continue
             if reference is not None:
@@ -146,7 +151,7 @@ def prefilter(
                     continue
             if not ref.isupper():
                 v.REF = ref.upper()
-            if any(not a.isupper() and not a.startswith("<") for a in alts):
+            if alt_text != alt_text.upper() and any(not a.isupper() and not a.startswith("<") for a in alts):
                 v.ALT = [a if a.startswith("<") else a.upper() for a in alts]
             if stale_old_tag and v.INFO.get(OLD_TAG) is not None:
                 del v.INFO[OLD_TAG]
