@@ -201,27 +201,29 @@ def test_filters_qual_and_ids_kept(tmp_path, write_vcf, small_fasta, small_seq):
     assert qc["filter"] == {"PASS": 1, "failed": 1, "unfiltered": 1}
 
 
-def test_chrx_sex_inference(tmp_path, write_vcf, small_seq, tmp_path_factory):
+def test_chrx_sex_inference(tmp_path, write_vcf):
     """40 het SNVs on non-PAR chrX: inferred female; declared male -> mismatch in QC."""
     import pysam
 
-    from varrank.core.genome import LENGTHS
-
-    length = LENGTHS["GRCh38"]["X"]
-    fasta = tmp_path / "chrX_like.fa"
-    # 3 Mb of X is enough (PAR1 ends at 2,781,479); the header says the true length, so the
-    # build check needs a FASTA of that length: write N then a known stretch of A.
+    # A short chrX (N, then a stretch of A at 3.0 Mb, past PAR1's end at 2,781,479) and no
+    # header length, so --genome names the build that sets the PAR coordinates.
+    fasta = tmp_path / "chrX_start.fa"
     with open(fasta, "w") as handle:
         handle.write(">chrX\n")
-        for start in range(0, length, 60):
-            handle.write(("A" if 3_000_000 <= start < 3_010_000 else "N") * min(60, length - start) + "\n")
+        for start in range(0, 3_010_000, 60):
+            handle.write(("A" if start >= 3_000_000 else "N") * 60 + "\n")
     pysam.faidx(str(fasta))
     records = [Rec("chrX", 3_000_101 + 100 * i, "A", "G", gts=("0/1",)) for i in range(40)]
-    vcf = write_vcf("chrx_het_female", records, contigs={"chrX": length})
-    table, ledger, _, paths = ingest(vcf, fasta, tmp_path / "out", sex="male")
+    vcf = write_vcf("chrx_het_female", records, contigs={})
+    table, ledger, _, paths = ingest(vcf, fasta, tmp_path / "out", sex="male", genome="GRCh38")
     qc = json.loads(paths.qc.read_text())
-    assert qc["genome_build"] == "GRCh38"
+    assert qc["genome_build"] == "GRCh38" and qc["chrx"]["par_regions_excluded"][0] == [10001, 2781479]
     assert qc["chrx"]["het"] == 40 and qc["sex"]["inferred"] == "female" and qc["sex"]["check"] == "mismatch"
+    male = [Rec("chrX", 3_000_101 + 100 * i, "A", "G", gts=("1",)) for i in range(40)]
+    _, _, _, paths = ingest(write_vcf("chrx_hemi_male", male, contigs={}), fasta, tmp_path / "m", sex="male",
+                            genome="GRCh38")
+    qc = json.loads(paths.qc.read_text())
+    assert qc["sex"]["inferred"] == "male" and qc["sex"]["check"] == "consistent"
 
 
 def test_outputs_and_metadata(tmp_path, write_vcf, small_fasta, small_seq):
