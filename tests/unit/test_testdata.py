@@ -100,7 +100,14 @@ def test_prepare_demo_patient(shared_data, tmp_path):
     assert time.monotonic() - started < 20
     out = tmp_path / "demo"
     params = json.loads((out / "params.json").read_text())
+    assert set(params) == {"input", "fasta", "genome"}  # only keys nextflow_schema.json knows
+    schema = json.loads((REPO / "nextflow_schema.json").read_text()) if (REPO / "nextflow_schema.json").exists() else None
+    if schema is not None:
+        known = {name for group in schema.get("$defs", schema.get("definitions", {})).values()
+                 for name in group.get("properties", {})} | set(schema.get("properties", {}))
+        assert set(params) <= known
     assert params["genome"] == "GRCh38" and Path(params["fasta"]).is_file()
+    assert json.loads((out / "demo.json").read_text())["fictional"] is True
     assert Path(params["fasta"]).is_absolute() and Path(params["fasta"] + ".fai").is_file()
     rows = list(csv.DictReader((out / "samplesheet.csv").open()))
     assert list(rows[0]) == ["patient", "vcf", "index", "sex", "hpo_terms", "family_id", "paternal_id",

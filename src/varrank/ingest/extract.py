@@ -100,7 +100,9 @@ def extract(
     qc: QcAccumulator,
     normalised_with_fasta: bool,
     header_lines: list[str],
+    family: set[str] | frozenset[str] = frozenset(),
 ) -> ExtractResult:
+    """``family``: the other samples whose zygosity goes to ``family_zygosity``."""
     vcf = cyvcf2.VCF(str(norm_path), strict_gt=False)
     for line in header_lines:
         vcf.add_to_header(line)
@@ -109,7 +111,7 @@ def extract(
     has_csq, has_ann = "CSQ" in infos, "ANN" in infos
     samples = list(vcf.samples)
     p = samples.index(proband)
-    others = [(i, s) for i, s in enumerate(samples) if i != p]
+    others = [(i, s) for i, s in enumerate(samples) if s in family]
     writer = cyvcf2.Writer(str(out_vcf), vcf, mode="wz")
     columns = _Columns()
     assert columns.names == ROW_ORDER, "extract's row tuple must follow core.schema INGEST order"
@@ -123,8 +125,9 @@ def extract(
                 log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
             chrom, pos, ref = v.CHROM, v.POS, v.REF
             alt = v.ALT[0] if v.ALT else "."
-            old = v.INFO.get(OLD_TAG)
-            where = v.INFO.get(LINE_TAG)
+            info = v.INFO  # each v.INFO access builds a new wrapper
+            old = info.get(OLD_TAG)
+            where = info.get(LINE_TAG)
             if alt == "*":
                 drops.drop(reasons.STAR_ALLELE, where, chrom, pos, ref, alt)
                 continue
@@ -136,6 +139,9 @@ def extract(
                 continue
             if not normalised_with_fasta:
                 ref, alt = _trim_suffix(v, ref, alt)
+            if alt == ref:
+                drops.drop(reasons.ALT_EQUALS_REF, where, chrom, pos, ref, alt)
+                continue
             genotypes = v.genotypes
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
             if gt.zygosity == "hom_ref":
@@ -169,8 +175,8 @@ def extract(
                 None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
                 _left_aligned(old, pos, ref, alt, normalised_with_fasta),
                 gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family,
-                _text(v.INFO.get("CSQ")) if has_csq else None,
-                _text(v.INFO.get("ANN")) if has_ann else None,
+                _text(info.get("CSQ")) if has_csq else None,
+                _text(info.get("ANN")) if has_ann else None,
             ))
             qc.add(chrom, pos, ref, alt, vtype, gt.zygosity, filter_value, gq, dp)
             writer.write_record(v)

@@ -7,6 +7,7 @@ allele of the original record has become 0; zygosity is therefore relative to th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,11 @@ class Genotype:
 
 def genotype(alleles: list[int], phased: bool) -> Genotype:
     """From cyvcf2's allele list (``-1`` = missing) to GT text and zygosity."""
+    return _genotype(tuple(alleles), bool(phased))
+
+
+@lru_cache(maxsize=4096)  # a VCF has a handful of distinct genotypes; this is the hot path
+def _genotype(alleles: tuple[int, ...], phased: bool) -> Genotype:
     calls = [a for a in alleles if a != INT32_VECTOR_END]
     if not calls:
         return Genotype(None, "no_call", None)

@@ -116,10 +116,10 @@ def run_ingest(
     with tempfile.TemporaryDirectory(dir=out, prefix=f".{patient}.ingest.") as tmp_name:
         tmp = Path(tmp_name)
         try:
-            pre = prefilter(sniffed, tmp / "pass1.bcf", reference, drops)
+            pre = prefilter(sniffed, tmp / "pass1.vcf", reference, drops)
             ledger.records_in = pre.records_in
             _refuse_foreign_contigs(vcf, pre.records_in, pre.records_written, ledger, reference)
-            normalised_input = tmp / "pass1.bcf"
+            normalised_input = tmp / "pass1.vcf"
             if reference is not None:
                 renames = {c: reference.mapper[c] for c in {*pre.contigs_seen, *sniffed.contig_lengths}
                            if c in reference.mapper and reference.mapper[c] != c}
@@ -135,7 +135,9 @@ def run_ingest(
             if reference is not None:
                 header.append(f"##reference=file://{reference.path.resolve()}")
             part_vcf = tmp / "out.vcf.gz"
-            result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header)
+            family = family_samples(chosen, sniffed.samples, pedigree, ledger)
+            result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header,
+                             family)
             missing = pre.records_written + pre.split_rows_expected - result.rows_in
             if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
                 ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
@@ -176,9 +178,38 @@ def run_ingest(
         **qc.to_dict(declared_sex),
     }
     atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
+    _share(paths)
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
              ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
     return paths
+
+
+MAX_FAMILY_WITHOUT_PED = 16
+
+
+def family_samples(proband: str, samples: list[str], pedigree, ledger: Ledger) -> set[str]:
+    """Samples reported in ``family_zygosity``: the proband's PED family when a PED is given,
+    else every other sample of a small VCF. A cohort VCF (1000G has 2,504 samples) without a
+    PED would otherwise put thousands of genotypes on every row."""
+    others = [s for s in samples if s != proband]
+    if pedigree and proband in pedigree:
+        fam = pedigree[proband].family
+        return {s for s in others if s in pedigree and pedigree[s].family == fam}
+    if len(others) > MAX_FAMILY_WITHOUT_PED:
+        ledger.notes.append(f"family_zygosity left empty: {len(others)} other samples and no PED "
+                            "naming the family (give --ped)")
+        return set()
+    return set(others)
+
+
+def _share(paths: IngestOutputs) -> None:
+    """Temporary files are created 0600; give outputs the usual umask-based mode, so a
+    container task running as another user (Nextflow, shared HPC folders) can read them."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (paths.table, paths.ledger, paths.vcf, paths.index, paths.qc, paths.dropped):
+        if path.exists():
+            os.chmod(path, 0o666 & ~umask)
 
 
 def _quiet_htslib() -> None:
