@@ -144,6 +144,8 @@ def test_gnomad_v4_layout_split_left_aligned_and_null_when_absent(shared_data, c
     assert cols["gnomad_release"].to_pylist() == ["v4.1"] * 4 + [None]
     groups = json.loads(cols["gnomad_group_af"][0].as_py())
     assert groups == {"afr": 4.878e-05, "nfe": 1.47e-05, "asj": 0.01}
+    assert json.loads(cols["gnomad_group_af"][2].as_py()) == {"nfe": 7.353e-05}  # no null groups
+    assert cols["gnomad_group_af"][4].as_py() is None
     # asj is a founder group: left out of max_pop_af like gnomAD's grpmax
     assert cols["max_pop_af"][0].as_py() == 4.878e-05
     assert cols["max_pop_af_source"][0].as_py() == "gnomad:afr"
