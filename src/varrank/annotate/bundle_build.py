@@ -224,6 +224,7 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
     _write_clean_vcf(cleaned, header, extraction, seen, filters, fasta_contigs, body)
     body.unlink()
     normed = stem.with_suffix(".norm.vcf")
+    log.info("%s: %d records checked, normalising with bcftools", path.name, stats.records)
     normalise_vcf(cleaned, normed, req.fasta, origin=path)
     cleaned.unlink()
     fmt_cols = ["%CHROM", "%POS", "%REF", "%ALT", f"%INFO/{LINE_TAG}"]

@@ -11,6 +11,7 @@ tagged with its source line (INFO/VRLINE) so that later errors can still point a
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 import zlib
 from collections import Counter
@@ -21,7 +22,10 @@ from typing import IO
 
 from varrank.core.errors import ResourceError
 
+log = logging.getLogger(__name__)
+
 LINE_TAG = "VRLINE"
+PROGRESS_EVERY = 5_000_000
 ALLELE_RE = re.compile(r"^[ACGTNacgtn]+$")
 ALTS_RE = re.compile(r"^[ACGTNacgtn]+(?:,[ACGTNacgtn]+)*$")
 _INFO_DEF = re.compile(r'^##INFO=<ID=([^,>]+),Number=([^,>]+),Type=([^,>]+)(?:,Description="(.*)")?')
@@ -155,6 +159,8 @@ def clean_records(
                                     hint="the file may be two VCFs concatenated without bcftools concat")
             continue
         stats.records += 1
+        if stats.records % PROGRESS_EVERY == 0:
+            log.info("%s: %d records checked", path.name, stats.records)
         cols = line.split("\t", 8)
         if len(cols) < 8:
             raise ResourceError(f"record has {len(cols)} tab-separated columns, VCF needs at least 8",

@@ -192,6 +192,25 @@ def test_hgvs_fields_and_splice_distance(brca1_annotated, shared_data):
         assert r["splice_distance"] == (donor if abs(donor) < abs(acceptor) else acceptor), r
         checked += 1
     assert checked > 1000
+    # Exonic SNVs: 0 on the exon base at a junction, + downstream of an acceptor, - upstream of
+    # a donor; the transcript's first/last exon ends are not splice sites.
+    exonic = 0
+    for (pos, ref, alt), r in rows.items():
+        if r["transcript_id"] != CANONICAL or len(ref) != 1 or len(alt) != 1 or not r["exon"]:
+            continue
+        i = next(k for k, (s, e) in enumerate(exons) if s <= pos <= e)
+        s, e = exons[i]
+        options = []
+        if i != len(exons) - 1:  # minus strand: the genomic end is the acceptor side
+            options.append(e - pos)
+        if i != 0:
+            options.append(-(pos - s))
+        options.sort(key=abs)
+        if len(options) == 2 and abs(options[0]) == abs(options[1]):
+            continue
+        assert r["splice_distance"] == options[0], r
+        exonic += 1
+    assert exonic > 150
 
 
 def test_missing_snpeff_database_is_a_clear_error(tmp_path, trio_hg002, shared_data):

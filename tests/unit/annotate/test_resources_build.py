@@ -202,3 +202,44 @@ def test_cli_build_then_annotate(shared_data, trio_hg002, tmp_path, repo_root):
                            "--clinvar", str(shared_data / CLINVAR37), "--no-hpo", "--out", str(bundle)],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and "already exists" in proc.stderr and "--force" in proc.stderr
+
+
+def test_every_source_allele_finds_itself_and_per_chromosome_files_merge(shared_data, tmp_path):
+    """Invariant: after building, each split allele of the source looks itself up."""
+    lines = (shared_data / "variants/popfreq/1kgPhase3_BRCA1.GRCh37.vcf").read_text().splitlines(True)
+    header = [l for l in lines if l.startswith("#")]
+    records = [l for l in lines if not l.startswith("#")]
+    half = len(records) // 2
+    part1, part2 = tmp_path / "part1.vcf", tmp_path / "part2.vcf"
+    part1.write_text("".join(header + records[:half]))
+    part2.write_text("".join(header + records[half:]))
+    out = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh37",
+                                    sources=[SourceSpec("gnomad", "gnomad", [part1, part2], "test")]))
+    entry = json.loads((out / "manifest.json").read_text())["sources"]["gnomad"]
+    assert [Path(f["path"]).name for f in entry["files"]] == ["part1.vcf", "part2.vcf"]
+    alleles = [(c[0], int(c[1]), c[3], a) for c in (r.split("\t") for r in records)
+               for a in c[4].split(",") if not a.startswith("<")]
+    assert entry["rows"] == len(alleles)
+    keys = pa.table({"chrom": [a[0] for a in alleles], "pos": [a[1] for a in alleles],
+                     "ref": [a[2] for a in alleles], "alt": [a[3] for a in alleles]})
+    cols, matches = lookup(open_bundle(out, "GRCh37"), keys)
+    assert matches == {"gnomad": len(alleles)}
+    assert cols["gnomad_release"].null_count == 0
+
+
+def test_inhouse_vcf_source(shared_data, tmp_path):
+    vcf = tmp_path / "lab.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##reference=GRCh37\n"
+                   '##INFO=<ID=CLASSIFICATION,Number=1,Type=String,Description="lab class">\n'
+                   '##INFO=<ID=AC,Number=A,Type=Integer,Description="lab AC">\n'
+                   '##INFO=<ID=AN,Number=1,Type=Integer,Description="lab AN">\n'
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   "1\t911595\t.\tA\tG,C\t.\t.\tCLASSIFICATION=Likely_pathogenic;AC=2,1;AN=300\n")
+    out = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh37",
+                                    sources=[SourceSpec("inhouse", "inhouse", [vcf])]))
+    keys = pa.table({"chrom": ["1", "1"], "pos": [911595, 911595], "ref": ["A", "A"],
+                     "alt": ["G", "C"]})
+    cols, _ = lookup(open_bundle(out, "GRCh37"), keys)
+    assert cols["inhouse_ac"].to_pylist() == [2, 1]
+    assert cols["inhouse_an"].to_pylist() == [300, 300]
+    assert cols["inhouse_classification"].to_pylist() == ["Likely_pathogenic"] * 2
