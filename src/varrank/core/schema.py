@@ -118,6 +118,8 @@ SCORE = _cols(
     ("spliceai_max", pa.float64(), "max of the four delta scores"),
     ("spliceai_gene", pa.string(), "Gene the SpliceAI score was computed for"),
     ("score_status", pa.string(), "scored, not_candidate, or skipped:<reason>"),
+    ("model_scores", pa.string(),
+     "JSON object: registry model name -> {score, ...} (seq2func/dnalm bundles; docs/models.md)"),
 )
 
 PRIORITISE = _cols(
@@ -128,10 +130,13 @@ PRIORITISE = _cols(
     ("acmg_class_points", pa.string(), "Five-tier class by the points system"),
     ("phenotype_score", pa.float64(), "HPO similarity of the gene to the patient's terms"),
     ("phenotype_disease", pa.string(), "Best-matching disease for the gene"),
+    ("disease_inheritance", pa.string(),
+     "Modes of inheritance of the gene's matched disease (HPO annotations), joined by ';'"),
     ("inheritance_fit", pa.string(), "Modes of inheritance the genotypes fit, joined by ';'"),
     ("variant_score", pa.float64(), "Combined variant score in [0, 1]"),
     ("gene_score", pa.float64(), "Combined gene score in [0, 1]"),
     ("rank", pa.int32(), "Rank of the variant (1 = best); null when excluded"),
+    ("gene_rank", pa.int32(), "Rank of the variant's gene by gene_score (1 = best); null when excluded"),
     ("evidence_json", pa.string(), "JSON list of evidence items that made the score"),
     ("excluded_reason", pa.string(), "Why the variant is not ranked (null when ranked)"),
 )

@@ -28,6 +28,9 @@ from varrank.ingest.qc import QcAccumulator
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 65_536
+ROW_ORDER = ("chrom", "pos", "ref", "alt", "variant_key", "vcf_id", "qual", "filter", "variant_type",
+             "split_from", "left_aligned", "gt", "zygosity", "phased", "gq", "dp", "ad_ref", "ad_alt",
+             "vaf", "family_zygosity", "csq_raw", "ann_raw")
 PROGRESS_EVERY = 250_000
 
 
@@ -39,28 +42,26 @@ class ExtractResult:
 
 
 class _Columns:
-    """Column-wise buffers flushed to Arrow record batches (bounded memory on big VCFs)."""
+    """Row tuples (in schema order) flushed to Arrow record batches: bounded memory on big
+    VCFs, and one list append per row instead of one per cell."""
 
     def __init__(self) -> None:
         self.schema = arrow_schema("ingest")
-        self.names = self.schema.names
+        self.names = tuple(self.schema.names)
         self.batches: list[pa.RecordBatch] = []
-        self._reset()
+        self.rows: list[tuple] = []
 
-    def _reset(self) -> None:
-        self.data: dict[str, list] = {name: [] for name in self.names}
-
-    def append(self, row: dict) -> None:
-        for name in self.names:
-            self.data[name].append(row.get(name))
-        if len(self.data["chrom"]) >= BATCH_ROWS:
+    def append(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        if self.data["chrom"]:
+        if self.rows:
+            columns = list(zip(*self.rows))
             self.batches.append(pa.record_batch(
-                [pa.array(self.data[f.name], type=f.type) for f in self.schema], schema=self.schema))
-            self._reset()
+                [pa.array(columns[i], type=f.type) for i, f in enumerate(self.schema)], schema=self.schema))
+            self.rows = []
 
     def table(self) -> pa.Table:
         self.flush()
@@ -104,11 +105,14 @@ def extract(
     for line in header_lines:
         vcf.add_to_header(line)
     formats = {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
+    infos = {h.info().get("ID") for h in vcf.header_iter() if h.type == "INFO"}
+    has_csq, has_ann = "CSQ" in infos, "ANN" in infos
     samples = list(vcf.samples)
     p = samples.index(proband)
     others = [(i, s) for i, s in enumerate(samples) if i != p]
     writer = cyvcf2.Writer(str(out_vcf), vcf, mode="wz")
     columns = _Columns()
+    assert columns.names == ROW_ORDER, "extract's row tuple must follow core.schema INGEST order"
     seen_here: set[tuple[str, str]] = set()
     here = (None, -1)
     rows_in = rows_out = 0
@@ -130,6 +134,8 @@ def extract(
             if is_symbolic(alt):
                 drops.drop(reasons.SYMBOLIC_ALLELE, where, chrom, pos, ref, alt)
                 continue
+            if not normalised_with_fasta:
+                ref, alt = _trim_suffix(v, ref, alt)
             genotypes = v.genotypes
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
             if gt.zygosity == "hom_ref":
@@ -158,17 +164,14 @@ def extract(
                 family = json.dumps(
                     {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in others},
                     sort_keys=True)
-            columns.append({
-                "chrom": chrom, "pos": pos, "ref": ref, "alt": alt,
-                "variant_key": f"{chrom}-{pos}-{ref}-{alt}",
-                "vcf_id": v.ID, "qual": None if v.QUAL is None else float(v.QUAL),
-                "filter": filter_value, "variant_type": vtype, "split_from": split_from,
-                "left_aligned": _left_aligned(old, pos, ref, alt, normalised_with_fasta),
-                "gt": gt.gt, "zygosity": gt.zygosity, "phased": gt.phased,
-                "gq": gq, "dp": dp, "ad_ref": ad_ref, "ad_alt": ad_alt, "vaf": vaf,
-                "family_zygosity": family,
-                "csq_raw": _text(v.INFO.get("CSQ")), "ann_raw": _text(v.INFO.get("ANN")),
-            })
+            columns.append((
+                chrom, pos, ref, alt, f"{chrom}-{pos}-{ref}-{alt}", v.ID,
+                None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
+                _left_aligned(old, pos, ref, alt, normalised_with_fasta),
+                gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family,
+                _text(v.INFO.get("CSQ")) if has_csq else None,
+                _text(v.INFO.get("ANN")) if has_ann else None,
+            ))
             qc.add(chrom, pos, ref, alt, vtype, gt.zygosity, filter_value, gq, dp)
             writer.write_record(v)
             rows_out += 1
@@ -176,6 +179,18 @@ def extract(
         writer.close()
         vcf.close()
     return ExtractResult(columns.table(), rows_in, rows_out)
+
+
+def _trim_suffix(v: cyvcf2.Variant, ref: str, alt: str) -> tuple[str, str]:
+    """Without a FASTA, bcftools norm -m- splits but does not trim (AAAAC>CAAAC,A gives
+    AAAAC>CAAAC). Dropping the shared suffix needs no reference and keeps POS, so the row
+    order stays sorted; the shared-prefix trim and left-alignment need the FASTA."""
+    trimmed_ref, trimmed_alt = ref, alt
+    while len(trimmed_ref) > 1 and len(trimmed_alt) > 1 and trimmed_ref[-1] == trimmed_alt[-1]:
+        trimmed_ref, trimmed_alt = trimmed_ref[:-1], trimmed_alt[:-1]
+    if trimmed_ref != ref:
+        v.REF, v.ALT = trimmed_ref, [trimmed_alt]
+    return trimmed_ref, trimmed_alt
 
 
 def _text(value: object) -> str | None:

@@ -36,7 +36,8 @@ from varrank.ingest.sniff import InputFormat, sniff
 
 log = logging.getLogger(__name__)
 NO_FASTA_NOTE = ("not left-aligned: no reference FASTA given; multi-allelic records were split "
-                 "only, REF alleles were not checked and contig names were kept as in the VCF")
+                 "and their shared allele suffix trimmed only, indels were not left-aligned, REF "
+                 "alleles were not checked and contig names were kept as in the VCF")
 
 
 @dataclass(frozen=True)

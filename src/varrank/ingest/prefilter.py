@@ -20,6 +20,7 @@ from varrank.core.errors import InputError
 from varrank.ingest import reasons
 from varrank.ingest.alleles import GVCF_NON_REF, is_valid_allele
 from varrank.ingest.audit import DropRecorder
+from varrank.ingest.normalise import OLD_TAG
 from varrank.ingest.reference import Reference
 from varrank.ingest.sniff import SniffResult, gzip_is_complete, read_line
 
@@ -55,7 +56,7 @@ def read_error(sniffed: SniffResult, index: int) -> InputError:
     if sniffed.is_text:
         line_no = _location(sniffed, index)
         text = read_line(path, line_no)
-        shown = (text or "")[:80].encode("unicode_escape").decode()
+        shown = (text or "")[:80]
         return InputError(
             f"malformed VCF record: {shown!r}",
             hint="each record needs 8+ tab-separated columns with a numeric POS; check the line",
@@ -75,6 +76,8 @@ def prefilter(
     vcf.add_info_to_header({"ID": LINE_TAG, "Number": "1", "Type": "Integer",
                             "Description": "Line of this record in the input VCF (record number for BCF)"})
     writer = cyvcf2.Writer(str(out_path), vcf, mode="wbu")
+    # Re-ingesting INGEST's own output: its OLD_VARIANT tags describe the earlier run, not this one.
+    stale_old_tag = any(h.type == "INFO" and h.info().get("ID") == OLD_TAG for h in vcf.header_iter())
     seen_contigs: set[str] = set()
     last_chrom, last_pos = None, 0
     index = -1
@@ -140,6 +143,8 @@ def prefilter(
                 v.REF = ref.upper()
             if any(not a.isupper() and not a.startswith("<") for a in alts):
                 v.ALT = [a if a.startswith("<") else a.upper() for a in alts]
+            if stale_old_tag and v.INFO.get(OLD_TAG) is not None:
+                del v.INFO[OLD_TAG]
             v.INFO[LINE_TAG] = line if isinstance(line, int) else index + 1
             writer.write_record(v)
             result.records_written += 1

@@ -84,11 +84,21 @@ def build_demo_vcf(genotypes_vcf: Path, clinvar_vcf: Path, out_vcf: Path) -> Pat
     fd, tmp = tempfile.mkstemp(dir=out_vcf.parent, prefix=f".{out_vcf.name}.", suffix=".vcf")
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
+    packed = Path(f"{tmp}.gz")
     try:
-        pysam.tabix_compress(tmp, str(out_vcf), force=True)
+        pysam.tabix_compress(tmp, str(packed), force=True)
+        # Idempotent: an identical VCF keeps its mtime, so Nextflow -resume keeps its cache.
+        if out_vcf.exists() and out_vcf.read_bytes() == packed.read_bytes():
+            packed.unlink()
+        else:
+            os.chmod(packed, 0o644)
+            os.replace(packed, out_vcf)
+            Path(f"{out_vcf}.tbi").unlink(missing_ok=True)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    pysam.tabix_index(str(out_vcf), preset="vcf", force=True)
+        packed.unlink(missing_ok=True)
+    if not Path(f"{out_vcf}.tbi").exists():
+        pysam.tabix_index(str(out_vcf), preset="vcf", force=True)
     return out_vcf
 
 
