@@ -20,7 +20,7 @@ from varrank.annotate.consequence.snpeff import build_snpeff_db, open_snpeff_db
 from varrank.annotate.sources import SourceSpec
 from varrank.core.errors import ResourceError
 
-from conftest import SLICE38, SLICE38_START, patient_table
+from annotate_helpers import SLICE38, SLICE38_START, patient_table
 
 CANONICAL = "ENST00000357654.3"
 BASES = "TCAG"
@@ -307,7 +307,7 @@ def test_vep_cache_path_with_a_stand_in_vep(tmp_path, monkeypatch):
 
     import pyarrow as pa
 
-    from test_annotate_parsers import VEP113_CSQ, VEP113_DESCRIPTION
+    from annotate_helpers import VEP113_CSQ, VEP113_DESCRIPTION
     from varrank.core.schema import arrow_schema
     from varrank.core.table_io import write_table
 
