@@ -119,14 +119,3 @@ def resolve(kind: str, header: VcfHeader) -> Extraction:
         key = next((k for k in fld.keys if k.startswith("%") or k in header.info), None)
         extraction.columns.append((fld.column, fld.sql_type, key))
     return extraction
-
-
-def checked_types(header: VcfHeader, extraction: Extraction) -> dict[str, str]:
-    """INFO key -> the type the bundle stores it as, for the keys this source reads.
-
-    Checked against what the bundle needs rather than what the header declares, so a header
-    that calls AF a String still gets its values checked as numbers.
-    """
-    vcf_type = {"DOUBLE": "Float", "BIGINT": "Integer"}
-    return {k: vcf_type.get(t, "String") for _, t, k in extraction.present()
-            if not k.startswith("%")}

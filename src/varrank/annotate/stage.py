@@ -74,7 +74,8 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
     for source, hits in matches.items():
         ledger.notes.append(f"{source} ({bundle.release(source)}): {hits} of {table.num_rows} "
                             "variants matched by exact allele")
-    effects, annotator, models = _effects(table, meta, bundle, options, ledger, build)
+    skipped: set[int] = set()
+    effects, annotator, models = _effects(table, meta, bundle, options, ledger, build, skipped)
     chosen = [preferred(e, _model_facts(models)) for e in effects]
     if models is not None:
         _add_exonic_splice_distance(table, effects, models)
@@ -84,8 +85,10 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
     columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
     if annotator is not None:
         for i, c in enumerate(chosen):
-            if c is None:
+            if c is None and i not in skipped:  # skipped rows already carry their reason
                 ledger.flag("no_transcript_effect", _key(table, i))
+        log.info("transcript effects for %d of %d variants", sum(1 for c in chosen if c),
+                 table.num_rows)
     columns.update(_constraint(bundle, columns["gene_symbol"], options))
     out_table = _assemble(table, columns)
     ledger.records_out = out_table.num_rows
@@ -139,15 +142,19 @@ def _records(table: pa.Table) -> list[tuple[str, int, str, str]]:
 
 
 def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptions,
-             ledger: Ledger, build: str | None
+             ledger: Ledger, build: str | None, skipped: set[int]
              ) -> tuple[list[list[TranscriptEffect]], str | None, pa.Table | None]:
-    """Transcript effects per row from the first available annotator."""
+    """Transcript effects per row from the first available annotator.
+
+    Rows the annotator cannot take are flagged with the reason and added to ``skipped``.
+    """
     n = table.num_rows
     records = _records(table)
     usable = [not any(a.startswith(SYMBOLIC) or not a for a in (r[3],)) for r in records]
     for i, ok in enumerate(usable):
         if not ok:
             ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
+            skipped.add(i)
     effects: list[list[TranscriptEffect]] = [[] for _ in range(n)]
     if options.snpeff_db is not None:
         from varrank.annotate.consequence.snpeff import open_snpeff_db, run_snpeff, MODELS
@@ -165,6 +172,7 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
                     e.is_mane_select, e.is_canonical = flags.get(e.transcript_id, (None, None))
                 if any(e.messages and "ERROR_CHROMOSOME_NOT_FOUND" in e.messages for e in effects[i]):
                     ledger.flag("consequence_skipped:contig_not_in_snpeff_db", _key(table, i))
+                    skipped.add(i)
                     effects[i] = []
         return effects, manifest["annotator"], models
     if options.vep_cache is not None:

@@ -20,7 +20,7 @@ from varrank.annotate.consequence.snpeff import build_snpeff_db, open_snpeff_db
 from varrank.annotate.sources import SourceSpec
 from varrank.core.errors import ResourceError
 
-from conftest import SLICE38, SLICE38_START, patient_table
+from annotate_helpers import SLICE38, SLICE38_START, patient_table
 
 CANONICAL = "ENST00000357654.3"
 BASES = "TCAG"
@@ -141,6 +141,9 @@ def test_one_row_per_variant_and_all_transcripts_in_side_table(brca1_annotated):
     for key in tx.column("variant_key").to_pylist():
         counts[key] = counts.get(key, 0) + 1
     assert all(r["n_transcripts"] == counts.get(r["variant_key"], 0) for r in table.to_pylist())
+    ledger = json.loads(brca1_annotated[0].with_name("BRCA1demo.annotate.ledger.json").read_text())
+    assert ledger["flagged"] == {"consequence_skipped:symbolic_or_missing_alt": 1}
+    assert ledger["records_in"] == ledger["records_out"] == 2058 and ledger["balanced"]
 
 
 def test_preferred_transcript_is_most_severe_then_principal_isoform(brca1_annotated):
@@ -192,6 +195,25 @@ def test_hgvs_fields_and_splice_distance(brca1_annotated, shared_data):
         assert r["splice_distance"] == (donor if abs(donor) < abs(acceptor) else acceptor), r
         checked += 1
     assert checked > 1000
+    # Exonic SNVs: 0 on the exon base at a junction, + downstream of an acceptor, - upstream of
+    # a donor; the transcript's first/last exon ends are not splice sites.
+    exonic = 0
+    for (pos, ref, alt), r in rows.items():
+        if r["transcript_id"] != CANONICAL or len(ref) != 1 or len(alt) != 1 or not r["exon"]:
+            continue
+        i = next(k for k, (s, e) in enumerate(exons) if s <= pos <= e)
+        s, e = exons[i]
+        options = []
+        if i != len(exons) - 1:  # minus strand: the genomic end is the acceptor side
+            options.append(e - pos)
+        if i != 0:
+            options.append(-(pos - s))
+        options.sort(key=abs)
+        if len(options) == 2 and abs(options[0]) == abs(options[1]):
+            continue
+        assert r["splice_distance"] == options[0], r
+        exonic += 1
+    assert exonic > 150
 
 
 def test_missing_snpeff_database_is_a_clear_error(tmp_path, trio_hg002, shared_data):
@@ -225,3 +247,90 @@ def test_snpeff_db_manifest_records_sources(snpeff_db_grch38, shared_data):
     assert manifest["genome_build"] == "GRCh38" and manifest["annotator"].startswith("snpEff 5")
     assert manifest["transcripts"] == 32 and manifest["annotation"]["format"] == "gff3"
     assert manifest["fasta"]["contigs"] == {"chr17": 83257441}
+
+
+def test_contig_missing_from_snpeff_db_is_flagged_not_dropped(snpeff_db_grch38, tmp_path):
+    import pyarrow as pa
+
+    from varrank.core.schema import arrow_schema
+    from varrank.core.table_io import write_table
+
+    rows = {f.name: [None, None] for f in arrow_schema("ingest")}
+    rows.update(chrom=["chr1", "chr17"], pos=[1000000, 43092507], ref=["A", "C"], alt=["G", "T"],
+                variant_key=["chr1-1000000-A-G", "chr17-43092507-C-T"])
+    path = write_table(pa.Table.from_pydict(rows, schema=arrow_schema("ingest")),
+                       tmp_path / "two.parquet", {"patient": "TWO", "genome_build": "GRCh38"})
+    bundle = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh38", sources=[],
+                                       constraint=_tiny_constraint(tmp_path)))
+    out = run_annotate(path, bundle, tmp_path / "o", AnnotateOptions(snpeff_db=snpeff_db_grch38))
+    table = pq.read_table(out.table).to_pylist()
+    assert [r["consequence"] for r in table] == [None, "missense_variant"]
+    assert table[1]["gene_pli"] == 0.0 and table[1]["gene_loeuf"] == 0.1
+    assert table[1]["gene_constraint_release"] == "v4.1" and table[0]["gene_pli"] is None
+    ledger = json.loads(out.ledger.read_text())
+    assert ledger["flagged"] == {"consequence_skipped:contig_not_in_snpeff_db": 1}
+    assert ledger["records_out"] == 2
+
+
+def _tiny_constraint(tmp_path: Path) -> Path:
+    path = tmp_path / "gnomad.v4.1.constraint_metrics.tsv"
+    path.write_text("gene\tgene_id\ttranscript\tcanonical\tmane_select\tlof.pLI\tlof.oe_ci.upper\n"
+                    "BRCA1\tENSG00000012048\tENST00000357654\ttrue\ttrue\t0\t0.1\n")
+    return path
+
+
+VEP_STAND_IN = r'''#!/usr/bin/env python3
+"""Stand-in for `vep` in tests: checks the offline flags, replays a real VEP 113 CSQ record."""
+import sys
+args = sys.argv[1:]
+for flag in ("--offline", "--cache", "--vcf", "--hgvs", "--mane", "--canonical", "--dir_cache", "--fasta"):
+    if flag not in args:
+        sys.exit(f"missing {flag}")
+src, dst = args[args.index("-i") + 1], args[args.index("-o") + 1]
+with open(src) as inp, open(dst, "w") as out:
+    out.write('##fileformat=VCFv4.2\n##VEP="v113" time="x" cache="c"\n')
+    out.write('##INFO=<ID=CSQ,Number=.,Type=String,Description="%s">\n' % DESCRIPTION)
+    for line in inp:
+        if line.startswith("##"):
+            continue
+        if line.startswith("#"):
+            out.write(line)
+            continue
+        c = line.rstrip("\n").split("\t")
+        c[7] = "CSQ=" + CSQ
+        out.write("\t".join(c) + "\n")
+'''
+
+
+def test_vep_cache_path_with_a_stand_in_vep(tmp_path, monkeypatch):
+    import os
+
+    import pyarrow as pa
+
+    from annotate_helpers import VEP113_CSQ, VEP113_DESCRIPTION
+    from varrank.core.schema import arrow_schema
+    from varrank.core.table_io import write_table
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "vep"
+    script.write_text(VEP_STAND_IN.replace("DESCRIPTION)", f"{VEP113_DESCRIPTION!r})")
+                      .replace("\"CSQ=\" + CSQ", f"\"CSQ=\" + {VEP113_CSQ!r}"))
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    rows = {f.name: [None] for f in arrow_schema("ingest")}
+    rows.update(chrom=["1"], pos=[65568], ref=["A"], alt=["C"], variant_key=["1-65568-A-C"])
+    path = write_table(pa.Table.from_pydict(rows, schema=arrow_schema("ingest")),
+                       tmp_path / "p.parquet", {"patient": "V1", "genome_build": "GRCh38"})
+    bundle = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh38", sources=[],
+                                       constraint=_tiny_constraint(tmp_path)))
+    cache = tmp_path / "vep_cache"
+    cache.mkdir()
+    out = run_annotate(path, bundle, tmp_path / "o", AnnotateOptions(
+        vep_cache=cache, fasta=tmp_path / "ref.fa"))
+    row = pq.read_table(out.table).to_pylist()[0]
+    assert (row["transcript_id"], row["is_mane_select"], row["annotator"]) == \
+        ("ENST00000641515.2", True, "VEP v113")
+    with pytest.raises(ResourceError, match="VEP cache folder not found"):
+        run_annotate(path, bundle, tmp_path / "o2", AnnotateOptions(
+            vep_cache=tmp_path / "none", fasta=tmp_path / "ref.fa"))
