@@ -26,7 +26,7 @@ from varrank.score.stage import ScoreOptions, run_score
 
 pytestmark = pytest.mark.export
 DATA = Path(__file__).resolve().parents[2] / "data" / "score"
-SUBSET_STRIDE = 8
+SUBSET_STRIDE = 6
 
 
 def test_each_exported_member_matches_keras_per_position(spliceai_bundle: Path) -> None:
@@ -65,12 +65,18 @@ def expected_rows() -> list[dict[str, str]]:
     return rows
 
 
+def allele_key(row: dict[str, str]) -> tuple:
+    return (row["build"], row["chrom"], int(row["pos"]), row["ref"], row["alt"])
+
+
 @pytest.fixture(scope="module")
 def scored(spliceai_bundle: Path, shared_data: Path, grch37_fasta: Path,
            grch38_chr13_fasta: Path, tmp_path_factory) -> dict:
     rows = expected_rows()
     if not os.environ.get("VARRANK_FULL_PARITY"):
-        rows = rows[::SUBSET_STRIDE]
+        alleles = list(dict.fromkeys(allele_key(r) for r in rows))
+        keep = set(alleles[::SUBSET_STRIDE])
+        rows = [r for r in rows if allele_key(r) in keep]
     out: dict = {"expected": rows}
     setups = {"GRCh37": (grch37_fasta, "spliceai_grch37_canonical.regions.txt"),
               "GRCh38": (grch38_chr13_fasta, "spliceai_grch38_canonical.regions.txt")}
@@ -90,26 +96,31 @@ def scored(spliceai_bundle: Path, shared_data: Path, grch37_fasta: Path,
 
 
 def test_delta_scores_and_positions_equal_original_cli(scored: dict) -> None:
-    rows = scored["expected"]
-    compared = mismatched = 0
+    """Every allele: same status; for scored ones the original's entry for the gene varrank
+    reports has identical DS_* and DP_*, and that gene has the largest delta of its entries."""
+    by_allele: dict[tuple, list[dict]] = {}
+    for exp in scored["expected"]:
+        by_allele.setdefault(allele_key(exp), []).append(exp)
+    compared = 0
     problems = []
-    for exp in rows:
-        got = scored[(exp["build"], exp["chrom"], int(exp["pos"]), exp["ref"], exp["alt"])]
-        if exp["gene"] == ".":
-            assert got["score_status"] == "not_candidate", exp
+    for key, entries in by_allele.items():
+        got = scored[key]
+        if entries[0]["gene"] == ".":
+            assert got["score_status"] == "not_candidate", key
             continue
-        if exp["DS_AG"] == ".":
-            assert got["score_status"] == "skipped:mnv_or_complex_not_scored_by_spliceai", exp
+        if entries[0]["DS_AG"] == ".":
+            assert got["score_status"] == "skipped:mnv_or_complex_not_scored_by_spliceai", key
             continue
-        assert got["score_status"] == "scored", (exp, got["score_status"])
-        assert got["spliceai_gene"] == exp["gene"]
+        assert got["score_status"] == "scored", (key, got["score_status"])
+        exp = next(e for e in entries if e["gene"] == got["spliceai_gene"])
+        assert got["spliceai_max"] == max(max(float(e[f"DS_{k}"]) for k in ("AG", "AL", "DG", "DL"))
+                                          for e in entries)
         compared += 1
         mine = [got[f"spliceai_ds_{k}"] for k in ("ag", "al", "dg", "dl")] + \
                [got[f"spliceai_dp_{k}"] for k in ("ag", "al", "dg", "dl")]
         theirs = [float(exp[f"DS_{k}"]) for k in ("AG", "AL", "DG", "DL")] + \
                  [int(exp[f"DP_{k}"]) for k in ("AG", "AL", "DG", "DL")]
         if mine != theirs:
-            mismatched += 1
             problems.append((exp["spliceai_info"], mine))
     assert compared >= (200 if os.environ.get("VARRANK_FULL_PARITY") else 20)
-    assert not problems, f"{mismatched}/{compared} differ: {problems[:5]}"
+    assert not problems, f"{len(problems)}/{compared} differ: {problems[:5]}"
