@@ -96,6 +96,11 @@ def run_report(table_path: Path, out_dir: Path, *, qc_path: Path | None = None,
                        ledgers=ledgers, manifests=manifests, tracks=tracks, hpo=hpo,
                        labels=labels, secondary=secondary, max_findings=max_findings,
                        max_variants=max_variants, inputs=inputs, generated_at=generated_at)
+    if pdf:
+        from varrank.report.pdf import chromium_version
+
+        doc["methods"]["tools"].append({"name": "Chromium", "version": chromium_version(),
+                                        "used_for": "PDF (print-to-PDF)"})
     errors = schema_errors(doc)
     if errors:  # a bug in the builder, not in the user's input
         raise AssertionError("report.json does not match its schema: " + "; ".join(errors[:5]))

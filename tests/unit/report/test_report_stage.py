@@ -8,7 +8,7 @@ import re
 import pysam
 import pysam.bcftools
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, visible_text
 from varrank.report.secondary import SF_GENES
 from varrank.report.validate import schema_errors
 
@@ -68,7 +68,7 @@ def test_splice_plot_drawn_only_where_a_splice_effect_is_predicted(full_report):
 
 
 def test_secondary_findings_only_when_asked_and_only_sf_genes(full_report, tmp_path, trio_rows, shared_data):
-    from tables import full_rows, write_inputs
+    from report_tables import full_rows, write_inputs
 
     from varrank.report import run_report
 
@@ -77,7 +77,7 @@ def test_secondary_findings_only_when_asked_and_only_sf_genes(full_report, tmp_p
     assert doc["secondary_findings"]["requested"] is True
     assert all(f["gene"] in SF_GENES for f in doc["secondary_findings"]["items"])
     # Put a ClinVar-pathogenic call on BRCA1 (an SF gene) and compare with and without opt-in.
-    rows = full_rows(trio_rows[:3000], shared_data)
+    rows = full_rows(trio_rows[:1000], shared_data)
     target = next(r for r in rows if r["gene_symbol"] is None and r["zygosity"] == "het")
     target.update(gene_symbol="BRCA1", clinvar_significance="Pathogenic", clinvar_stars=3,
                   clinvar_review_status="reviewed_by_expert_panel")
