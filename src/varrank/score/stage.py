@@ -1,0 +1,239 @@
+"""The SCORE stage as a pure function: variant table in, scored table + ledger + tracks out.
+
+Rows are never dropped: every row gets ``score_status`` (scored, not_candidate or
+skipped:<reason>) and the ledger counts the non-scored ones by reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from varrank.core import schema
+from varrank.core.errors import InputError, ResourceError
+from varrank.core.ids import require_safe_id
+from varrank.core.ledger import Ledger
+from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.score import candidates, providers, registry, spliceai
+from varrank.score.annotation import SpliceAnnotation
+from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
+from varrank.score.sequence import ReferenceGenome
+from varrank.score.validate import Limits, check_allele, check_basic
+
+log = logging.getLogger(__name__)
+
+MODEL_SCORES = "model_scores"
+TRACK_SCHEMA = pa.schema([
+    ("variant_key", pa.string()), ("gene", pa.string()), ("strand", pa.string()),
+    ("offset", pa.int32()), ("ref_acceptor", pa.float32()), ("alt_acceptor", pa.float32()),
+    ("ref_donor", pa.float32()), ("alt_donor", pa.float32()),
+])
+
+
+@dataclass
+class ScoreOptions:
+    distance: int = 50
+    mask: bool = False
+    max_af: float | None = candidates.DEFAULT_MAX_AF
+    all_variants: bool = False
+    max_n_fraction: float = 0.1
+    provider: str = "auto"
+    batch_size: int | None = None
+    threads: int | None = None
+    engine_cache: Path | None = None
+    fp16: bool = True
+    verify_checksums: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _patient(metadata: dict[str, Any], path: Path) -> str:
+    patient = metadata.get("patient") or path.name.split(".")[0]
+    return require_safe_id(str(patient))
+
+
+def _annotation_for(bundle: ModelBundle, build: str | None, given: Path | None) -> SpliceAnnotation:
+    if given is not None:
+        return SpliceAnnotation.read(given)
+    if build and f"annotation_{build}" in bundle.extra:
+        return SpliceAnnotation.read(bundle.extra[f"annotation_{build}"])
+    raise ResourceError(
+        f"no gene annotation for genome build {build or 'unknown'}",
+        hint="pass --annotation (SpliceAI format, see docs/models.md) or record the build in "
+             "the table (varrank ingest does)", path=bundle.root)
+
+
+def _key(row: dict[str, Any]) -> str:
+    return row.get("variant_key") or f"{row['chrom']}-{row['pos']}-{row['ref']}-{row['alt']}"
+
+
+def _require_columns(table: pa.Table, path: Path) -> None:
+    missing = [c for c in schema.KEY if c not in table.column_names]
+    if missing:
+        raise InputError(f"variant table lacks column(s) {', '.join(missing)}", path=path,
+                         hint="SCORE reads the Parquet written by varrank ingest/annotate")
+
+
+def _batch_size(options: ScoreOptions, provider: str) -> int:
+    if options.batch_size:
+        return options.batch_size
+    return 1 if provider == "CPUExecutionProvider" else 64
+
+
+def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out_dir: Path | str,
+              annotation: Path | str | None = None,
+              options: ScoreOptions | None = None) -> dict[str, Path]:
+    """Score a variant table; returns the paths of table, ledger and tracks."""
+    options = options or ScoreOptions()
+    in_path, out_dir = Path(in_path), Path(out_dir)
+    started = time.time()
+    table, metadata = read_table(in_path)
+    _require_columns(table, in_path)
+    patient = _patient(metadata, in_path)
+    build = metadata.get("genome_build")
+    genome = ReferenceGenome(fasta)
+    bundles = [load_bundle(p, verify=options.verify_checksums) for p in find_bundles(model_dir)]
+    splice = [b for b in bundles if b.kind == "spliceai"]
+    if len(splice) > 1:
+        raise ResourceError("more than one spliceai bundle in the model directory",
+                            path=Path(model_dir), hint="keep one SpliceAI bundle per folder")
+    others = [b for b in bundles if b.kind != "spliceai"]
+    chosen = providers.choose_providers(requested=options.provider,
+                                        engine_cache=options.engine_cache, fp16=options.fp16)
+    ledger = Ledger(stage="score", patient=patient, records_in=table.num_rows,
+                    records_out=table.num_rows)
+    rows = table.select(list(schema.KEY) + [c for c in ("variant_key",)
+                                            if c in table.column_names]).to_pylist()
+    n = len(rows)
+    status: list[str] = ["not_candidate"] * n
+    cols: dict[str, list[Any]] = {c.name: [None] * n for c in schema.SCORE}
+    track_rows: dict[str, list[Any]] = {f.name: [] for f in TRACK_SCHEMA}
+    used_providers: dict[str, str] = {}
+
+    if splice:
+        bundle = splice[0]
+        ann = _annotation_for(bundle, build, Path(annotation) if annotation else None)
+        policy = candidates.CandidatePolicy(
+            max_af=None if options.all_variants else options.max_af)
+        reasons = candidates.select(table, ann, policy)
+        session = providers.make_session(bundle.graph, chosen, options.threads)
+        registry.check_input_shape(bundle, session)
+        used_providers[bundle.name] = session.get_providers()[0]
+        runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
+        limits = Limits(distance=options.distance, max_n_fraction=options.max_n_fraction)
+        tasks: list[spliceai.SpliceTask] = []
+        for i, (row, reason) in enumerate(zip(rows, reasons)):
+            if reason is not None:
+                ledger.flag(f"not_candidate:{reason}", _key(row))
+                continue
+            contig, skip = check_allele(genome, row["chrom"], int(row["pos"]), row["ref"],
+                                        row["alt"], limits)
+            if skip is not None:
+                status[i] = f"skipped:{skip}"
+                ledger.flag(f"skipped:{skip}", _key(row))
+                continue
+            for gene in ann.genes_at(row["chrom"], int(row["pos"])):
+                tasks.append(spliceai.SpliceTask(i, contig, int(row["pos"]), row["ref"].upper(),
+                                                 row["alt"].upper(), gene))
+        log.info("SCORE %s: %d rows, %d SpliceAI candidates (%d allele-gene pairs)", patient, n,
+                 len({t.row for t in tasks}), len(tasks))
+        t0 = time.time()
+        results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask)
+        elapsed = time.time() - t0
+        best: dict[int, spliceai.SpliceScore] = {}
+        for task, result in zip(tasks, results):
+            if task.row not in best or result.max_delta > best[task.row].max_delta:
+                best[task.row] = result
+        for i, result in best.items():
+            status[i] = "scored"
+            for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
+                cols[f"spliceai_{name}"][i] = getattr(result, name)
+            cols["spliceai_max"][i] = result.max_delta
+            cols["spliceai_gene"][i] = result.gene
+            _add_tracks(track_rows, _key(rows[i]), result, options.distance)
+        ledger.flag("scored", n=len(best))
+        if best:
+            ledger.notes.append(
+                f"SpliceAI {bundle.version}: {len(best)} variants in {elapsed:.1f}s "
+                f"({len(best) / max(elapsed, 1e-9):.1f} variants/s) on "
+                f"{used_providers[bundle.name]}")
+    else:
+        ledger.notes.append("no SpliceAI bundle in the model directory: SpliceAI columns null")
+
+    _score_registry(others, chosen, options, genome, rows, cols, ledger, used_providers)
+    cols["score_status"] = status
+    out_table = _attach(table, cols)
+    meta = with_stage(metadata, "score", models=[b.provenance() for b in bundles],
+                      providers=used_providers, distance=options.distance, mask=options.mask,
+                      max_af=None if options.all_variants else options.max_af,
+                      fasta=str(fasta))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "table": write_table(out_table, schema.stage_output(str(out_dir), patient, "score"), meta),
+        "tracks": write_table(pa.table(track_rows, schema=TRACK_SCHEMA),
+                              out_dir / f"{patient}.tracks.parquet",
+                              {"patient": patient, "distance": options.distance}),
+        "ledger": ledger.write(out_dir / f"{patient}.score.ledger.json"),
+    }
+    log.info("SCORE %s done in %.1fs", patient, time.time() - started)
+    genome.close()
+    return paths
+
+
+def _add_tracks(track_rows: dict[str, list[Any]], key: str, result: spliceai.SpliceScore,
+                distance: int) -> None:
+    size = 2 * distance + 1
+    track_rows["variant_key"].extend([key] * size)
+    track_rows["gene"].extend([result.gene] * size)
+    track_rows["strand"].extend([result.strand] * size)
+    track_rows["offset"].extend(range(-distance, distance + 1))
+    track_rows["ref_acceptor"].extend(result.y_ref[:, 1].tolist())
+    track_rows["alt_acceptor"].extend(result.y_alt[:, 1].tolist())
+    track_rows["ref_donor"].extend(result.y_ref[:, 2].tolist())
+    track_rows["alt_donor"].extend(result.y_alt[:, 2].tolist())
+
+
+def _score_registry(bundles: list[ModelBundle], chosen, options: ScoreOptions,
+                    genome: ReferenceGenome, rows: list[dict[str, Any]],
+                    cols: dict[str, list[Any]], ledger: Ledger,
+                    used_providers: dict[str, str]) -> None:
+    """Score every row with each seq2func / dnalm bundle into the model_scores JSON column."""
+    if not bundles:
+        return
+    per_row: list[dict[str, Any]] = [{} for _ in rows]
+    for bundle in bundles:
+        session = providers.make_session(bundle.graph, chosen, options.threads)
+        used_providers[bundle.name] = session.get_providers()[0]
+        scorer = registry.make_scorer(bundle, session)
+        counts: Counter = Counter()
+        for i, row in enumerate(rows):
+            contig, skip = check_basic(genome, row["chrom"], int(row["pos"]), row["ref"],
+                                       row["alt"])
+            if skip is None:
+                allele = registry.Allele(i, contig, int(row["pos"]), row["ref"].upper(),
+                                         row["alt"].upper())
+                value, skip = scorer.score(genome, allele)
+                if value is not None:
+                    per_row[i][bundle.name] = value
+                    counts["scored"] += 1
+                    continue
+            ledger.flag(f"{bundle.name}:skipped:{skip}", _key(row))
+        ledger.notes.append(f"{bundle.name} ({bundle.kind}): {counts['scored']} scored")
+    cols[MODEL_SCORES] = [registry.scores_json(v) for v in per_row]
+
+
+def _attach(table: pa.Table, cols: dict[str, list[Any]]) -> pa.Table:
+    """Replace or append the SCORE columns (a re-run must not duplicate them)."""
+    fields = [(c.name, c.type) for c in schema.SCORE]
+    for name, dtype in fields:
+        array = pa.array(cols[name], type=dtype)
+        if name in table.column_names:
+            table = table.set_column(table.column_names.index(name), name, array)
+        else:
+            table = table.append_column(pa.field(name, dtype), array)
+    return table

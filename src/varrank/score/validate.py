@@ -1,0 +1,68 @@
+"""Checks an allele must pass before SpliceAI sees it; each failure is a ledger reason.
+
+The original tool logs a warning and moves on for most of these; here each becomes a
+``skipped:<reason>`` status on the row and a count in the ledger, so a clinician can see that
+a variant has no splice score because its context ran off the contig, not because it is
+harmless. Order follows the original (contig, window, REF, length, allele shape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from varrank.score.sequence import ReferenceGenome
+from varrank.score.spliceai import FLANK
+
+SYMBOLIC = set("<>[].*-")
+
+
+@dataclass(frozen=True)
+class Limits:
+    distance: int = 50
+    max_n_fraction: float = 0.1
+    max_alt_length: int = FLANK
+
+
+def check_basic(genome: ReferenceGenome, chrom: str, pos: int, ref: str,
+                alt: str) -> tuple[str | None, str | None]:
+    """Allele shape, contig and REF checks every sequence model needs."""
+    if not ref or not alt or SYMBOLIC & set(alt) or SYMBOLIC & set(ref):
+        return None, "symbolic_or_missing_allele"
+    contig = genome.contig(chrom)
+    if contig is None:
+        return None, "contig_not_in_fasta"
+    if pos < 1 or pos + len(ref) - 1 > genome.lengths[contig]:
+        return contig, "outside_contig"
+    if genome.fetch(contig, pos, pos + len(ref) - 1) != ref.upper():
+        return contig, "ref_mismatch_with_fasta"
+    if set(ref.upper() + alt.upper()) - set("ACGT"):
+        return contig, "ambiguous_base_in_allele"
+    return contig, None
+
+
+def check_allele(genome: ReferenceGenome, chrom: str, pos: int, ref: str, alt: str,
+                 limits: Limits) -> tuple[str | None, str | None]:
+    """Return (fasta contig, None) when scorable, else (contig or None, reason)."""
+    if not ref or not alt or SYMBOLIC & set(alt) or SYMBOLIC & set(ref):
+        return None, "symbolic_or_missing_allele"
+    contig = genome.contig(chrom)
+    if contig is None:
+        return None, "contig_not_in_fasta"
+    half = FLANK + limits.distance
+    length = genome.lengths[contig]
+    if pos - half < 1 or pos + half > length:
+        return contig, "near_contig_end"
+    if genome.fetch(contig, pos, pos + len(ref) - 1) != ref.upper():
+        return contig, "ref_mismatch_with_fasta"
+    if len(ref) > 2 * limits.distance:
+        return contig, f"ref_longer_than_{2 * limits.distance}bp"
+    if len(alt) > limits.max_alt_length:
+        return contig, f"alt_longer_than_{limits.max_alt_length}bp"
+    if len(ref) > 1 and len(alt) > 1:
+        return contig, "mnv_or_complex_not_scored_by_spliceai"
+    if set(ref.upper() + alt.upper()) - set("ACGT"):
+        return contig, "ambiguous_base_in_allele"
+    window = genome.fetch(contig, pos - half, pos + half)
+    if window.count("N") > limits.max_n_fraction * len(window):
+        return contig, "n_rich_context"
+    return contig, None

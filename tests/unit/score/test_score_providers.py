@@ -1,0 +1,73 @@
+"""Execution-provider choice: TensorRT (fp16, cache) > CUDA > CPU, from what the build offers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+import tiny_models
+
+from varrank.core.errors import ResourceError
+from varrank.score import providers
+
+ALL = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+def names(chosen):
+    return [name for name, _ in chosen]
+
+
+def test_auto_prefers_tensorrt_then_cuda_then_cpu(tmp_path: Path) -> None:
+    chosen = providers.choose_providers(ALL, engine_cache=tmp_path / "trt")
+    assert names(chosen) == ALL
+    trt = dict(chosen)["TensorrtExecutionProvider"]
+    assert trt["trt_fp16_enable"] is True
+    assert trt["trt_engine_cache_enable"] is True
+    assert trt["trt_engine_cache_path"] == str(tmp_path / "trt")
+
+
+def test_auto_with_cuda_only_build() -> None:
+    assert names(providers.choose_providers(["CUDAExecutionProvider", "CPUExecutionProvider"])) \
+        == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+def test_cpu_only_build_and_cpu_always_last() -> None:
+    assert names(providers.choose_providers(["CPUExecutionProvider"])) == ["CPUExecutionProvider"]
+    assert names(providers.choose_providers(["CUDAExecutionProvider"]))[-1] == \
+        "CPUExecutionProvider"
+
+
+def test_explicit_request_skips_better_ones_and_fp32_option(tmp_path: Path) -> None:
+    assert names(providers.choose_providers(ALL, requested="cuda")) == \
+        ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    trt = dict(providers.choose_providers(ALL, requested="tensorrt", fp16=False,
+                                          engine_cache=tmp_path))["TensorrtExecutionProvider"]
+    assert trt["trt_fp16_enable"] is False
+
+
+def test_requesting_missing_provider_is_an_error() -> None:
+    with pytest.raises(ResourceError, match="provider tensorrt requested"):
+        providers.choose_providers(["CPUExecutionProvider"], requested="tensorrt")
+    with pytest.raises(ResourceError, match="unknown provider"):
+        providers.choose_providers(ALL, requested="tpu")
+
+
+def test_engine_cache_default_honours_env(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VARRANK_TRT_CACHE", str(tmp_path / "cache"))
+    assert providers.default_engine_cache() == tmp_path / "cache"
+
+
+def test_session_logs_provider_actually_used(tmp_path: Path, caplog) -> None:
+    graph = tiny_models.seq2func_graph(tmp_path / "m.onnx")
+    with caplog.at_level(logging.INFO, logger="varrank.score.providers"):
+        session = providers.make_session(graph, providers.choose_providers(["CPUExecutionProvider"]))
+    assert session.get_providers()[0] == "CPUExecutionProvider"
+    assert "provider CPUExecutionProvider" in caplog.text
+
+
+def test_unloadable_graph_is_resource_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not an onnx model")
+    with pytest.raises(ResourceError, match="cannot load the model graph"):
+        providers.make_session(bad, providers.choose_providers(["CPUExecutionProvider"]))
