@@ -137,7 +137,7 @@ def run_ingest(
             part_vcf = tmp / "out.vcf.gz"
             family = family_samples(chosen, sniffed.samples, pedigree, ledger)
             result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header,
-                             family)
+                             family, source=vcf)
             missing = pre.records_written + pre.split_rows_expected - result.rows_in
             if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
                 ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
