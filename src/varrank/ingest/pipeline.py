@@ -145,7 +145,10 @@ def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: 
     with tempfile.TemporaryDirectory(dir=paths.table.parent, prefix=f".{patient}.ingest.") as tmp_name:
         tmp = Path(tmp_name)
         try:
+            clock = time.monotonic()
             pre = prefilter(sniffed, tmp / "pass1.vcf", reference, drops)
+            log.info("ingest: prefilter read %d records, kept %d (%.1f s)", pre.records_in,
+                     pre.records_written, time.monotonic() - clock)
             ledger.records_in = pre.records_in
             _refuse_foreign_contigs(vcf, pre.records_in, pre.records_written, ledger, reference)
             normalised_input = tmp / "pass1.vcf"
@@ -157,7 +160,11 @@ def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: 
                              ", ".join(f"{a}->{b}" for a, b in sorted(renames.items())[:5]))
                     rename_contigs(normalised_input, tmp / "renamed.bcf", renames, vcf)
                     normalised_input = tmp / "renamed.bcf"
+            clock = time.monotonic()
             summary = normalise(normalised_input, tmp / "norm.bcf", reference.path if reference else None, vcf)
+            log.info("ingest: bcftools norm: %d split, %d realigned (%.1f s)", summary.split, summary.realigned,
+                     time.monotonic() - clock)
+            clock = time.monotonic()
             ledger.add(reasons.MULTIALLELIC_SPLIT, pre.split_rows_expected)
             header = [f"##varrank_ingest=<Version={__version__},Patient={patient},Bcftools={bcftools_version()}>",
                       f"##varrank_proband={proband}"]
@@ -165,6 +172,8 @@ def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: 
                 header.append(f"##reference=file://{reference.path.resolve()}")
             result = extract(tmp / "norm.bcf", tmp / "out.vcf.gz", proband, drops, qc, reference is not None,
                              header, family, source=vcf)
+            log.info("ingest: extracted %d of %d rows (%.1f s)", result.rows_out, result.rows_in,
+                     time.monotonic() - clock)
             missing = pre.records_written + pre.split_rows_expected - result.rows_in
             if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
                 ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
