@@ -17,6 +17,7 @@ from pathlib import Path
 import cyvcf2
 import pyarrow as pa
 
+from varrank.core.errors import InputError
 from varrank.core.schema import arrow_schema
 from varrank.ingest import reasons
 from varrank.ingest.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
@@ -101,6 +102,7 @@ def extract(
     normalised_with_fasta: bool,
     header_lines: list[str],
     family: set[str] | frozenset[str] = frozenset(),
+    source: Path | None = None,
 ) -> ExtractResult:
     """``family``: the other samples whose zygosity goes to ``family_zygosity``."""
     vcf = cyvcf2.VCF(str(norm_path), strict_gt=False)
@@ -110,6 +112,9 @@ def extract(
     infos = {h.info().get("ID") for h in vcf.header_iter() if h.type == "INFO"}
     has_csq, has_ann = "CSQ" in infos, "ANN" in infos
     samples = list(vcf.samples)
+    if "GT" not in formats:
+        raise InputError("the VCF declares no FORMAT/GT, so it holds no genotypes to report",
+                         hint="give the called (genotyped) VCF of the patient", path=source)
     p = samples.index(proband)
     others = [(i, s) for i, s in enumerate(samples) if s in family]
     writer = cyvcf2.Writer(str(out_vcf), vcf, mode="wz")
@@ -142,7 +147,11 @@ def extract(
             if alt == ref:
                 drops.drop(reasons.ALT_EQUALS_REF, where, chrom, pos, ref, alt)
                 continue
-            genotypes = v.genotypes
+            try:
+                genotypes = v.genotypes
+            except Exception:  # cyvcf2: "error parsing genotypes" when a record has no GT
+                drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, "no GT in FORMAT")
+                continue
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
             if gt.zygosity == "hom_ref":
                 drops.drop(reasons.PROBAND_HOM_REF, where, chrom, pos, ref, alt, gt.gt or "")

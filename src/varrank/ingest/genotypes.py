@@ -48,9 +48,14 @@ def _genotype(alleles: tuple[int, ...], phased: bool) -> Genotype:
 
 
 def int_field(values: np.ndarray | None, sample: int, column: int = 0) -> int | None:
+    """One sample's integer FORMAT value; None when missing. Some callers declare GQ/DP as
+    Float (missing = NaN); those are rounded."""
     if values is None:
         return None
-    value = int(values[sample, column]) if values.ndim == 2 else int(values[sample])
+    raw = values[sample, column] if values.ndim == 2 else values[sample]
+    if values.dtype.kind == "f":
+        return None if not np.isfinite(raw) or raw < 0 else int(round(float(raw)))
+    value = int(raw)
     return None if value in (INT32_MISSING, INT32_VECTOR_END) or value < 0 else value
 
 
@@ -58,9 +63,7 @@ def allele_depths(ad: np.ndarray | None, sample: int) -> tuple[int | None, int |
     """(reads REF, reads ALT, VAF) from FORMAT/AD after splitting (Number=R: ref, alt)."""
     if ad is None or ad.ndim != 2 or ad.shape[1] < 2:
         return None, None, None
-    ref, alt = int(ad[sample, 0]), int(ad[sample, 1])
-    ref = None if ref < 0 else ref
-    alt = None if alt < 0 else alt
+    ref, alt = int_field(ad, sample, 0), int_field(ad, sample, 1)
     if ref is None or alt is None:
         return ref, alt, None
     total = ref + alt

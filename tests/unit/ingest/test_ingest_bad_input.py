@@ -178,3 +178,24 @@ def test_failed_run_leaves_no_partial_outputs(tmp_path, run_cli, small_fasta, wr
     assert ingest(run_cli, path, small_fasta, out).code == 2
     assert not [p for p in out.iterdir()] if out.exists() else True
 
+
+
+def test_unknown_genome_name(tmp_path, run_cli, small_fasta, write_vcf, small_seq):
+    path = write_vcf("good", fix_refs(list(GOOD), small_seq))
+    assert_one_line_error(ingest(run_cli, path, small_fasta, tmp_path / "out", "--genome", "hg99"),
+                          "unknown genome build 'hg99'")
+
+
+def test_index_given_but_missing(tmp_path, run_cli, small_fasta, write_vcf, small_seq):
+    path = write_vcf("good", fix_refs(list(GOOD), small_seq), compress="bgzip")
+    assert_one_line_error(ingest(run_cli, path, small_fasta, tmp_path / "out", "--index", tmp_path / "no.tbi"),
+                          "index file not found")
+
+
+def test_truncated_bcf(tmp_path, run_cli, small_fasta, small_seq, write_vcf):
+    good = write_vcf("complete", fix_refs([Rec("chr1", p, "N", "N") for p in range(10, 1900, 3)], small_seq),
+                     compress="bcf")
+    data = good.read_bytes()
+    cut = tmp_path / "truncated.bcf"
+    cut.write_bytes(data[: len(data) // 2])
+    assert_one_line_error(ingest(run_cli, cut, small_fasta, tmp_path / "out"), "truncated")

@@ -264,3 +264,27 @@ def test_cohort_vcf_without_ped_leaves_family_empty(tmp_path, write_vcf, small_f
     table, ledger, _, _ = ingest(vcf, small_fasta, tmp_path / "out", proband="S3")
     assert table[0]["family_zygosity"] is None
     assert any("family_zygosity left empty" in note for note in ledger.notes)
+
+
+def test_float_gq_and_record_without_gt(tmp_path, write_vcf, small_fasta, small_seq):
+    """Some callers declare GQ as Float (missing = NaN); a record may lack GT altogether."""
+    a, b, c = (snv(small_seq, "chr1", p) for p in (200, 300, 400))
+    a.fmt, a.gts = "GT:GQ:DP", ("0/1:.:5",)
+    b.fmt, b.gts = "GT:GQ:DP", ("0/1:33.7:.",)
+    c.fmt, c.gts = "DP", ("7",)
+    vcf = write_vcf("float_gq_and_no_gt_record", [a, b, c])
+    vcf.write_text(vcf.read_text().replace('ID=GQ,Number=1,Type=Integer', 'ID=GQ,Number=1,Type=Float'))
+    table, ledger, dropped, _ = ingest(vcf, small_fasta, tmp_path / "out")
+    assert [(r["pos"], r["gq"], r["dp"]) for r in table] == [(200, None, 5), (300, 34, None)]
+    assert ledger.dropped == {"proband_no_call": 1} and dropped[0][6] == "no GT in FORMAT"
+
+
+def test_vcf_without_gt_is_refused(tmp_path, write_vcf, small_fasta, small_seq, run_cli):
+    rec = snv(small_seq, "chr1", 200)
+    rec.fmt, rec.gts = "DP", ("7",)
+    vcf = write_vcf("no_gt_declared", [rec])
+    vcf.write_text("".join(line for line in vcf.read_text().splitlines(keepends=True)
+                           if not line.startswith("##FORMAT=<ID=GT")))
+    result = run_cli("ingest", "--vcf", vcf, "--fasta", small_fasta, "--patient", "P", "--out", tmp_path / "o")
+    assert result.code == 2 and "declares no FORMAT/GT" in result.stderr
+    assert not any((tmp_path / "o").iterdir())
