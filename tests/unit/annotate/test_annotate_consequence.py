@@ -336,9 +336,9 @@ def test_vep_cache_path_with_a_stand_in_vep(tmp_path, monkeypatch):
             vep_cache=tmp_path / "none", fasta=tmp_path / "ref.fa"))
 
 
-def test_demo_resources_annotate_the_spiked_brca1_start_loss(shared_data, chr17_grch38, tmp_path):
+def test_demo_resources_annotate_the_spiked_brca1_start_loss(shared_data, chr17_grch38,
+                                                             demo_resources, tmp_path):
     """The DEMO patient's spike (BRCA1 c.3G>A) gets ClinVar and a start_lost call end to end."""
-    from varrank.annotate.demo import prepare_demo_resources
     from varrank.ingest import run_ingest
     from varrank.testdata.demo import build_demo_vcf
 
@@ -346,7 +346,7 @@ def test_demo_resources_annotate_the_spiked_brca1_start_loss(shared_data, chr17_
                          shared_data / "variants/clinvar/macarthur_clinvar_alleles.multi.b38.vcf.gz",
                          tmp_path / "DEMO.vcf.gz")
     ingested = run_ingest(vcf, "DEMO", tmp_path / "ingest", fasta=chr17_grch38)
-    params = prepare_demo_resources(shared_data, tmp_path / "res", chr17_grch38)
+    params = demo_resources
     out = run_annotate(ingested.table, Path(params["annotation_db"]), tmp_path / "annotate",
                        AnnotateOptions(snpeff_db=Path(params["snpeff_db"])))
     spike = next(r for r in pq.read_table(out.table).to_pylist() if r["pos"] == 43124094)
