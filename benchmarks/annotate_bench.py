@@ -187,9 +187,12 @@ from varrank.annotate.lookup import lookup
 t0 = time.perf_counter()
 table, meta = read_table({parquet!r})
 t1 = time.perf_counter()
+c1 = time.process_time()
 cols, matches = lookup(open_bundle(Path({bundle!r}), "GRCh38"), table, threads={threads})
 t2 = time.perf_counter()
-print(json.dumps({{"read_s": t1 - t0, "lookup_s": t2 - t1, "matched": matches["gnomad"]}}))
+c2 = time.process_time()
+print(json.dumps({{"read_s": t1 - t0, "lookup_s": t2 - t1, "lookup_cpu_s": c2 - c1,
+                  "matched": matches["gnomad"]}}))
 """
 
 
@@ -212,6 +215,7 @@ def run(args: argparse.Namespace) -> dict:
                  "--out", str(bundle)]
     results["varrank_build"] = timed(build_cmd, stdout=subprocess.DEVNULL, env=env)
     results["varrank_build"]["command"] = " ".join(build_cmd)
+    results["varrank_build"]["rows_per_s"] = round(inputs["source_rows"] / results["varrank_build"]["wall_s"])
     script = VARRANK_LOOKUP.format(src=str(REPO / "src"), parquet=str(inputs["patient_parquet"]),
                                    bundle=str(bundle), threads=args.threads)
     out = work / "varrank_lookup.json"
@@ -243,7 +247,10 @@ def run(args: argparse.Namespace) -> dict:
     n = inputs["patient_rows"]
     for key in ("varrank_lookup", "varrank_annotate_stage", "vcfanno", "bcftools_annotate"):
         wall = results[key]["lookup_s"] if key == "varrank_lookup" else results[key]["wall_s"]
+        cpu = results[key]["lookup_cpu_s"] if key == "varrank_lookup" else results[key]["cpu_s"]
         results[key]["variants_per_s"] = round(n / wall)
+        results[key]["variants_per_cpu_s"] = round(n / cpu) if cpu else None
+    results["load_average_after"] = os.getloadavg()
     if not args.keep:
         for p in (vcfanno_out, bcf_out):
             p.unlink(missing_ok=True)

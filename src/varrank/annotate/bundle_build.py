@@ -33,7 +33,7 @@ from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
 from varrank.core.errors import ResourceError
-from varrank.core.genome import bare_name, contig_mapper, infer_build
+from varrank.core.genome import contig_mapper, infer_build
 
 log = logging.getLogger(__name__)
 
@@ -368,7 +368,3 @@ def _check_types(con: duckdb.DuckDBPyConnection, load: str, columns: list[tuple[
                 f"INFO/{info_keys.get(column, column)}={value[:60]!r} is not a valid {vcf_type}",
                 hint="fix or remove the record; the bundle is not built from a malformed file",
                 path=paths[file_no], line=line)
-
-
-def bare(chrom: str) -> str:
-    return bare_name(chrom)

@@ -15,12 +15,16 @@ def chr17_grch38(shared_data: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def snpeff_db_grch38(shared_data: Path, chr17_grch38: Path, tmp_path_factory) -> Path:
-    from varrank.annotate.consequence.snpeff import build_snpeff_db
+def demo_resources(shared_data: Path, chr17_grch38: Path, tmp_path_factory) -> dict[str, str]:
+    """DEMO bundle + snpEff database (GENCODE v19 BRCA1 GFF3 on the padded GRCh38 chr17)."""
+    from varrank.annotate.demo import prepare_demo_resources
 
-    out = tmp_path_factory.mktemp("snpeff") / "db"
-    return build_snpeff_db(shared_data / "annotation/BRCA1_gencode_v19.GRCh38.gff3",
-                           chr17_grch38, "GRCh38", out)
+    return prepare_demo_resources(shared_data, tmp_path_factory.mktemp("demo_res"), chr17_grch38)
+
+
+@pytest.fixture(scope="session")
+def snpeff_db_grch38(demo_resources: dict[str, str]) -> Path:
+    return Path(demo_resources["snpeff_db"])
 
 
 @pytest.fixture(scope="session")

@@ -334,3 +334,23 @@ def test_vep_cache_path_with_a_stand_in_vep(tmp_path, monkeypatch):
     with pytest.raises(ResourceError, match="VEP cache folder not found"):
         run_annotate(path, bundle, tmp_path / "o2", AnnotateOptions(
             vep_cache=tmp_path / "none", fasta=tmp_path / "ref.fa"))
+
+
+def test_demo_resources_annotate_the_spiked_brca1_start_loss(shared_data, chr17_grch38,
+                                                             demo_resources, tmp_path):
+    """The DEMO patient's spike (BRCA1 c.3G>A) gets ClinVar and a start_lost call end to end."""
+    from varrank.ingest import run_ingest
+    from varrank.testdata.demo import build_demo_vcf
+
+    vcf = build_demo_vcf(shared_data / "variants/popfreq/1kgPhase3_BRCA1.GRCh38.vcf",
+                         shared_data / "variants/clinvar/macarthur_clinvar_alleles.multi.b38.vcf.gz",
+                         tmp_path / "DEMO.vcf.gz")
+    ingested = run_ingest(vcf, "DEMO", tmp_path / "ingest", fasta=chr17_grch38)
+    params = demo_resources
+    out = run_annotate(ingested.table, Path(params["annotation_db"]), tmp_path / "annotate",
+                       AnnotateOptions(snpeff_db=Path(params["snpeff_db"])))
+    spike = next(r for r in pq.read_table(out.table).to_pylist() if r["pos"] == 43124094)
+    assert (spike["ref"], spike["alt"], spike["consequence"], spike["hgvs_c"], spike["hgvs_p"]) == \
+        ("C", "T", "start_lost", "c.3G>A", "p.Met1?")
+    assert spike["clinvar_allele_id"] == "424868"
+    assert spike["clinvar_significance"] == "Conflicting_interpretations_of_pathogenicity"
