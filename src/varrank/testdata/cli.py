@@ -1,16 +1,67 @@
-"""`varrank testdata` subcommand (placeholder until it lands)."""
+"""`varrank testdata`: verify the mirrored test data, pad slices, prepare the demo patient."""
 
 from __future__ import annotations
 
 import argparse
 
-from varrank.core.errors import VarrankError
-
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("testdata", help="testdata (not yet implemented)")
-    parser.set_defaults(func=_run)
+    parser = sub.add_parser(
+        "testdata", help="test/demo data: verify the mirror, prepare the DEMO patient",
+        description="Test and demo data are read from a mirror folder (default ../shared/data, "
+                    "or $VARRANK_TEST_DATA) and checked against src/varrank/testdata/manifest.tsv.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+
+    prep = actions.add_parser(
+        "prepare", help="write the DEMO patient (samplesheet, VCF, padded reference, params.json)",
+        description="Write OUT/samplesheet.csv, OUT/DEMO.vcf.gz(+.tbi), "
+                    "OUT/reference/GRCh38_chr17.padded.fa(.fai) and OUT/params.json, which the "
+                    "Nextflow test profile reads. Built from real records (1000G HG00096 genotypes "
+                    "plus one ClinVar BRCA1 record); idempotent.",
+    )
+    prep.add_argument("--data-dir", help="test-data mirror (default: $VARRANK_TEST_DATA or ../shared/data)")
+    prep.add_argument("--out", required=True, help="output folder")
+    prep.set_defaults(func=_prepare)
+
+    verify = actions.add_parser("verify", help="check every manifest file exists with its sha256")
+    verify.add_argument("--data-dir", help="test-data mirror")
+    verify.set_defaults(func=_verify)
+
+    pad = actions.add_parser("pad", help="pad a region-named FASTA slice with N to true coordinates")
+    pad.add_argument("--fasta", required=True, help="slice FASTA named like chr17:42425000-43600000")
+    pad.add_argument("--genome", required=True, help="GRCh37 or GRCh38 (gives the contig length)")
+    pad.add_argument("--contig-name", help="rename the contig (e.g. 17 for b37 naming)")
+    pad.add_argument("--bgzip", action="store_true", help="write bgzip-compressed FASTA (+.gzi)")
+    pad.add_argument("--out", required=True, help="output folder")
+    pad.set_defaults(func=_pad)
 
 
-def _run(args: argparse.Namespace) -> int:
-    raise VarrankError("`varrank testdata` is not implemented yet")
+def _prepare(args: argparse.Namespace) -> int:
+    from varrank.testdata.demo import prepare
+
+    paths = prepare(args.data_dir, args.out)
+    print(paths["params"])
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from varrank.core.errors import ResourceError
+    from varrank.testdata.manifest import load_manifest, verify_all
+
+    problems = verify_all(args.data_dir)
+    for _name, problem in problems:
+        print(problem)
+    if problems:
+        raise ResourceError(f"{len(problems)} of {len(load_manifest())} test-data files failed the check",
+                            hint="re-fetch them from the upstream URLs in the manifest")
+    print(f"all {len(load_manifest())} test-data files present and verified")
+    return 0
+
+
+def _pad(args: argparse.Namespace) -> int:
+    from varrank.testdata.derive import pad_slice
+
+    print(pad_slice(args.fasta, args.out, args.genome, args.contig_name, args.bgzip))
+    return 0

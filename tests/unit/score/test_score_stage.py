@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import tiny_models
-from helpers import read_slice, variant_table
+from score_helpers import read_slice, variant_table
 
 from varrank.cli import main
 from varrank.core.ledger import Ledger

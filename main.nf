@@ -1,0 +1,110 @@
+#!/usr/bin/env nextflow
+/*
+ * varrank: clinical variant annotation and prioritisation, one patient per workflow instance.
+ *
+ * This file only validates and wires: parameters against nextflow_schema.json, the
+ * samplesheet or Phenopacket into a channel, then the per-patient chain in workflows/varrank.nf.
+ * Stage logic lives in the Python package (`varrank <stage>`), never here.
+ */
+nextflow.enable.dsl = 2
+
+include { VARRANK } from './workflows/varrank'
+
+def schema = new VarrankSchema(file("${projectDir}/nextflow_schema.json"))
+
+if (params.help) {
+    log.info schema.help('nextflow run . -profile <docker|singularity|slurm|...> --input samplesheet.csv --fasta ref.fa --outdir results')
+    System.exit(0)
+}
+
+/** Stop before any task with every problem listed, one per line. */
+def failValidation(String what, List<String> problems) {
+    def text = "${what} (${problems.size()} problem${problems.size() == 1 ? '' : 's'}):\n" +
+        problems.collect { "  - ${it}" }.join('\n')
+    error(text)
+}
+
+/** The test profile's data is prepared by `varrank testdata prepare`; say how when missing. */
+def checkTestData() {
+    if (!workflow.profile.tokenize(',').contains('test')) return
+    def dir = file(params.test_prepared_dir)
+    if (!dir.resolve('samplesheet.csv').exists() || !dir.resolve('params.json').exists()) {
+        error("test data not prepared in ${dir}: run `make demo`, or `varrank testdata prepare --data-dir ../shared/data --out ${dir}`")
+    }
+}
+
+/** Write a family's PED into the work dir once; unchanged content keeps -resume caching. */
+def pedFile(String familyId, String text) {
+    def dir = file("${workflow.workDir}/varrank-pedigrees")
+    dir.mkdirs()
+    def ped = dir.resolve("${familyId}.ped")
+    if (!ped.exists() || ped.text != text) ped.text = text
+    return ped
+}
+
+/**
+ * Parameters and the samplesheet/Phenopacket, checked together so that one run lists every
+ * problem a user has to fix; returns the patients (VarrankInputs.Patient) or stops.
+ */
+def validatedPatients(VarrankSchema schema) {
+    def problems = []
+    if (params.validate_params) {
+        def warnings = []
+        problems.addAll(schema.validate(params, warnings))
+        warnings.each { log.warn it }
+    }
+    def patients = []
+    if (params.input && params.phenopacket) {
+        problems << 'give either --input or --phenopacket, not both'
+    } else if (!params.input && !params.phenopacket) {
+        problems << '--input (samplesheet.csv) or --phenopacket (file.json) is required'
+    } else if (params.input && (file(params.input).exists() || !params.validate_params)) {
+        patients = VarrankInputs.readSamplesheet(file(params.input), problems)
+    } else if (params.phenopacket && (file(params.phenopacket).exists() || !params.validate_params)) {
+        patients = VarrankInputs.readPhenopacket(file(params.phenopacket), params.genome, problems)
+    }
+    if (problems) failValidation('cannot start: invalid parameters or inputs', problems)
+    return patients
+}
+
+workflow {
+    checkTestData()
+
+    def patients = validatedPatients(schema)
+
+    def plan = VarrankStages.plan(params)
+    def stages = plan[0]
+    def skipped = plan[1]
+    skipped.each { stage, why -> log.info "varrank: skipping ${stage.toUpperCase()} (${why})" }
+    log.info "varrank: ${patients.size()} patient(s); chain INGEST -> ${(stages*.toUpperCase() + ['REPORT']).join(' -> ')}"
+
+    // channel: [ val(meta), path(vcf), path(index) or [], path(ped) or [] ]
+    ch_patients = Channel.fromList(patients.collect { p ->
+        [p.meta, file(p.vcf), p.index ? file(p.index) : [], p.ped ? pedFile(p.meta.family_id, p.ped) : []]
+    })
+
+    def fasta = file(params.fasta)
+    def fasta_index = ['.fai', '.gzi'].collect { file("${params.fasta}${it}") }.findAll { it.exists() }
+    def optional = { name -> params[name] ? file(params[name]) : [] }
+    def resources = [
+        fasta           : fasta,
+        fasta_index     : fasta_index,
+        annotation_db   : optional('annotation_db'),
+        annotator_db    : params.snpeff_db ? file(params.snpeff_db) : optional('vep_cache'),
+        annotator       : params.snpeff_db ? 'snpeff' : (params.vep_cache ? 'vep' : null),
+        model_dir       : optional('model_dir'),
+        score_annotation: optional('score_annotation'),
+        hpo_dir         : optional('hpo_dir'),
+        manifests       : ['annotation_db', 'model_dir'].findAll { params[it] }
+                              .collect { file("${params[it]}/manifest.json") }.findAll { it.exists() },
+    ]
+
+    VARRANK(ch_patients, resources, stages)
+}
+
+workflow.onComplete {
+    if (workflow.success) {
+        log.info "varrank: reports in ${params.outdir}/<patient>/report/<patient>.report.html; " +
+            "run details in ${params.outdir}/pipeline_info/"
+    }
+}

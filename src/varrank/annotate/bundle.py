@@ -1,0 +1,62 @@
+"""Opening an annotation bundle for lookups, and refusing one that does not fit the patient."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from varrank.annotate.bundle_build import BUNDLE_DB, BUNDLE_FORMAT_VERSION, MANIFEST
+from varrank.core.errors import ResourceError
+
+
+@dataclass
+class Bundle:
+    path: Path
+    manifest: dict
+
+    @property
+    def genome_build(self) -> str:
+        return self.manifest["genome_build"]
+
+    def sources_of(self, kind: str) -> list[str]:
+        return [n for n, s in self.manifest.get("sources", {}).items() if s["kind"] == kind]
+
+    def release(self, name: str) -> str:
+        return self.manifest["sources"][name]["release"]
+
+    def connect(self, threads: int = 2, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.path / BUNDLE_DB), read_only=True)
+        con.execute(f"SET threads = {int(threads)}")
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        return con
+
+    def has_table(self, con: duckdb.DuckDBPyConnection, table: str) -> bool:
+        return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                                [table]).fetchone()[0])
+
+
+def open_bundle(path: Path, expected_build: str | None) -> Bundle:
+    """Read and check a bundle folder; a bundle of the other build is refused."""
+    manifest_path = path / MANIFEST
+    if not path.is_dir() or not manifest_path.is_file() or not (path / BUNDLE_DB).is_file():
+        raise ResourceError("not an annotation bundle (needs manifest.json and annotation.duckdb)",
+                            hint="build one with `varrank resources build --out DIR ...`", path=path)
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except json.JSONDecodeError as err:
+        raise ResourceError(f"manifest is not valid JSON: {err.msg}", path=manifest_path,
+                            line=err.lineno) from None
+    if manifest.get("bundle_format") != BUNDLE_FORMAT_VERSION:
+        raise ResourceError(f"bundle format {manifest.get('bundle_format')!r} is not "
+                            f"{BUNDLE_FORMAT_VERSION}", hint="rebuild the bundle with this varrank",
+                            path=manifest_path)
+    bundle = Bundle(path, manifest)
+    if expected_build and bundle.genome_build != expected_build:
+        raise ResourceError(
+            f"the annotation bundle is {bundle.genome_build} but the patient's variants are "
+            f"{expected_build}",
+            hint=f"use a bundle built with --genome {expected_build}", path=path)
+    return bundle

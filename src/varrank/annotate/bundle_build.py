@@ -1,0 +1,374 @@
+"""`varrank resources build`: official downloads -> one versioned annotation bundle.
+
+The bundle is a folder: ``annotation.duckdb`` (one table per source, keyed by bare contig,
+pos, ref, alt and sorted by position so DuckDB's zone maps prune a join to the rows it can
+match), ``manifest.json`` (files, checksums, releases, build, row counts, what was skipped)
+and optionally ``hpo/`` (the ontology and annotation files, versioned with the rest).
+
+It is built in a hidden temporary folder beside the target and renamed into place only when
+every source has loaded, so a failure (bad line, wrong build, disk full, Ctrl-C) leaves the
+previous bundle, or none, and never a half-written one that a later run would trust.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pysam
+
+from varrank import __version__
+from varrank.annotate import gene_resources
+from varrank.annotate.inhouse_tsv import decode, tsv_as_vcf_lines
+from varrank.annotate.normalise import bcftools_version, normalise_vcf, query_tsv
+from varrank.annotate.source_meta import header_build, release_of, sha256_of
+from varrank.annotate.sources import SourceSpec, resolve
+from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
+                                       parse_header)
+from varrank.core.errors import ResourceError
+from varrank.core.genome import bare_name, contig_mapper, infer_build
+
+log = logging.getLogger(__name__)
+
+BUNDLE_DB = "annotation.duckdb"
+MANIFEST = "manifest.json"
+BUNDLE_FORMAT_VERSION = 1
+BARE_CHROM_SQL = ("CASE WHEN upper({c}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
+                  "WHEN lower({c}) LIKE 'chr%' THEN substr({c}, 4) ELSE {c} END")
+
+
+@dataclass
+class BuildRequest:
+    out: Path
+    genome: str
+    sources: list[SourceSpec]
+    fasta: Path | None = None
+    constraint: Path | None = None
+    hpo_dir: Path | None = None
+    force: bool = False
+    threads: int = 2
+    memory_limit: str = "4GB"
+
+
+@dataclass
+class _FileResult:
+    path: Path
+    rows_tsv: Path
+    stats: CleanStats
+    meta: dict = field(default_factory=dict)
+
+
+def build_bundle(req: BuildRequest) -> Path:
+    """Build the bundle at ``req.out`` atomically; return its path."""
+    out = req.out.resolve()
+    if out.exists() and not req.force:
+        raise ResourceError("bundle folder already exists", hint="use --force to replace it",
+                            path=out)
+    if not req.sources and req.constraint is None and req.hpo_dir is None:
+        raise ResourceError("nothing to build: give at least one source",
+                            hint="e.g. --clinvar clinvar.vcf.gz --gnomad gnomad.sites.vcf.bgz")
+    names = [s.name for s in req.sources]
+    if len(set(names)) != len(names):
+        raise ResourceError(f"two sources share a name: {names}",
+                            hint="give each --popfreq a distinct NAME=")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        manifest = _build_into(tmp, req)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("bundle written: %s", out)
+    return out
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def _reference_contigs(fasta: Path, genome: str) -> dict[str, int]:
+    try:
+        with pysam.FastaFile(str(fasta)) as handle:
+            lengths = dict(zip(handle.references, handle.lengths))
+    except (OSError, ValueError) as err:
+        raise ResourceError(f"cannot open the reference FASTA: {err}",
+                            hint="the FASTA needs a .fai index (samtools faidx) in a writable "
+                                 "folder, and .gzi when bgzipped", path=fasta) from None
+    inferred = infer_build(lengths)
+    if inferred and inferred != genome:
+        raise ResourceError(f"the reference FASTA is {inferred}, the bundle is requested for {genome}",
+                            path=fasta)
+    return lengths
+
+
+def _build_into(tmp: Path, req: BuildRequest) -> dict:
+    work = tmp / ".work"
+    work.mkdir()
+    fasta_contigs = _reference_contigs(req.fasta, req.genome) if req.fasta else None
+    con = duckdb.connect(str(tmp / BUNDLE_DB))
+    con.execute(f"SET threads = {int(req.threads)}")
+    con.execute(f"SET memory_limit = '{req.memory_limit}'")
+    con.execute(f"SET temp_directory = '{work / 'duckdb_tmp'}'")
+    manifest: dict = {
+        "bundle_format": BUNDLE_FORMAT_VERSION,
+        "store": "duckdb",
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "varrank_version": __version__,
+        "genome_build": req.genome,
+        "reference_fasta": str(req.fasta) if req.fasta else None,
+        "normalisation": {"split_multiallelic": True, "left_aligned": req.fasta is not None,
+                          "ref_checked": req.fasta is not None, "tool": bcftools_version()},
+        "sources": {},
+        "gene_resources": {},
+    }
+    for spec in req.sources:
+        manifest["sources"][spec.name] = _load_source(con, spec, req, fasta_contigs, work)
+    if req.constraint is not None:
+        manifest["gene_resources"]["gnomad_constraint"] = gene_resources.load_constraint(
+            con, req.constraint)
+    if req.hpo_dir is not None:
+        manifest["gene_resources"]["hpo"] = gene_resources.add_hpo(con, req.hpo_dir, tmp / "hpo")
+    con.execute("CHECKPOINT")
+    con.close()
+    shutil.rmtree(work)
+    return manifest
+
+
+def _load_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec, req: BuildRequest,
+                 fasta_contigs: dict[str, int] | None, work: Path) -> dict:
+    log.info("loading %s source %r from %d file(s)", spec.kind, spec.name, len(spec.paths))
+    files = []
+    columns: list[tuple[str, str]] | None = None
+    info_keys: dict[str, str] = {}
+    records = written = 0
+    skipped: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    for i, path in enumerate(spec.paths):
+        if not path.is_file():
+            raise ResourceError(f"{spec.kind} source file not found", path=path)
+        result, triples = _prepare_file(spec, path, req, fasta_contigs, work / f"{spec.name}.{i}")
+        cols = [(c, t) for c, t, _ in triples]
+        info_keys.update({c: k for c, _, k in triples})
+        if columns is None:
+            columns = cols
+            _create_table(con, spec.name, columns)
+        elif [c for c, _ in cols] != [c for c, _ in columns]:
+            raise ResourceError(f"this file's INFO fields differ from the first {spec.kind} file's",
+                                hint="files of one source must be the same release and layout",
+                                path=path)
+        _append_rows(con, spec.name, columns, result.rows_tsv, path)
+        files.append(result.meta)
+        records += result.stats.records
+        written += result.stats.written
+        for reason, n in result.stats.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
+        for reason, items in result.stats.examples.items():
+            examples.setdefault(reason, []).extend(items[: 5 - len(examples.get(reason, []))])
+    _finish_table(con, spec, columns or [], spec.paths, info_keys)
+    rows = con.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0]
+    releases = sorted({f["release"] for f in files})
+    return {
+        "kind": spec.kind,
+        "release": releases[0] if len(releases) == 1 else ";".join(releases),
+        "files": files,
+        "records_read": records,
+        "records_loaded": written,
+        "rows": rows,
+        "skipped": skipped,
+        "skipped_examples": examples,
+        "columns": [c for c, _ in columns or []],
+    }
+
+
+def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
+                  fasta_contigs: dict[str, int] | None, stem: Path
+                  ) -> tuple[_FileResult, list[tuple[str, str]]]:
+    """Validate, clean, normalise and extract one file into a TSV of bundle columns."""
+    is_tsv = spec.kind == "inhouse" and not _looks_like_vcf(path)
+    lines = tsv_as_vcf_lines(path) if is_tsv else iter_lines(path)
+    header = parse_header(path, lines)
+    build, evidence = (None, "in-house TSV") if is_tsv else header_build(header)
+    if build is not None and build != req.genome:
+        raise ResourceError(
+            f"{spec.kind} source is {build} ({evidence}) but the bundle is {req.genome}",
+            hint=f"download the {req.genome} release of this source", path=path,
+            line=header.meta_line_number(evidence[2:].split("=")[0]) if evidence.startswith("##") else None)
+    extraction = resolve(spec.kind, header)
+    if fasta_contigs is not None:
+        mapper = contig_mapper(fasta_contigs)
+        rename = mapper.get
+    else:
+        def rename(contig: str) -> str:
+            return contig
+    stats = CleanStats()
+    body = stem.with_suffix(".body.vcf")
+    with open(body, "w") as out:
+        clean_records(header, lines, out, rename, stats)
+    seen, filters = _contigs_and_filters_in(body)
+    cleaned = stem.with_suffix(".clean.vcf")
+    _write_clean_vcf(cleaned, header, extraction, seen, filters, fasta_contigs, body)
+    body.unlink()
+    normed = stem.with_suffix(".norm.vcf")
+    log.info("%s: %d records checked, normalising with bcftools", path.name, stats.records)
+    normalise_vcf(cleaned, normed, req.fasta, origin=path)
+    cleaned.unlink()
+    fmt_cols = ["%CHROM", "%POS", "%REF", "%ALT", f"%INFO/{LINE_TAG}"]
+    for _, _, key in extraction.present():
+        fmt_cols.append(key if key.startswith("%") else f"%INFO/{key}")
+    rows_tsv = stem.with_suffix(".rows.tsv")
+    query_tsv(normed, rows_tsv, "\t".join(fmt_cols) + "\n", origin=path)
+    normed.unlink()
+    meta = {
+        "path": str(path.resolve()),
+        "sha256": sha256_of(path),
+        "size_bytes": path.stat().st_size,
+        "release": release_of(None if is_tsv else header, path, spec.release),
+        "header_build": build,
+        "build_evidence": evidence,
+        "records_read": stats.records,
+        "records_loaded": stats.written,
+    }
+    return _FileResult(path, rows_tsv, stats, meta), extraction.present()
+
+
+def _looks_like_vcf(path: Path) -> bool:
+    for _, line in iter_lines(path):
+        return line.startswith("##fileformat=VCF")
+    return False
+
+
+def _contigs_and_filters_in(body: Path) -> tuple[list[str], set[str]]:
+    """Contigs in order of appearance and FILTER names used: htslib needs both declared."""
+    seen: dict[str, None] = {}
+    filters: set[str] = set()
+    with open(body) as handle:
+        for line in handle:
+            cols = line.split("\t", 7)
+            seen.setdefault(cols[0], None)
+            if cols[6] not in (".", "PASS"):
+                filters.update(cols[6].split(";"))
+    return list(seen), filters
+
+
+def _write_clean_vcf(dst: Path, header, extraction, contigs: list[str], filters: set[str],
+                     fasta_contigs: dict[str, int] | None, body: Path) -> None:
+    with open(dst, "w") as out:
+        out.write("##fileformat=VCFv4.2\n")
+        for name in sorted(filters):
+            out.write(f'##FILTER=<ID={name},Description="from source">\n')
+        for contig in contigs:
+            length = (fasta_contigs or {}).get(contig) or header.contigs.get(contig)
+            out.write(f"##contig=<ID={contig}{f',length={length}' if length else ''}>\n")
+        # Every INFO key is declared as text (Flags stay Flags) with the provider's Number, so
+        # bcftools splits per-allele values (A, R) and copies per-site ones as meant, and never
+        # type-parses a value: the values the bundle keeps are checked in DuckDB, by line.
+        for key, definition in header.info.items():
+            if key == LINE_TAG:
+                continue
+            kind = "Flag" if definition.type == "Flag" else "String"
+            number = "0" if kind == "Flag" else definition.number
+            out.write(f'##INFO=<ID={key},Number={number},Type={kind},Description="from source">\n')
+        out.write(f'##INFO=<ID={LINE_TAG},Number=1,Type=Integer,Description="line in source file">\n')
+        out.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        with open(body) as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[str, str]]) -> None:
+    """Load table with every value as text; typed when the final table is made (_finish_table)."""
+    cols = ", ".join(f'"{c}" VARCHAR' for c, _ in columns)
+    con.execute(f'CREATE TABLE "_load_{name}" (chrom VARCHAR, pos BIGINT, ref VARCHAR, '
+                f'alt VARCHAR, source_line BIGINT, source_file INTEGER{", " + cols if cols else ""})')
+
+
+def _append_rows(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[str, str]],
+                 tsv: Path, origin: Path) -> None:
+    file_no = con.execute(f'SELECT count(DISTINCT source_file) FROM "_load_{name}"').fetchone()[0]
+    spec = {"chrom": "VARCHAR", "pos": "BIGINT", "ref": "VARCHAR", "alt": "VARCHAR",
+            "source_line": "BIGINT"}
+    spec.update({c: "VARCHAR" for c, _ in columns})
+    col_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in spec.items()) + "}"
+    select = ", ".join(f'"{c}"' for c in spec)
+    try:
+        con.execute(
+            f'INSERT INTO "_load_{name}" ({select}, source_file) SELECT {select}, {file_no} FROM '
+            f"read_csv('{tsv}', delim='\t', header=false, quote='', escape='', nullstr='.', "
+            f"columns={col_sql}, auto_detect=false)")
+    except duckdb.Error as err:
+        raise ResourceError(f"cannot load the extracted values: {str(err).splitlines()[0]}",
+                            hint="a value does not fit its column type", path=origin) from None
+    tsv.unlink()
+
+
+def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
+                  columns: list[tuple[str, str]], paths: list[Path],
+                  info_keys: dict[str, str]) -> None:
+    """Duplicate check after normalisation, then the sorted final table with bare contigs."""
+    load = f'"_load_{spec.name}"'
+    dup = con.execute(
+        f"SELECT chrom, pos, ref, alt, list(source_file ORDER BY source_line), "
+        f"list(source_line ORDER BY source_line) FROM {load} GROUP BY ALL HAVING count(*) > 1 "
+        "LIMIT 1").fetchone()
+    if dup is not None:
+        chrom, pos, ref, alt, file_nos, lines = dup
+        raise ResourceError(
+            f"duplicate {spec.kind} records for {chrom}:{pos} {ref}>{alt} after normalisation "
+            f"(lines {', '.join(map(str, lines))})",
+            hint="two records describe the same allele once left-aligned/split; keep one",
+            path=paths[file_nos[0]], line=lines[0])
+    _check_types(con, load, columns, paths, info_keys)
+    value_cols = "".join(f', "{c}"' if t == "VARCHAR" else f', CAST("{c}" AS {t}) AS "{c}"'
+                         for c, t in columns)
+    decode_cls = spec.kind == "inhouse" and any(c == "classification" for c, _ in columns)
+    con.execute(
+        f'CREATE TABLE "{spec.name}" AS SELECT {BARE_CHROM_SQL.format(c="chrom")} AS chrom, pos, '
+        f"ref, alt{value_cols}, source_line FROM {load} ORDER BY 1, pos, ref, alt")
+    con.execute(f"DROP TABLE {load}")
+    if decode_cls:
+        rows = con.execute(f'SELECT DISTINCT classification FROM "{spec.name}" '
+                           "WHERE classification LIKE '%\\%%' ESCAPE '\\'").fetchall()
+        for (value,) in rows:
+            con.execute(f'UPDATE "{spec.name}" SET classification = ? WHERE classification = ?',
+                        [decode(value), value])
+    if spec.kind == "clinvar":
+        from varrank.annotate.clinvar import add_review_stars
+
+        add_review_stars(con, spec.name)
+
+
+def _check_types(con: duckdb.DuckDBPyConnection, load: str, columns: list[tuple[str, str]],
+                 paths: list[Path], info_keys: dict[str, str]) -> None:
+    """First value per numeric column that is not a number -> error naming its source line."""
+    for column, sql_type in columns:
+        if sql_type == "VARCHAR":
+            continue
+        bad = con.execute(
+            f'SELECT source_file, source_line, "{column}" FROM {load} WHERE "{column}" IS NOT NULL '
+            f'AND TRY_CAST("{column}" AS {sql_type}) IS NULL ORDER BY source_file, source_line '
+            "LIMIT 1").fetchone()
+        if bad is not None:
+            file_no, line, value = bad
+            vcf_type = "Integer" if sql_type == "BIGINT" else "Float"
+            raise ResourceError(
+                f"INFO/{info_keys.get(column, column)}={value[:60]!r} is not a valid {vcf_type}",
+                hint="fix or remove the record; the bundle is not built from a malformed file",
+                path=paths[file_no], line=line)
+
+
+def bare(chrom: str) -> str:
+    return bare_name(chrom)

@@ -1,0 +1,67 @@
+"""Ensembl VEP as the alternative annotator: offline cache, run where `vep` is installed.
+
+VEP (McLaren et al. 2016, Genome Biol 17:122) is not a Debian package; it runs from its
+official container (ensemblorg/ensembl-vep) with an offline cache folder mounted, which is
+how the Nextflow module calls it. Its CSQ output is parsed by the same code that reads CSQ
+from VCFs annotated upstream (parse.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+
+from varrank.annotate.consequence.parse import csq_format_from_header
+from varrank.core.errors import ResourceError
+
+log = logging.getLogger(__name__)
+
+VEP_FLAGS = ["--offline", "--cache", "--vcf", "--hgvs", "--symbol", "--canonical", "--mane",
+             "--numbers", "--biotype", "--no_stats", "--force_overwrite", "--allele_number"]
+
+
+def run_vep(cache: Path, fasta: Path | None, genome: str,
+            records: list[tuple[str, int, str, str]], workdir: Path
+            ) -> tuple[dict[int, str], list[str], str]:
+    """Annotate records with VEP; return row -> CSQ, the CSQ field list and the VEP version."""
+    exe = shutil.which("vep")
+    if exe is None:
+        raise ResourceError("`vep` is not on PATH",
+                            hint="run varrank annotate inside the ensemblorg/ensembl-vep container "
+                                 "(Nextflow profile docker/singularity with params.annotator = 'vep'), "
+                                 "or use --snpeff-db")
+    if not cache.is_dir():
+        raise ResourceError("VEP cache folder not found", path=cache,
+                            hint="install it offline with INSTALL.pl -a cf -s homo_sapiens "
+                                 f"-y {genome} -c DIR, then copy DIR")
+    if fasta is None:
+        raise ResourceError("VEP needs --fasta for HGVS in offline mode")
+    vcf_in = workdir / "vep_in.vcf"
+    with open(vcf_in, "w") as out:
+        out.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        for i, (chrom, pos, ref, alt) in enumerate(records):
+            out.write(f"{chrom}\t{pos}\t{i}\t{ref}\t{alt}\t.\t.\t.\n")
+    vcf_out = workdir / "vep_out.vcf"
+    cmd = [exe, *VEP_FLAGS, "--dir_cache", str(cache), "--assembly", genome, "--fasta", str(fasta),
+           "-i", str(vcf_in), "-o", str(vcf_out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+        raise ResourceError(f"VEP failed (exit {proc.returncode}): {tail}", path=cache)
+    csq: dict[int, str] = {}
+    fields: list[str] = []
+    version = "VEP"
+    with open(vcf_out) as handle:
+        for line in handle:
+            if line.startswith("##INFO=<ID=CSQ"):
+                fields = csq_format_from_header(line.split("Description=", 1)[1].rstrip('">\n'))
+            elif line.startswith("##VEP="):
+                version = "VEP " + line.split("=", 1)[1].split()[0].strip('"')
+            elif not line.startswith("#"):
+                cols = line.rstrip("\n").split("\t")
+                for item in cols[7].split(";"):
+                    if item.startswith("CSQ="):
+                        csq[int(cols[2])] = item[4:]
+    return csq, fields, version

@@ -1,0 +1,169 @@
+"""Exact-allele lookup of the patient's variants in the bundle's sources (one SQL join).
+
+The patient table and every source are normalised the same way (split, left-aligned), so
+an exact (contig, pos, ref, alt) join is the right test of identity; a position-only match
+would hand a SNV the ClinVar record of a different base change. Contigs are compared in
+bare form (``chr1`` and ``1`` meet). Columns from a source the bundle lacks stay null:
+absent from a database means unknown, never frequency 0.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from varrank.annotate.bundle import Bundle
+from varrank.annotate.bundle_build import BARE_CHROM_SQL
+
+log = logging.getLogger(__name__)
+
+# gnomAD's grpmax leaves out bottlenecked/founder and small groups (gnomAD v4 release notes;
+# Karczewski 2020): Amish, Ashkenazi Jewish, Finnish, Middle Eastern, remaining/other.
+GRPMAX_EXCLUDED = {"ami", "asj", "fin", "mid", "oth", "remaining"}
+
+CLINVAR_COLUMNS = {
+    "clinvar_variation_id": "variation_id", "clinvar_allele_id": "allele_id",
+    "clinvar_significance": "significance", "clinvar_significance_conflicts": "significance_conflicts",
+    "clinvar_review_status": "review_status", "clinvar_stars": "stars",
+    "clinvar_conditions": "conditions",
+}
+GNOMAD_COLUMNS = {
+    "gnomad_af": "af", "gnomad_grpmax_af": "grpmax_af", "gnomad_grpmax_pop": "grpmax_pop",
+    "gnomad_ac": "ac", "gnomad_an": "an", "gnomad_nhomalt": "nhomalt", "gnomad_filter": "filter",
+}
+INHOUSE_COLUMNS = {"inhouse_classification": "classification", "inhouse_ac": "ac",
+                   "inhouse_an": "an"}
+
+
+def _columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
+           memory_limit: str = "4GB") -> tuple[dict[str, pa.Array], dict[str, int]]:
+    """Return new columns aligned with ``keys`` (chrom, pos, ref, alt) and match counts."""
+    con = bundle.connect(threads, memory_limit)
+    n = keys.num_rows
+    pk = keys.select(["chrom", "pos", "ref", "alt"]).append_column(
+        "row_idx", pa.array(np.arange(n, dtype=np.int64)))
+    con.register("patient_keys", pk)
+    con.execute(f"CREATE TEMP TABLE pk AS SELECT row_idx, {BARE_CHROM_SQL.format(c='chrom')} "
+                "AS chrom, pos, upper(ref) AS ref, upper(alt) AS alt FROM patient_keys")
+    out: dict[str, pa.Array] = {}
+    matches: dict[str, int] = {}
+    freq_candidates: list[tuple[str, np.ndarray]] = []
+
+    def join(table: str, wanted: list[str], extra_sql: str = "") -> pa.Table:
+        cols = "".join(f', s."{c}"' for c in wanted)
+        result = _to_arrow(con.sql(
+            f"SELECT s.pos IS NOT NULL AS _hit{cols}{extra_sql} FROM pk "
+            f'LEFT JOIN "{table}" s ON s.chrom = pk.chrom AND s.pos = pk.pos AND s.ref = pk.ref '
+            "AND s.alt = pk.alt ORDER BY pk.row_idx"))
+        matches[table] = int(pc.sum(result.column("_hit")).as_py() or 0) if n else 0
+        return result
+
+    def release_sql(name: str) -> str:
+        label = bundle.release(name).replace("'", "''")
+        return f", CASE WHEN s.pos IS NOT NULL THEN '{label}' END AS _release"
+
+    for name in bundle.sources_of("clinvar")[:1]:
+        available = _columns(con, name)
+        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release_sql(name))
+        for col, src in CLINVAR_COLUMNS.items():
+            if src in available:
+                out[col] = got.column(src).combine_chunks()
+        out["clinvar_release"] = got.column("_release").combine_chunks()
+    for name in bundle.sources_of("gnomad")[:1]:
+        available = _columns(con, name)
+        groups = [c for c in available if c.startswith("af_")]
+        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available] + groups,
+                   release_sql(name) + _group_json_sql(groups))
+        for col, src in GNOMAD_COLUMNS.items():
+            if src in available:
+                out[col] = got.column(src).combine_chunks()
+        out["gnomad_release"] = got.column("_release").combine_chunks()
+        out["gnomad_group_af"] = got.column("_groups").combine_chunks()
+        freq_candidates += _freq_candidates(name, got, groups)
+    popfreq_names = bundle.sources_of("popfreq")
+    popfreq_af: list[pa.Array] = []
+    for name in popfreq_names:
+        available = _columns(con, name)
+        groups = [c for c in available if c.startswith("af_")]
+        got = join(name, [c for c in ("af",) if c in available] + groups)
+        popfreq_af.append(got.column("af").combine_chunks() if "af" in available
+                          else pa.nulls(n, pa.float64()))
+        freq_candidates += _freq_candidates(name, got, groups)
+    if popfreq_names:
+        out["popfreq_af"] = _popfreq_json(con, popfreq_names, popfreq_af)
+    for name in bundle.sources_of("inhouse")[:1]:
+        available = _columns(con, name)
+        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release_sql(name))
+        for col, src in INHOUSE_COLUMNS.items():
+            if src in available:
+                out[col] = got.column(src).combine_chunks()
+        out["inhouse_release"] = got.column("_release").combine_chunks()
+    if freq_candidates:
+        out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
+    con.close()
+    return out, matches
+
+
+def _to_arrow(result) -> pa.Table:
+    """DuckDB 1.x calls it fetch_arrow_table / arrow, 2.x to_arrow_table."""
+    for name in ("to_arrow_table", "fetch_arrow_table", "arrow"):
+        if hasattr(result, name):
+            table = getattr(result, name)()
+            return table.read_all() if hasattr(table, "read_all") else table
+    raise RuntimeError("this DuckDB has no Arrow export")
+
+
+def _json_without_nulls(pairs: list[tuple[str, str]]) -> str:
+    """SQL for a JSON object of the non-null (label, expression) pairs; NULL when all are null."""
+    entries = ", ".join(f"{{'k': '{label}', 'v': {expr}::DOUBLE}}" for label, expr in pairs)
+    return (f"nullif(to_json(map_from_entries(list_filter([{entries}], "
+            "lambda x: x.v IS NOT NULL)))::VARCHAR, '{}')")
+
+
+def _group_json_sql(groups: list[str]) -> str:
+    """JSON object group -> AF built inside DuckDB, null groups left out, null when no group."""
+    if not groups:
+        return ", NULL::VARCHAR AS _groups"
+    return ", " + _json_without_nulls([(g[3:], f's."{g}"') for g in groups]) + " AS _groups"
+
+
+def _popfreq_json(con, names: list[str], arrays: list[pa.Array]) -> pa.Array:
+    table = pa.table({f"s{i}": a for i, a in enumerate(arrays)})
+    con.register("_popfreq", table)
+    expr = _json_without_nulls([(name, f"s{i}") for i, name in enumerate(names)])
+    result = _to_arrow(con.sql(f"SELECT {expr} AS j FROM _popfreq"))
+    con.unregister("_popfreq")
+    return result.column("j").combine_chunks()
+
+
+def _freq_candidates(source: str, got: pa.Table, groups: list[str]) -> list[tuple[str, np.ndarray]]:
+    """(label, AF as float array with NaN for absent) for the overall AF and eligible groups."""
+    found = []
+    for col in (["af"] if "af" in got.column_names else []) + [
+            g for g in groups if g[3:] not in GRPMAX_EXCLUDED]:
+        label = source if col == "af" else f"{source}:{col[3:]}"
+        arr = got.column(col).to_numpy(zero_copy_only=False)
+        found.append((label, np.asarray(arr, dtype=np.float64)))
+    return found
+
+
+def _max_af(candidates: list[tuple[str, np.ndarray]], n: int) -> tuple[pa.Array, pa.Array]:
+    """Highest AF over all sources and groups; null (not 0) where every source lacks the allele."""
+    labels = np.array([c[0] for c in candidates], dtype=object)
+    stack = np.vstack([c[1] for c in candidates]) if n else np.empty((len(candidates), 0))
+    present = ~np.isnan(stack)
+    any_present = present.any(axis=0)
+    filled = np.where(present, stack, -1.0)
+    best = filled.argmax(axis=0) if n else np.array([], dtype=int)
+    values = filled[best, np.arange(n)] if n else np.array([])
+    return (pa.array(values, pa.float64(), mask=~any_present),
+            pa.array(np.where(any_present, labels[best] if n else [], None), pa.string()))

@@ -1,0 +1,121 @@
+"""What each kind of database source contributes to the bundle, read from its VCF header.
+
+One table per source in the bundle. Columns are declared here once, each tied to the INFO
+keys that carry it in the official files (several spellings where releases renamed them:
+gnomAD v4 ``AF_grpmax``/``grpmax`` were ``AF_popmax``/``popmax`` in v2). A key missing from a
+file's header gives an all-null column, never zeros: absent means unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from varrank.annotate.vcf_text import VcfHeader
+from varrank.core.errors import ResourceError
+
+KINDS = ("clinvar", "gnomad", "popfreq", "inhouse")
+
+# Genetic ancestry group labels used by gnomAD (v2-v4) and 1000 Genomes super-populations.
+GROUPS = ("afr", "ami", "amr", "asj", "eas", "eur", "fin", "mid", "nfe", "oth", "remaining", "sas")
+
+
+@dataclass(frozen=True)
+class Field:
+    column: str
+    sql_type: str  # DuckDB type in the bundle
+    keys: tuple[str, ...]  # INFO keys, first present wins; "%ID"/"%FILTER" are VCF columns
+
+
+@dataclass
+class SourceSpec:
+    """A source as the user named it on the command line."""
+
+    kind: str
+    name: str
+    paths: list[Path]
+    release: str | None = None
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+
+@dataclass
+class Extraction:
+    """The resolved columns of one source file: which INFO key feeds which column."""
+
+    columns: list[tuple[str, str, str | None]] = field(default_factory=list)  # (col, type, key)
+
+    def present(self) -> list[tuple[str, str, str]]:
+        return [(c, t, k) for c, t, k in self.columns if k is not None]
+
+
+CLINVAR_FIELDS = [
+    Field("variation_id", "VARCHAR", ("%ID",)),
+    Field("allele_id", "VARCHAR", ("ALLELEID",)),
+    Field("significance", "VARCHAR", ("CLNSIG",)),
+    Field("significance_conflicts", "VARCHAR", ("CLNSIGCONF",)),
+    Field("review_status", "VARCHAR", ("CLNREVSTAT",)),
+    Field("conditions", "VARCHAR", ("CLNDN",)),
+    Field("gene_info", "VARCHAR", ("GENEINFO",)),
+    Field("molecular_consequence", "VARCHAR", ("MC",)),
+    Field("variant_type", "VARCHAR", ("CLNVC",)),
+]
+
+_FREQ_CORE = [
+    Field("af", "DOUBLE", ("AF",)),
+    Field("ac", "BIGINT", ("AC",)),
+    Field("an", "BIGINT", ("AN",)),
+    Field("nhomalt", "BIGINT", ("nhomalt", "AC_Hom", "HOM")),
+    Field("grpmax_af", "DOUBLE", ("AF_grpmax", "AF_popmax", "popmax_AF", "AF_POPMAX")),
+    Field("grpmax_pop", "VARCHAR", ("grpmax", "popmax", "POPMAX")),
+    Field("filter", "VARCHAR", ("%FILTER",)),
+]
+
+
+def _group_fields(header: VcfHeader) -> list[Field]:
+    """Per-group AF/AC/AN in either gnomAD (``AF_nfe``) or 1000 Genomes (``EUR_AF``) spelling."""
+    fields: list[Field] = []
+    for grp in GROUPS:
+        for stat, sql in (("af", "DOUBLE"), ("ac", "BIGINT"), ("an", "BIGINT")):
+            candidates = (f"{stat.upper()}_{grp}", f"{grp.upper()}_{stat.upper()}",
+                          f"{stat.upper()}_{grp.upper()}")
+            if any(k in header.info for k in candidates):
+                fields.append(Field(f"{stat}_{grp}", sql, candidates))
+    return fields
+
+
+INHOUSE_FIELDS = [
+    Field("classification", "VARCHAR", ("CLASSIFICATION", "CLASS")),
+    Field("ac", "BIGINT", ("AC",)),
+    Field("an", "BIGINT", ("AN",)),
+    Field("nhomalt", "BIGINT", ("nhomalt", "HOM")),
+]
+
+
+def fields_for(kind: str, header: VcfHeader) -> list[Field]:
+    if kind == "clinvar":
+        return CLINVAR_FIELDS
+    if kind in ("gnomad", "popfreq"):
+        return _FREQ_CORE + _group_fields(header)
+    if kind == "inhouse":
+        return INHOUSE_FIELDS
+    raise ValueError(kind)
+
+
+def resolve(kind: str, header: VcfHeader) -> Extraction:
+    """Pick, for every column, the first INFO key the header declares; check the kind fits."""
+    if kind == "clinvar" and "CLNSIG" not in header.info:
+        raise ResourceError("not a ClinVar VCF: the header declares no INFO/CLNSIG",
+                            hint="use the weekly VCF from ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh3*/",
+                            path=header.path, line=header.n_lines)
+    if kind in ("gnomad", "popfreq") and "AF" not in header.info and not (
+            "AC" in header.info and "AN" in header.info):
+        raise ResourceError(f"not an allele-frequency VCF: no INFO/AF (or AC and AN) for {kind}",
+                            path=header.path, line=header.n_lines)
+    extraction = Extraction()
+    for fld in fields_for(kind, header):
+        key = next((k for k in fld.keys if k.startswith("%") or k in header.info), None)
+        extraction.columns.append((fld.column, fld.sql_type, key))
+    return extraction

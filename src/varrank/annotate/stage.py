@@ -1,0 +1,311 @@
+"""The ANNOTATE stage as one pure function: variant table + bundle (+ annotator) -> outputs.
+
+Order of work: database lookup (lookup.py), transcript effects from the chosen annotator
+(snpEff database, VEP cache, or CSQ/ANN already in the input), the preferred transcript per
+row with all effects written to the side table, then gene-level constraint by gene symbol.
+No row is ever dropped; rows an annotator could not handle keep nulls and are counted in
+the ledger's ``flagged`` with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from varrank.annotate.bundle import Bundle, open_bundle
+from varrank.annotate.consequence.effect import TRANSCRIPT_SCHEMA, TranscriptEffect
+from varrank.annotate.consequence.gene_model import splice_distance
+from varrank.annotate.consequence.parse import csq_format_from_header, parse_ann, parse_csq
+from varrank.annotate.consequence.select import preferred
+from varrank.annotate.lookup import lookup
+from varrank.core.errors import InputError
+from varrank.core.genome import canonical_build
+from varrank.core.ids import require_safe_id
+from varrank.core.ledger import Ledger
+from varrank.core.schema import KEY, arrow_schema
+from varrank.core.table_io import read_table, with_stage, write_table
+
+log = logging.getLogger(__name__)
+
+EFFECT_COLUMNS = ("gene_symbol", "gene_id", "transcript_id", "biotype", "is_mane_select",
+                  "is_canonical", "consequence", "impact", "hgvs_c", "hgvs_p", "exon", "intron",
+                  "protein_position", "amino_acids", "splice_distance", "annotator")
+SYMBOLIC = ("<", "*", "[", "]", ".")
+
+
+@dataclass
+class AnnotateOutputs:
+    table: Path
+    ledger: Path
+    transcripts: Path
+
+
+@dataclass
+class AnnotateOptions:
+    snpeff_db: Path | None = None
+    vep_cache: Path | None = None
+    fasta: Path | None = None
+    csq_format: str | None = None
+    threads: int = 2
+    memory_limit: str = "4GB"
+
+
+def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
+                 options: AnnotateOptions | None = None) -> AnnotateOutputs:
+    """Annotate one patient's variant table; write table, side table and ledger."""
+    options = options or AnnotateOptions()
+    table, meta = _read_input(table_path)
+    patient = require_safe_id(str(meta.get("patient") or table_path.name.split(".")[0]))
+    build = _build_of(meta, table_path)
+    bundle = open_bundle(bundle_path, build)
+    ledger = Ledger(stage="annotate", patient=patient, records_in=table.num_rows)
+    if build is None:
+        ledger.notes.append(f"input has no genome_build metadata; bundle build "
+                            f"{bundle.genome_build} assumed")
+    log.info("annotating %d variants of %s against %s", table.num_rows, patient, bundle_path)
+    columns, matches = lookup(bundle, table, options.threads, options.memory_limit)
+    for source, hits in matches.items():
+        ledger.notes.append(f"{source} ({bundle.release(source)}): {hits} of {table.num_rows} "
+                            "variants matched by exact allele")
+    skipped: set[int] = set()
+    effects, annotator, models = _effects(table, meta, bundle, options, ledger, build, skipped)
+    chosen = [preferred(e, _model_facts(models)) for e in effects]
+    if models is not None:
+        _add_exonic_splice_distance(table, effects, models)
+    for name in EFFECT_COLUMNS:
+        columns[name] = pa.array([getattr(c, name) if c else None for c in chosen],
+                                 arrow_schema("annotate").field(name).type)
+    columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
+    if annotator is not None:
+        for i, c in enumerate(chosen):
+            if c is None and i not in skipped:  # skipped rows already carry their reason
+                ledger.flag("no_transcript_effect", _key(table, i))
+        log.info("transcript effects for %d of %d variants", sum(1 for c in chosen if c),
+                 table.num_rows)
+    columns.update(_constraint(bundle, columns["gene_symbol"], options))
+    out_table = _assemble(table, columns)
+    ledger.records_out = out_table.num_rows
+    outdir.mkdir(parents=True, exist_ok=True)
+    out_meta = with_stage(meta, "annotate", bundle=str(bundle_path.resolve()),
+                          bundle_created=bundle.manifest.get("created"),
+                          sources={n: s["release"] for n, s in bundle.manifest["sources"].items()},
+                          annotator=annotator)
+    out_meta.setdefault("genome_build", bundle.genome_build)
+    out_meta.setdefault("patient", patient)
+    paths = AnnotateOutputs(table=outdir / f"{patient}.annotate.parquet",
+                            ledger=outdir / f"{patient}.annotate.ledger.json",
+                            transcripts=outdir / f"{patient}.transcripts.parquet")
+    write_table(_transcripts_table(table, effects, chosen), paths.transcripts,
+                {"patient": patient, "genome_build": out_meta["genome_build"], "annotator": annotator})
+    write_table(out_table, paths.table, out_meta)
+    ledger.write(paths.ledger)
+    return paths
+
+
+def _read_input(path: Path) -> tuple[pa.Table, dict]:
+    if not path.is_file():
+        raise InputError("variant table not found", path=path)
+    try:
+        table, meta = read_table(path)
+    except (pa.ArrowInvalid, OSError) as err:
+        raise InputError(f"not a readable Parquet variant table: {err}", path=path) from None
+    missing = [k for k in KEY if k not in table.column_names]
+    if missing:
+        raise InputError(f"variant table lacks key column(s) {', '.join(missing)}",
+                         hint="give the output of `varrank ingest`", path=path)
+    return table, meta
+
+
+def _build_of(meta: dict, path: Path) -> str | None:
+    value = meta.get("genome_build")
+    if not value:
+        return None
+    try:
+        return canonical_build(str(value))
+    except ValueError:
+        raise InputError(f"unknown genome_build {value!r} in the table metadata", path=path) from None
+
+
+def _key(table: pa.Table, i: int) -> str:
+    return ":".join(str(table.column(k)[i].as_py()) for k in KEY)
+
+
+def _records(table: pa.Table) -> list[tuple[str, int, str, str]]:
+    return list(zip(*(table.column(k).to_pylist() for k in KEY)))
+
+
+def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptions,
+             ledger: Ledger, build: str | None, skipped: set[int]
+             ) -> tuple[list[list[TranscriptEffect]], str | None, pa.Table | None]:
+    """Transcript effects per row from the first available annotator.
+
+    Rows the annotator cannot take are flagged with the reason and added to ``skipped``.
+    """
+    n = table.num_rows
+    records = _records(table)
+    usable = [not any(a.startswith(SYMBOLIC) or not a for a in (r[3],)) for r in records]
+    for i, ok in enumerate(usable):
+        if not ok:
+            ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
+            skipped.add(i)
+    effects: list[list[TranscriptEffect]] = [[] for _ in range(n)]
+    if options.snpeff_db is not None:
+        from varrank.annotate.consequence.snpeff import open_snpeff_db, run_snpeff, MODELS
+
+        manifest = open_snpeff_db(options.snpeff_db, build or bundle.genome_build)
+        models = pq.read_table(options.snpeff_db / MODELS)
+        flags = _flags_by_transcript(models)
+        with tempfile.TemporaryDirectory(prefix="varrank-snpeff-") as tmp:
+            idx = [i for i in range(n) if usable[i]]
+            ann = run_snpeff(options.snpeff_db, manifest, [records[i] for i in idx], Path(tmp))
+        for j, i in enumerate(idx):
+            if j in ann:
+                effects[i] = parse_ann(ann[j], records[i][3], annotator=manifest["annotator"])
+                for e in effects[i]:
+                    e.is_mane_select, e.is_canonical = flags.get(e.transcript_id, (None, None))
+                if any(e.messages and "ERROR_CHROMOSOME_NOT_FOUND" in e.messages for e in effects[i]):
+                    ledger.flag("consequence_skipped:contig_not_in_snpeff_db", _key(table, i))
+                    skipped.add(i)
+                    effects[i] = []
+        return effects, manifest["annotator"], models
+    if options.vep_cache is not None:
+        from varrank.annotate.consequence.vep import run_vep
+
+        with tempfile.TemporaryDirectory(prefix="varrank-vep-") as tmp:
+            idx = [i for i in range(n) if usable[i]]
+            csq, fields, version = run_vep(options.vep_cache, options.fasta,
+                                           build or bundle.genome_build,
+                                           [records[i] for i in idx], Path(tmp))
+        for j, i in enumerate(idx):
+            if j in csq:
+                effects[i] = parse_csq(csq[j], fields, records[i][2], records[i][3], version)
+        return effects, version, None
+    for column, kind in (("csq_raw", "CSQ"), ("ann_raw", "ANN")):
+        if column in table.column_names and table.column(column).null_count < n:
+            raw = table.column(column).to_pylist()
+            if kind == "CSQ":
+                fields = _csq_fields(meta, options)
+                for i, value in enumerate(raw):
+                    if value:
+                        effects[i] = parse_csq(value, fields, records[i][2], records[i][3],
+                                               annotator="VEP (upstream CSQ)")
+            else:
+                for i, value in enumerate(raw):
+                    if value:
+                        effects[i] = parse_ann(value, records[i][3], annotator="snpEff (upstream ANN)")
+            ledger.notes.append(f"consequences parsed from upstream INFO/{kind} (no annotator run)")
+            return effects, f"upstream {kind}", None
+    ledger.notes.append("no consequence annotator given (--snpeff-db/--vep-cache) and no upstream "
+                        "CSQ/ANN: consequence columns are null")
+    return effects, None, None
+
+
+def _csq_fields(meta: dict, options: AnnotateOptions) -> list[str]:
+    """CSQ field names: --csq-format, else table metadata, else the input VCF's own header."""
+    text = options.csq_format or meta.get("csq_format") or meta.get("csq_header")
+    if not text and meta.get("input_vcf") and Path(meta["input_vcf"]).is_file():
+        import pysam
+
+        try:
+            with pysam.VariantFile(meta["input_vcf"]) as vcf:
+                if "CSQ" in vcf.header.info:
+                    text = vcf.header.info["CSQ"].description
+        except (OSError, ValueError):
+            text = None
+    if not text:
+        raise InputError("the table has INFO/CSQ values but no CSQ field list",
+                         hint="pass --csq-format 'Allele|Consequence|...' (the Format: list from "
+                              "the VCF's ##INFO=<ID=CSQ> header)")
+    return csq_format_from_header(text if "Format:" in text else f"Format: {text}")
+
+
+def _flags_by_transcript(models: pa.Table) -> dict[str, tuple[bool | None, bool | None]]:
+    """Transcript -> (MANE Select, canonical); None where the annotation has no such tags."""
+    any_mane = any(models.column("is_mane_select").to_pylist())
+    any_canon = any(models.column("is_canonical").to_pylist())
+    return {t: (m if any_mane else None, c if any_canon else None)
+            for t, m, c in zip(models.column("transcript_id").to_pylist(),
+                               models.column("is_mane_select").to_pylist(),
+                               models.column("is_canonical").to_pylist())}
+
+
+def _model_facts(models: pa.Table | None) -> dict[str, dict]:
+    """Transcript -> tags and CDS length, the tie-breakers of the preferred-transcript choice."""
+    if models is None:
+        return {}
+    return {t: {"tags": g, "cds_length": c} for t, g, c in zip(
+        models.column("transcript_id").to_pylist(), models.column("tags").to_pylist(),
+        models.column("cds_length").to_pylist())}
+
+
+def _add_exonic_splice_distance(table: pa.Table, effects: list[list[TranscriptEffect]],
+                                models: pa.Table) -> None:
+    by_tx = {row["transcript_id"]: row for row in models.to_pylist()}
+    positions = table.column("pos").to_pylist()
+    for pos, row_effects in zip(positions, effects):
+        for e in row_effects:
+            if e.splice_distance is None and e.exon and e.transcript_id in by_tx:
+                m = by_tx[e.transcript_id]
+                e.splice_distance = splice_distance(pos, m["strand"], m["exon_starts"], m["exon_ends"])
+
+
+def _constraint(bundle: Bundle, genes: pa.Array, options: AnnotateOptions) -> dict[str, pa.Array]:
+    entry = bundle.manifest.get("gene_resources", {}).get("gnomad_constraint")
+    if not entry:
+        return {}
+    con = bundle.connect(options.threads, options.memory_limit)
+    rows = dict(((g, (p, l)) for g, p, l in con.execute(
+        "SELECT gene_symbol, pli, loeuf FROM gene_constraint").fetchall()))
+    con.close()
+    symbols = genes.to_pylist()
+    found = [rows.get(s) if s else None for s in symbols]
+    return {
+        "gene_pli": pa.array([f[0] if f else None for f in found], pa.float64()),
+        "gene_loeuf": pa.array([f[1] if f else None for f in found], pa.float64()),
+        "gene_constraint_release": pa.array([entry["release"] if f else None for f in found],
+                                            pa.string()),
+    }
+
+
+def _assemble(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
+    """Input columns (minus stale ANNOTATE ones) + ANNOTATE columns in schema order, typed."""
+    schema = arrow_schema("annotate")
+    keep = [c for c in table.column_names if c not in schema.names]
+    out = table.select(keep)
+    n = table.num_rows
+    for field in schema:
+        value = columns.get(field.name)
+        if value is None:
+            value = pa.nulls(n, field.type)
+        elif value.type != field.type:
+            value = value.cast(field.type)
+        out = out.append_column(field, value)
+    return out
+
+
+def _transcripts_table(table: pa.Table, effects: list[list[TranscriptEffect]],
+                       chosen: list[TranscriptEffect | None]) -> pa.Table:
+    rows = []
+    keys = table.column("variant_key").to_pylist() if "variant_key" in table.column_names else None
+    records = _records(table)
+    for i, (row_effects, best) in enumerate(zip(effects, chosen)):
+        chrom, pos, ref, alt = records[i]
+        vkey = keys[i] if keys else f"{chrom}-{pos}-{ref}-{alt}"
+        for e in row_effects:
+            rows.append({"variant_key": vkey, "chrom": chrom, "pos": pos, "ref": ref, "alt": alt,
+                         **e.as_row(), "preferred": e is best})
+    return pa.Table.from_pylist(rows, schema=TRANSCRIPT_SCHEMA)
+
+
+def summary(paths: AnnotateOutputs) -> str:
+    ledger = json.loads(paths.ledger.read_text())
+    flagged = Counter(ledger["flagged"])
+    return (f"{ledger['records_out']} variants annotated -> {paths.table}"
+            + (f"; flagged: {dict(flagged)}" if flagged else ""))

@@ -1,0 +1,251 @@
+"""``run_ingest``: one patient's VCF -> normalised Parquet table, VCF, QC JSON and ledger.
+
+Order of work, each step in its own module:
+sniff (what is the file) -> proband -> reference and build check -> prefilter (records
+that alone are bad) -> rename contigs to the FASTA's style -> bcftools norm (split,
+left-align) -> extract (proband genotypes, table, QC) -> write outputs atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pysam
+
+from varrank import __version__
+from varrank.core.errors import InputError
+from varrank.core.ids import require_safe_id
+from varrank.core.ledger import Ledger
+from varrank.core.table_io import atomic_write_text, with_stage, write_table
+from varrank.ingest import reasons
+from varrank.ingest.audit import DropRecorder
+from varrank.ingest.extract import extract
+from varrank.ingest.normalise import bcftools_version, normalise, rename_contigs
+from varrank.ingest.pedigree import read_ped
+from varrank.ingest.prefilter import prefilter
+from varrank.ingest.proband import choose_proband
+from varrank.ingest.qc import QcAccumulator
+from varrank.ingest.reference import check_build, open_reference
+from varrank.ingest.sniff import InputFormat, sniff
+
+log = logging.getLogger(__name__)
+NO_FASTA_NOTE = ("not left-aligned: no reference FASTA given; multi-allelic records were split "
+                 "and their shared allele suffix trimmed only, indels were not left-aligned, REF "
+                 "alleles were not checked and contig names were kept as in the VCF")
+
+
+@dataclass(frozen=True)
+class IngestOutputs:
+    table: Path
+    ledger: Path
+    vcf: Path
+    index: Path
+    qc: Path
+    dropped: Path
+
+
+def output_paths(out: Path, patient: str) -> IngestOutputs:
+    return IngestOutputs(
+        table=out / f"{patient}.ingest.parquet",
+        ledger=out / f"{patient}.ingest.ledger.json",
+        vcf=out / f"{patient}.norm.vcf.gz",
+        index=out / f"{patient}.norm.vcf.gz.tbi",
+        qc=out / f"{patient}.qc.json",
+        dropped=out / f"{patient}.ingest.dropped.tsv.gz",
+    )
+
+
+def run_ingest(
+    vcf: str | Path,
+    patient: str,
+    out: str | Path,
+    fasta: str | Path | None = None,
+    proband: str | None = None,
+    sex: str = "unknown",
+    ped: str | Path | None = None,
+    index: str | Path | None = None,
+    genome: str | None = None,
+) -> IngestOutputs:
+    started = time.monotonic()
+    _quiet_htslib()
+    patient = require_safe_id(patient)
+    vcf, out = Path(vcf), Path(out)
+    if index is not None and not Path(index).is_file():
+        raise InputError("index file not found", hint="drop --index or fix its path", path=index)
+    sniffed = sniff(vcf)
+    if sniffed.format is InputFormat.RAW_23ANDME:
+        from varrank.ingest.raw23andme import convert_to_vcf  # only for this input type
+
+        if fasta is None:
+            raise InputError("a 23andMe raw file needs --fasta to know the reference alleles", path=vcf)
+        out.mkdir(parents=True, exist_ok=True)
+        converted = out / f".{patient}.from23andme.vcf"
+        raw_ledger = convert_to_vcf(vcf, Path(fasta), converted, sample=patient)
+        try:
+            outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome)
+        finally:
+            converted.unlink(missing_ok=True)
+        _merge_raw_ledger(outputs.ledger, raw_ledger)
+        return outputs
+    if not sniffed.has_records:
+        raise InputError("VCF has a header but no variant records",
+                         hint="the caller produced no calls; check the upstream step", path=vcf)
+
+    pedigree = read_ped(ped) if ped else None
+    chosen = choose_proband(vcf, sniffed.samples, proband, pedigree)
+    declared_sex = sex
+    if declared_sex == "unknown" and pedigree and chosen in pedigree:
+        declared_sex = pedigree[chosen].sex
+    reference = open_reference(fasta) if fasta else None
+    build = check_build(vcf, sniffed.contig_lengths, reference, genome)
+    log.info("ingest: %s (%s), proband %s, build %s", vcf, sniffed.format.value, chosen, build or "unknown")
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = output_paths(out, patient)
+    ledger = Ledger("ingest", patient)
+    if reference is None:
+        ledger.notes.append(NO_FASTA_NOTE)
+    drops = DropRecorder(ledger, paths.dropped.with_name(f".{paths.dropped.name}.part"))
+    qc = QcAccumulator(build)
+    with tempfile.TemporaryDirectory(dir=out, prefix=f".{patient}.ingest.") as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            pre = prefilter(sniffed, tmp / "pass1.vcf", reference, drops)
+            ledger.records_in = pre.records_in
+            _refuse_foreign_contigs(vcf, pre.records_in, pre.records_written, ledger, reference)
+            normalised_input = tmp / "pass1.vcf"
+            if reference is not None:
+                renames = {c: reference.mapper[c] for c in {*pre.contigs_seen, *sniffed.contig_lengths}
+                           if c in reference.mapper and reference.mapper[c] != c}
+                if renames:
+                    log.info("ingest: renaming contigs to the FASTA's style: %s",
+                             ", ".join(f"{a}->{b}" for a, b in sorted(renames.items())[:5]))
+                    rename_contigs(normalised_input, tmp / "renamed.bcf", renames, vcf)
+                    normalised_input = tmp / "renamed.bcf"
+            summary = normalise(normalised_input, tmp / "norm.bcf", reference.path if reference else None, vcf)
+            ledger.add(reasons.MULTIALLELIC_SPLIT, pre.split_rows_expected)
+            header = [f"##varrank_ingest=<Version={__version__},Patient={patient},Bcftools={bcftools_version()}>",
+                      f"##varrank_proband={chosen}"]
+            if reference is not None:
+                header.append(f"##reference=file://{reference.path.resolve()}")
+            part_vcf = tmp / "out.vcf.gz"
+            family = family_samples(chosen, sniffed.samples, pedigree, ledger)
+            result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header,
+                             family)
+            missing = pre.records_written + pre.split_rows_expected - result.rows_in
+            if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
+                ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
+            elif missing < 0:
+                raise AssertionError(f"bcftools norm produced {-missing} more rows than expected")
+            ledger.records_out = result.rows_out
+        except BaseException:
+            drops.close()
+            drops.path.unlink(missing_ok=True)
+            raise
+        drops.close()
+        os.replace(part_vcf, paths.vcf)
+    pysam.tabix_index(str(paths.vcf), preset="vcf", force=True)
+    os.replace(drops.path, paths.dropped)
+
+    metadata = with_stage(
+        {"patient": patient, "proband": chosen, "genome_build": build,
+         "fasta": str(Path(fasta).resolve()) if fasta else None, "declared_sex": declared_sex,
+         "samples": sniffed.samples, "input_vcf": str(vcf.resolve())},
+        "ingest", bcftools=bcftools_version(), pysam=pysam.__version__,
+        normalisation="split+left-align" if reference else "split-only",
+    )
+    write_table(result.table, paths.table, metadata)
+    ledger.write(paths.ledger)
+    qc_doc = {
+        "patient": patient, "proband": chosen, "genome_build": build,
+        "input": {"path": str(vcf), "format": sniffed.format.value, "samples": sniffed.samples},
+        "normalisation": {
+            "reference": str(reference.path) if reference else None,
+            "left_aligned": reference is not None,
+            "rows_left_aligned": int(sum(1 for x in result.table.column("left_aligned").to_pylist() if x)),
+            "rows_split_added": pre.split_rows_expected,
+            "bcftools": bcftools_version(),
+        },
+        "ref_check": {"checked": pre.ref_checked, "mismatches": pre.ref_mismatches,
+                      "examples": ledger.examples.get(reasons.REF_MISMATCH, [])},
+        "notes": ledger.notes,
+        **qc.to_dict(declared_sex),
+    }
+    atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
+    _share(paths)
+    log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
+             ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
+    return paths
+
+
+MAX_FAMILY_WITHOUT_PED = 16
+
+
+def family_samples(proband: str, samples: list[str], pedigree, ledger: Ledger) -> set[str]:
+    """Samples reported in ``family_zygosity``: the proband's PED family when a PED is given,
+    else every other sample of a small VCF. A cohort VCF (1000G has 2,504 samples) without a
+    PED would otherwise put thousands of genotypes on every row."""
+    others = [s for s in samples if s != proband]
+    if pedigree and proband in pedigree:
+        fam = pedigree[proband].family
+        return {s for s in others if s in pedigree and pedigree[s].family == fam}
+    if len(others) > MAX_FAMILY_WITHOUT_PED:
+        ledger.notes.append(f"family_zygosity left empty: {len(others)} other samples and no PED "
+                            "naming the family (give --ped)")
+        return set()
+    return set(others)
+
+
+def _share(paths: IngestOutputs) -> None:
+    """Temporary files are created 0600; give outputs the usual umask-based mode, so a
+    container task running as another user (Nextflow, shared HPC folders) can read them."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (paths.table, paths.ledger, paths.vcf, paths.index, paths.qc, paths.dropped):
+        if path.exists():
+            os.chmod(path, 0o666 & ~umask)
+
+
+def _quiet_htslib() -> None:
+    """htslib's own stderr lines ([W::vcf_parse] ...) would break the one-line error contract;
+    INGEST reports the same problems itself, with file and line. Kept at debug level."""
+    if log.isEnabledFor(logging.DEBUG):
+        return
+    import cyvcf2.cyvcf2
+
+    cyvcf2.cyvcf2.set_htslib_log_level(0)
+    pysam.set_verbosity(0)
+
+
+def _refuse_foreign_contigs(vcf: Path, records_in: int, written: int, ledger: Ledger, reference) -> None:
+    """Every record on a contig the FASTA lacks = wrong reference or naming, not bad records."""
+    if reference is None or records_in == 0 or written > 0:
+        return
+    foreign = ledger.dropped.get(reasons.CONTIG_NOT_IN_REFERENCE, 0)
+    if foreign == records_in:
+        contigs = sorted({e.split(":")[0] for e in ledger.examples.get(reasons.CONTIG_NOT_IN_REFERENCE, [])})
+        fasta = ", ".join(list(reference.lengths)[:5])
+        raise InputError(
+            f"none of the VCF's contigs ({', '.join(contigs)}) is in the FASTA (which has: {fasta})",
+            hint="give the reference the VCF was called on (a region slice must be padded: "
+                 "varrank testdata pad)", path=vcf,
+        )
+
+
+def _merge_raw_ledger(ledger_path: Path, raw: Ledger) -> None:
+    """Fold the 23andMe conversion's drops into the INGEST ledger (counts stay balanced)."""
+    ledger = Ledger.read(ledger_path)
+    ledger.records_in += raw.records_in - raw.records_out
+    for reason, n in raw.dropped.items():
+        ledger.dropped[reason] += n
+        for example in raw.examples.get(reason, []):
+            ledger._example(reason, example)
+    ledger.notes.extend(raw.notes)
+    ledger.write(ledger_path)
+

@@ -1,0 +1,46 @@
+"""ACMG/AMP evidence computed from the variant table, one module per evidence family.
+
+``evaluate(row, ctx)`` returns every criterion's item (met, not met or not evaluated) plus the
+ClinVar assertion item; ``combine`` turns them into the 2015 class and the points class.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from varrank.prioritise.acmg import (clinvar, computational, frequency, length_change,
+                                     protein_change, pvs1, synonymous)
+from varrank.prioritise.acmg.context import RuleContext
+from varrank.prioritise.acmg.evidence import Evidence, Row
+
+RULES: tuple[tuple[str, Callable[[Row, RuleContext], Evidence]], ...] = (
+    ("PVS1", pvs1.pvs1),
+    ("PS1", protein_change.ps1),
+    ("PM2", frequency.pm2),
+    ("PM4", length_change.pm4),
+    ("PM5", protein_change.pm5),
+    ("PP3", computational.pp3),
+    ("BA1", frequency.ba1),
+    ("BS1", frequency.bs1),
+    ("BP3", length_change.bp3),
+    ("BP4", computational.bp4),
+    ("BP7", synonymous.bp7),
+    ("ClinVar", clinvar.clinvar_assertion),
+)
+
+
+def evaluate(row: Mapping | Row, ctx: RuleContext,
+             skip: frozenset[str] = frozenset()) -> list[Evidence]:
+    """All rules for one row; codes in ``skip`` are reported as not evaluated (ablation)."""
+    if not isinstance(row, Row):
+        row = Row(row)
+    out = []
+    for code, rule in RULES:
+        if code in skip:
+            out.append(Evidence(code, "not_evaluated", "switched off for this analysis"))
+        else:
+            out.append(rule(row, ctx))
+    return out
+
+
+__all__ = ["RuleContext", "Evidence", "Row", "evaluate", "RULES"]

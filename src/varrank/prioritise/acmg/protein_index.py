@@ -1,0 +1,204 @@
+"""An index of ClinVar Pathogenic/Likely pathogenic missense changes by gene and residue.
+
+PS1 and PM5 compare a patient's missense change with *other* variants classified in ClinVar,
+so they need ClinVar at protein level, which the official ClinVar VCF does not carry (it has
+no HGVS p.). The index is built from any of:
+
+- a ClinVar VCF annotated with protein changes: the macarthur-lab ClinVar tables
+  (INFO SYMBOL, HGVS_P, CLINICAL_SIGNIFICANCE, REVIEW_STATUS) or a VEP/snpEff-annotated
+  ClinVar VCF run through ``varrank annotate`` (then pass its Parquet table);
+- a TSV with columns gene_symbol, hgvs_p, clinvar_significance, clinvar_stars (and
+  optionally variant_key, clinvar_variation_id);
+- a varrank variant table (Parquet) with the same columns.
+
+Keys are (gene symbol, residue number); a change is (ref aa, alt aa). The residue number
+of HGVS p. depends on the transcript: the index and the patient table must use the same
+transcript set (MANE Select on both sides), otherwise PM5 can fire on the wrong residue.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from varrank.core.errors import InputError
+
+LOG = logging.getLogger(__name__)
+
+AA3 = {"Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
+       "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
+       "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Sec": "U",
+       "Pyl": "O"}
+_AA1 = set(AA3.values())
+_MISSENSE3 = re.compile(r"p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2})\)?$")
+_MISSENSE1 = re.compile(r"p\.\(?([A-Z])(\d+)([A-Z])\)?$")
+
+
+@dataclass(frozen=True)
+class ProteinChange:
+    residue: int
+    ref: str
+    alt: str
+
+
+def parse_missense(hgvs_p: str | None) -> ProteinChange | None:
+    """p.Arg97Trp / p.(Arg97Trp) / p.R97W, with or without 'NP_...:' -> ProteinChange.
+
+    Anything that is not a single amino-acid substitution (synonymous, nonsense, frameshift,
+    in-frame indel, p.?) returns None: PS1/PM5 are missense rules.
+    """
+    if not hgvs_p:
+        return None
+    text = str(hgvs_p).split(":")[-1].strip()
+    m = _MISSENSE3.match(text)
+    if m:
+        ref, alt = AA3.get(m.group(1)), AA3.get(m.group(3))
+    else:
+        m = _MISSENSE1.match(text)
+        if not m:
+            return None
+        ref, alt = m.group(1), m.group(3)
+        if ref not in _AA1 or alt not in _AA1:
+            return None
+    if ref is None or alt is None or ref == alt:
+        return None
+    return ProteinChange(int(m.group(2)), ref, alt)
+
+
+def is_truncating(hgvs_p: str | None) -> bool:
+    """p.Arg97Ter / p.R97* / p.Gly12fs / p.(Gly12ValfsTer3): a premature stop or frameshift."""
+    if not hgvs_p:
+        return False
+    text = str(hgvs_p).split(":")[-1]
+    return bool(re.search(r"p\.\(?[A-Z][a-z]{0,2}\d+(?:[A-Z][a-z]{2})?(Ter|\*|fs)", text))
+
+
+@dataclass(frozen=True)
+class IndexedAssertion:
+    gene: str
+    change: ProteinChange
+    hgvs_p: str
+    significance: str
+    stars: int
+    variant_key: str | None
+    variation_id: str | None
+
+
+class ProteinIndex:
+    """(gene, residue) -> ClinVar P/LP missense assertions at that residue."""
+
+    def __init__(self) -> None:
+        self._by_residue: dict[tuple[str, int], list[IndexedAssertion]] = defaultdict(list)
+        # gene -> stars of each P/LP protein-truncating assertion (nonsense, frameshift):
+        # evidence that LoF is a disease mechanism of the gene (PVS1), recessive genes included
+        self.null_assertions: dict[str, list[int]] = defaultdict(list)
+        self.source: str = ""
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_residue.values())
+
+    def add(self, gene: str, hgvs_p: str, significance: str, stars: int,
+            variant_key: str | None = None, variation_id: str | None = None) -> bool:
+        """Add one assertion; returns False (and keeps nothing) unless P/LP missense."""
+        from varrank.prioritise.acmg.clinvar import significance_category
+
+        if not gene or significance_category(significance) != "pathogenic":
+            return False
+        if is_truncating(hgvs_p):
+            self.null_assertions[gene].append(int(stars))
+            return False
+        change = parse_missense(hgvs_p)
+        if change is None:
+            return False
+        self._by_residue[(gene, change.residue)].append(IndexedAssertion(
+            gene, change, str(hgvs_p), str(significance), int(stars), variant_key,
+            variation_id))
+        return True
+
+    def null_count(self, gene: str, min_stars: int) -> int:
+        return sum(1 for s in self.null_assertions.get(gene, ()) if s >= min_stars)
+
+    def at_residue(self, gene: str, residue: int) -> list[IndexedAssertion]:
+        return list(self._by_residue.get((gene, residue), ()))
+
+    @classmethod
+    def load(cls, path: Path | str) -> "ProteinIndex":
+        """Load from a VCF(.gz), TSV(.gz) or Parquet file, chosen by file name."""
+        path = Path(path)
+        if not path.exists():
+            raise InputError("ClinVar protein index not found", path=path,
+                             hint="pass a ClinVar VCF with HGVS_P, a TSV or a varrank table")
+        name = path.name.lower()
+        if name.endswith((".vcf", ".vcf.gz", ".vcf.bgz")):
+            index = _from_vcf(path)
+        elif name.endswith(".parquet"):
+            index = _from_parquet(path)
+        else:
+            index = _from_tsv(path)
+        index.source = str(path)
+        LOG.info("ClinVar protein index: %d P/LP missense assertions from %s", len(index), path)
+        return index
+
+
+def _open_text(path: Path):
+    if path.name.lower().endswith((".gz", ".bgz")):
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def _from_vcf(path: Path) -> ProteinIndex:
+    from varrank.prioritise.acmg.clinvar import stars_from_review_status
+
+    index = ProteinIndex()
+    with _open_text(path) as handle:
+        for lineno, line in enumerate(handle, 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 8:
+                raise InputError(f"VCF line has {len(cols)} columns, expected >= 8",
+                                 path=path, line=lineno)
+            info = dict(kv.split("=", 1) for kv in cols[7].split(";") if "=" in kv)
+            hgvs_p = info.get("HGVS_P")
+            if not hgvs_p:
+                continue
+            review = info.get("REVIEW_STATUS_ORDERED") or info.get("REVIEW_STATUS") or \
+                info.get("CLNREVSTAT")
+            significance = info.get("CLINICAL_SIGNIFICANCE") or info.get("CLNSIG")
+            gene = info.get("SYMBOL") or (info.get("GENEINFO") or "").split(":")[0]
+            key = f"{cols[0]}-{cols[1]}-{cols[3]}-{cols[4]}"
+            index.add(gene, hgvs_p, significance or "", stars_from_review_status(review) or 0,
+                      key, info.get("VARIATION_ID") or cols[2])
+    return index
+
+
+def _from_rows(rows, path: Path) -> ProteinIndex:
+    index = ProteinIndex()
+    required = {"gene_symbol", "hgvs_p", "clinvar_significance"}
+    for n, row in enumerate(rows):
+        if n == 0 and not required <= set(row):
+            raise InputError(f"protein index lacks columns {sorted(required - set(row))}",
+                             path=path)
+        stars = row.get("clinvar_stars")
+        index.add(row.get("gene_symbol") or "", row.get("hgvs_p") or "",
+                  row.get("clinvar_significance") or "",
+                  int(stars) if stars not in (None, "", ".") else 0,
+                  row.get("variant_key"), row.get("clinvar_variation_id"))
+    return index
+
+
+def _from_tsv(path: Path) -> ProteinIndex:
+    with _open_text(path) as handle:
+        return _from_rows(csv.DictReader(handle, delimiter="\t"), path)
+
+
+def _from_parquet(path: Path) -> ProteinIndex:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    return _from_rows(table.to_pylist(), path)

@@ -1,0 +1,1 @@
+"""Inheritance: the pedigree and the fit of each variant's family genotypes to a mode."""

@@ -1,0 +1,1 @@
+"""Phenotype matching: the patient's HPO terms against gene and disease annotations."""

@@ -1,0 +1,456 @@
+"""PRIORITISE: evidence, phenotype match, inheritance fit and rank for one patient's table.
+
+``prioritise_table`` is the pure function (table in, table out) that the benchmark and
+``varrank run`` call in-process; ``run_prioritise`` adds the file I/O of the CLI contract:
+``<out>/<patient>.prioritise.parquet`` and ``<patient>.prioritise.ledger.json``.
+
+Only ``--hpo`` (and the HPO release) changes the phenotype part; nothing earlier in the
+chain reads HPO terms, so re-ranking with new terms re-runs PRIORITISE and REPORT only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from varrank.core import schema
+from varrank.core.errors import InputError
+from varrank.core.ids import require_safe_id
+from varrank.core.ledger import Ledger
+from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.prioritise import acmg
+from varrank.prioritise.acmg.clinvar import clinvar_rank_points
+from varrank.prioritise.acmg.combine import (B, acmg_points, classify_2015, classify_points,
+                                             posterior_probability)
+from varrank.prioritise.acmg.context import RuleContext
+from varrank.prioritise.acmg.evidence import Row
+from varrank.prioritise.acmg.frequency import AF_COLUMNS
+from varrank.prioritise.acmg.protein_index import ProteinIndex
+from varrank.prioritise.acmg.thresholds import Thresholds
+from varrank.prioritise.inheritance import modes as inh
+from varrank.prioritise.inheritance.ped import Pedigree, check_samples, read_ped, single_sample
+from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
+from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
+from varrank.prioritise.phenotype.terms import resolve_terms
+from varrank.prioritise.consequence_prior import impact_of
+from varrank.prioritise.rank import RankWeights, inheritance_factor, phenotype_factor
+
+LOG = logging.getLogger(__name__)
+
+# Ablation switches (benchmark, --skip-evidence): evidence kinds -> what they switch off.
+EVIDENCE_KINDS = {
+    "pvs1": {"PVS1"}, "protein": {"PS1", "PM5"}, "frequency": {"PM2", "BA1", "BS1"},
+    "length": {"PM4", "BP3"}, "computational": {"PP3", "BP4", "BP7"}, "clinvar": {"ClinVar"},
+    "consequence": set(), "phenotype": set(), "inheritance": set(),
+}
+
+
+@dataclass
+class PrioritiseOptions:
+    hpo: list[str] = field(default_factory=list)
+    ped: Path | None = None
+    hpo_dir: Path | None = None
+    clinvar_protein: Path | None = None
+    lof_genes: Path | None = None
+    preset: Path | None = None
+    skip: frozenset[str] = frozenset()
+
+
+@dataclass
+class Resources:
+    """Loaded once and reusable across patients (the benchmark shares them)."""
+
+    index: HpoIndex | None
+    protein_index: ProteinIndex | None
+    lof_genes: frozenset[str] | None
+    thresholds: Thresholds
+    weights: RankWeights
+
+
+def load_resources(options: PrioritiseOptions) -> Resources:
+    thresholds, weights = Thresholds(), RankWeights()
+    if options.preset:
+        try:
+            preset = json.loads(Path(options.preset).read_text())
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read preset: {err}", path=options.preset) from err
+        thresholds = Thresholds.from_mapping(preset.get("thresholds"))
+        weights = RankWeights.from_mapping(preset.get("ranking"))
+    lof = None
+    if options.lof_genes:
+        path = Path(options.lof_genes)
+        if not path.is_file():
+            raise InputError("LoF gene list not found", path=path)
+        lof = frozenset(line.split()[0] for line in path.read_text().splitlines()
+                        if line.strip() and not line.startswith("#"))
+    protein = ProteinIndex.load(options.clinvar_protein) if options.clinvar_protein else None
+    return Resources(load_index(options.hpo_dir), protein, lof, thresholds, weights)
+
+
+def run_prioritise(in_path: Path | str, out_dir: Path | str,
+                   options: PrioritiseOptions) -> dict[str, Path]:
+    in_path, out_dir = Path(in_path), Path(out_dir)
+    if not in_path.is_file():
+        raise InputError("input table not found", path=in_path)
+    table, metadata = read_table(in_path)
+    patient = require_safe_id(str(metadata.get("patient") or in_path.name.split(".")[0]))
+    resources = load_resources(options)
+    out_table, ledger, info = prioritise_table(table, metadata, options, resources)
+    out_meta = with_stage(metadata, "prioritise", **info)
+    parquet = write_table(out_table, schema.stage_output(str(out_dir), patient, "prioritise"),
+                          out_meta)
+    ledger_path = ledger.write(Path(schema.stage_output(str(out_dir), patient,
+                                                        "prioritise.ledger", "json")))
+    return {"table": Path(parquet), "ledger": ledger_path}
+
+
+def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: PrioritiseOptions,
+                     resources: Resources, evidence_cache: dict | None = None,
+                     explain: bool = True) -> tuple[pa.Table, Ledger, dict[str, Any]]:
+    """Prioritise one patient's table in memory.
+
+    ``evidence_cache`` (a dict the caller keeps) reuses a row's ACMG evidence across calls
+    with the *same* ``resources``, keyed by variant and switched-off evidence: re-ranking
+    the same table with other HPO terms (the benchmark's many cases over one background)
+    then costs only the phenotype and ranking steps. ``explain=False`` leaves
+    ``evidence_json`` null; ranks and scores are identical.
+    """
+    started = time.time()
+    patient = str(metadata.get("patient") or "patient")
+    proband = str(metadata.get("proband") or patient)
+    ledger = Ledger("prioritise", patient, records_in=table.num_rows)
+    rows = table.to_pylist()
+    skip = frozenset().union(*(EVIDENCE_KINDS.get(k, {k}) for k in options.skip))
+
+    ped = _pedigree(options, rows, proband, metadata, ledger)
+    profile, phenotype_note = _phenotype_profile(options, resources, ledger)
+    use_phenotype = profile is not None and "phenotype" not in options.skip
+    use_inheritance = "inheritance" not in options.skip
+    use_consequence = "consequence" not in options.skip
+    genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
+    matches = _gene_matches(profile, genes) if use_phenotype else {}
+    ctx = RuleContext(resources.thresholds, _gene_modes(resources.index, genes),
+                      resources.lof_genes, resources.protein_index,
+                      any(r.get(c) is not None for r in rows for c in AF_COLUMNS))
+    if not ctx.frequency_data:
+        ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
+
+    if evidence_cache is None:
+        results = [_evaluate_row(r, ctx, skip, resources.weights, use_consequence)
+                   for r in rows]
+    else:
+        results = []
+        for r in rows:
+            key = (Row(r).key, r.get("gene_symbol"), r.get("consequence"), skip,
+                   use_consequence)
+            if key not in evidence_cache:
+                evidence_cache[key] = _evaluate_row(r, ctx, skip, resources.weights,
+                                                    use_consequence)
+            results.append(evidence_cache[key])
+    benign = {i for i, res in enumerate(results)
+              if res["class_points"] in ("Benign", "Likely benign")}
+    scores = [posterior_probability(_rank_points(res), ctx.thresholds) for res in results]
+    fits, partners = _inheritance(rows, ped, proband, use_inheritance, benign, scores)
+    family_data = use_inheritance and len(ped.people) > 1
+    out_cols = _score_and_rank(rows, results, fits, partners, matches, ctx, resources.weights,
+                               use_phenotype, use_inheritance, family_data, ledger,
+                               profile, disease_modes=ctx.gene_modes, explain=explain)
+    ledger.records_out = table.num_rows
+    out = table
+    for col in schema.PRIORITISE:
+        values = pa.array(out_cols[col.name], type=col.type)
+        if col.name in out.column_names:
+            out = out.set_column(out.column_names.index(col.name), col.name, values)
+        else:
+            out = out.append_column(pa.field(col.name, col.type), values)
+    ledger.notes.append(phenotype_note)
+    info = {
+        "hpo_terms": profile.ids if profile else [],
+        "hpo_release": resources.index.release if resources.index else None,
+        "phenotype_used": use_phenotype,
+        "phenotype_note": phenotype_note,
+        "pedigree_members": sorted(ped.people),
+        "warnings": ped.warnings + (profile.warnings if profile else []),
+        "skipped_evidence": sorted(options.skip),
+        "seconds": round(time.time() - started, 2),
+    }
+    LOG.info("prioritised %d variants in %.1f s", table.num_rows, time.time() - started)
+    return out, ledger, info
+
+
+def _phenotype_profile(options, resources, ledger):
+    if not options.hpo:
+        return None, "no HPO terms given: ranked by variant evidence alone"
+    if resources.index is None:
+        raise InputError("HPO terms given but no HPO release could be loaded")
+    terms = resolve_terms(list(options.hpo), resources.index)
+    for w in terms.warnings + terms.ignored:
+        ledger.notes.append(w)
+    if not terms.numbers:
+        return None, "no phenotypic-abnormality HPO terms left: ranked by variant evidence alone"
+    prof = PatientProfile(terms.numbers, resources.index)
+    note = (f"phenotype match on {len(terms.numbers)} HPO term(s) "
+            f"({', '.join(terms.ids)}), HPO {resources.index.release}")
+    return _ProfileView(prof, terms.ids, terms.warnings + terms.ignored), note
+
+
+class _ProfileView:
+    """The patient's profile with the resolved ids and any warnings, for the evidence JSON."""
+
+    def __init__(self, profile: PatientProfile, ids: list[str], warnings: list[str]):
+        self.profile, self.ids, self.warnings = profile, ids, warnings
+
+
+def _gene_matches(view, genes) -> dict[str, GeneMatch]:
+    out = {}
+    for gene in genes:
+        m = match_gene(view.profile, gene)
+        if m is not None:
+            out[gene] = m
+    return out
+
+
+def _gene_modes(index: HpoIndex | None, genes) -> dict[str, frozenset[str]]:
+    if index is None:
+        return {}
+    out = {}
+    for gene in genes:
+        modes = {m for d in index.gene_diseases.get(gene, []) for m in index.diseases[d].modes}
+        if modes:
+            out[gene] = frozenset(modes)
+    return out
+
+
+def _pedigree(options, rows, proband, metadata, ledger) -> Pedigree:
+    """The family from --ped, checked against the VCF's samples (INGEST metadata ``samples``
+    and the ``family_zygosity`` keys); the proband alone without a PED."""
+    sex = metadata.get("sex") or metadata.get("declared_sex")
+    if not options.ped:
+        return single_sample(proband, sex)
+    ped = read_ped(options.ped, proband, sex)
+    samples = {proband} | set(metadata.get("samples") or [])
+    for r in rows[:1000]:
+        fz = r.get("family_zygosity")
+        if fz:
+            try:
+                samples |= set(json.loads(fz))
+            except ValueError:
+                pass
+    check_samples(ped, samples, proband)
+    for w in ped.warnings:
+        ledger.notes.append(w)
+    if proband not in ped.people:
+        return single_sample(proband, sex)
+    return ped
+
+
+def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str], weights: RankWeights,
+                  use_consequence: bool = True):
+    items = acmg.evaluate(Row(row), ctx, skip)
+    t = ctx.thresholds
+    impact = impact_of(row.get("impact"), row.get("consequence"))
+    acmg_items = [e for e in items if e.code != "ClinVar"]
+    clinvar_item = next(e for e in items if e.code == "ClinVar")
+    points = acmg_points(acmg_items, t)
+    ba1 = any(e.code == "BA1" and e.met for e in acmg_items)
+    return {
+        "items": items,
+        "points": points,
+        "class_2015": classify_2015(acmg_items),
+        "class_points": classify_points(points, t, stand_alone_benign=ba1),
+        "clinvar_points": clinvar_rank_points(clinvar_item, ctx),
+        "impact": impact if use_consequence else None,
+        "impact_points": weights.impact_points.get(impact, 0) if use_consequence and impact else 0,
+        "codes": ";".join(e.label for e in acmg_items if e.met),
+    }
+
+
+def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool, benign: set[int],
+                 scores: list[float]):
+    """Per row: modes fitted (None when the proband does not carry); comphet partners.
+
+    Variants classified Benign/Likely benign by points are not offered as a compound
+    heterozygous partner (Exomiser pairs only variants that pass its frequency filter):
+    a common benign allele must not rescue a rare variant's recessive fit.
+    """
+    fits: list[set[str] | None] = []
+    gts_all = []
+    for r in rows:
+        gts = inh.family_genotypes(proband, r.get("zygosity"), r.get("family_zygosity"))
+        gts_all.append(gts)
+        if not inh._carrier(gts.of(proband)):
+            fits.append(None)
+            continue
+        fits.append(inh.variant_modes(str(r.get("chrom")), gts, ped, proband) if enabled
+                    else {"not_evaluated"})
+    partners: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if not enabled:
+        return fits, partners
+    by_gene: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == "het" \
+                and i not in benign and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
+            by_gene[r["gene_symbol"]].append(i)
+    for gene, idx in by_gene.items():
+        if len(idx) < 2:
+            continue
+        keys = {Row(rows[i]).key: i for i in idx}
+        best = inh.comphet_partners([(Row(rows[i]).key, gts_all[i], scores[i]) for i in idx],
+                                    ped, proband)
+        for key, found in best.items():
+            a = keys[key]
+            for status, (partner, _score) in found.items():
+                fits[a].add("autosomal_recessive_comphet" if status == "confirmed"
+                            else "autosomal_recessive_comphet_possible")
+                partners[a].append((keys[partner], status))
+    return fits, partners
+
+
+def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_phenotype,
+                    use_inheritance, family_data, ledger, view, disease_modes, explain=True):
+    n = len(rows)
+    t = ctx.thresholds
+    cols: dict[str, list] = {c.name: [None] * n for c in schema.PRIORITISE}
+    variant_score = [0.0] * n
+    combined = [0.0] * n
+    inh_factor = [1.0] * n
+    pheno_factor = [1.0] * n
+    excluded: list[str | None] = [None] * n
+    evidence: list[list[dict]] = [[] for _ in range(n)]
+    for i, (row, res) in enumerate(zip(rows, results)):
+        gene = row.get("gene_symbol")
+        match = matches.get(gene) if gene else None
+        variant_score[i] = posterior_probability(_rank_points(res), t)
+        pheno_factor[i] = phenotype_factor(match.score if match else None, weights, use_phenotype)
+        modes_for_gene = (match.modes if match and match.modes else
+                          tuple(sorted(disease_modes.get(gene, ()))) if gene else ())
+        fit = fits[i]
+        if fit is None:
+            excluded[i] = f"proband does not carry the allele (zygosity {row.get('zygosity')})"
+            inh_text = excluded[i]
+        elif not use_inheritance:
+            inh_text = "inheritance not evaluated (switched off)"
+        elif not fit:
+            inh_text = "genotypes of the family fit no mode of inheritance"
+            if family_data:
+                excluded[i] = inh_text
+        else:
+            inh_factor[i], inh_text = inheritance_factor(fit, modes_for_gene, weights,
+                                                         inh.DISEASE_MODE_FITS)
+        combined[i] = variant_score[i] * pheno_factor[i] * inh_factor[i]
+        if explain:
+            evidence[i] = _evidence_items(res, t, match, use_phenotype, pheno_factor[i], fit,
+                                          inh_factor[i], inh_text, partners.get(i, []), rows,
+                                          view)
+        if excluded[i]:
+            ledger.flag(excluded[i].split(" (")[0], example=Row(row).key)
+        cols["acmg_codes"][i] = res["codes"]
+        cols["acmg_class"][i] = res["class_2015"]
+        cols["acmg_points"][i] = res["points"]
+        cols["acmg_class_points"][i] = res["class_points"]
+        if match is not None and use_phenotype:
+            cols["phenotype_score"][i] = round(float(match.score), 4)
+            cols["phenotype_disease"][i] = (f"{match.disease_id} {match.disease_name}"
+                                            if match.disease_id else None)
+        cols["disease_inheritance"][i] = ";".join(modes_for_gene) or None
+        cols["inheritance_fit"][i] = ";".join(sorted(fit)) if fit else None
+        cols["variant_score"][i] = round(variant_score[i], 6)
+        cols["excluded_reason"][i] = excluded[i]
+    gene_score = _gene_scores(rows, combined, variant_score, pheno_factor, inh_factor,
+                              partners, excluded)
+    order = sorted((i for i in range(n) if excluded[i] is None),
+                   key=lambda i: (-gene_score[i], -combined[i], Row(rows[i]).key))
+    gene_rank: dict[str, int] = {}
+    for rank, i in enumerate(order, 1):
+        cols["rank"][i] = rank
+        gene = rows[i].get("gene_symbol")
+        if gene and gene not in gene_rank:
+            gene_rank[gene] = len(gene_rank) + 1
+    for i in range(n):
+        gene = rows[i].get("gene_symbol")
+        cols["gene_score"][i] = round(gene_score[i], 6) if excluded[i] is None else None
+        cols["gene_rank"][i] = gene_rank.get(gene) if gene and excluded[i] is None else None
+        if not explain:
+            continue
+        evidence[i].append({"kind": "score", "variant_score": round(variant_score[i], 6),
+                            "phenotype_factor": round(pheno_factor[i], 4),
+                            "inheritance_factor": inh_factor[i],
+                            "combined": round(combined[i], 6),
+                            "gene_score": cols["gene_score"][i], "rank": cols["rank"][i],
+                            "gene_rank": cols["gene_rank"][i]})
+        cols["evidence_json"][i] = json.dumps(evidence[i], separators=(",", ":"))
+    return cols
+
+
+def _rank_points(res: dict) -> int:
+    """ACMG points + ClinVar ranking weight + consequence prior: the variant score's input."""
+    return res["points"] + res["clinvar_points"] + res["impact_points"]
+
+
+def _gene_scores(rows, combined, variant_score, pheno, inh_factor, partners, excluded):
+    """Best unit per gene (single variant, or a compound-het pair's mean); variants without
+    a gene are their own unit."""
+    best: dict[str, float] = defaultdict(float)
+    for i, row in enumerate(rows):
+        if excluded[i]:
+            continue
+        unit = combined[i]
+        for j, _status in partners.get(i, []):
+            if not excluded[j]:
+                pair = (variant_score[i] + variant_score[j]) / 2 * pheno[i] * inh_factor[i]
+                unit = max(unit, pair)
+        gene = row.get("gene_symbol") or f"variant:{Row(row).key}"
+        best[gene] = max(best[gene], unit)
+    return [best[row.get("gene_symbol") or f"variant:{Row(row).key}"] for row in rows]
+
+
+def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_text, partner_list,
+                    rows, view) -> list[dict]:
+    items = []
+    for e in res["items"]:
+        d = e.to_dict(t)
+        d["kind"] = "clinvar" if e.code == "ClinVar" else "acmg"
+        if e.code == "ClinVar":
+            d["points"] = res["clinvar_points"]
+            d["note"] = "ranking only; not part of the ACMG class (PP5/BP6 retired)"
+        items.append(d)
+    items.append({"kind": "consequence", "impact": res["impact"],
+                  "points": res["impact_points"],
+                  "note": "ranking only (Exomiser-style variant-effect prior)",
+                  "status": "met" if res["impact"] else "not_evaluated"})
+    items.append({"kind": "classification", "acmg_class_2015": res["class_2015"],
+                  "acmg_points": res["points"], "acmg_class_points": res["class_points"]})
+    if not use_phenotype:
+        items.append({"kind": "phenotype", "status": "not_evaluated",
+                      "reason": "no HPO terms (or phenotype switched off)", "factor": 1.0})
+    elif match is None:
+        items.append({"kind": "phenotype", "status": "not_met",
+                      "reason": "gene has no HPO annotation", "score": 0.0,
+                      "factor": round(pfactor, 4)})
+    else:
+        ix = view.profile.index
+        items.append({
+            "kind": "phenotype", "status": "met" if match.score > 0 else "not_met",
+            "score": round(float(match.score), 4), "factor": round(pfactor, 4),
+            "gene_level": round(float(match.gene_level), 4),
+            "disease": match.disease_id, "disease_name": match.disease_name,
+            "disease_score": round(float(match.disease_score), 4),
+            "disease_inheritance": list(match.modes),
+            "matches": [{"patient": hp_id(p), "patient_name": ix.name_of(p),
+                         "matched": hp_id(m), "matched_name": ix.name_of(m), "ic": ic}
+                        for p, m, ic in match.best_pairs],
+        })
+    inh_item = {"kind": "inheritance", "fits": sorted(fit) if fit else [],
+                "factor": ifactor, "reason": inh_text}
+    if partner_list:
+        inh_item["compound_het_partners"] = [
+            {"variant": Row(rows[j]).key, "phase": status} for j, status in partner_list]
+    items.append(inh_item)
+    return items

@@ -1,0 +1,228 @@
+"""Assemble report.json: everything the HTML shows, from the stage outputs.
+
+The HTML is rendered from this document alone (so a LIMS, a re-render or an audit sees the
+same content); the builder therefore resolves every value the page needs: labels, findings,
+exclusions, methods. Its shape is versioned (``REPORT_SCHEMA_VERSION``) and documented in
+docs/report_schema.md and report.schema.json.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from collections import Counter
+from typing import Any
+
+import pyarrow as pa
+
+from varrank.core import schema as table_schema
+from varrank.report import findings as fnd
+from varrank.report import ledgers as ldg
+from varrank.report import methods as mth
+from varrank.report.hpo_labels import HpoLabels
+from varrank.report.limitations import limitations
+from varrank.report.secondary import SF_GENES, SF_LIST_VERSION, is_secondary_candidate
+from varrank.report.values import clean
+
+log = logging.getLogger(__name__)
+
+REPORT_SCHEMA_VERSION = 1
+ANALYSIS_STAGES = ("ingest", "annotate", "score", "prioritise")
+
+# Columns of the compact all-variants table (report.json "variants.rows").
+VARIANT_ROW_COLUMNS = {
+    "rank": "rank", "variant_key": "variant_key", "chrom": "chrom", "pos": "pos", "ref": "ref",
+    "alt": "alt", "vcf_id": "vcf_id", "type": "variant_type", "filter": "filter",
+    "qual": "qual", "gt": "gt", "zygosity": "zygosity", "gq": "gq", "dp": "dp", "vaf": "vaf",
+    "gene": "gene_symbol", "consequence": "consequence", "hgvs_c": "hgvs_c",
+    "hgvs_p": "hgvs_p", "clinvar": "clinvar_significance", "clinvar_stars": "clinvar_stars",
+    "gnomad_af": "gnomad_af", "spliceai_max": "spliceai_max", "acmg_class": "acmg_class",
+    "excluded_reason": "excluded_reason",
+}
+
+
+def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
+    """A stage counts as run when the metadata history names it or its columns carry data."""
+    ran = {entry.get("stage") for entry in metadata.get("stages") or [] if isinstance(entry, dict)}
+    for stage in ANALYSIS_STAGES:
+        for column in table_schema.columns_for(stage):
+            if column.name in table.column_names and table[column.name].null_count < len(table):
+                ran.add(stage)
+                break
+    if "chrom" in table.column_names:
+        ran.add("ingest")
+    return {s for s in ran if s}
+
+
+def _hpo_ids(metadata: dict[str, Any], given: list[str] | None) -> list[str]:
+    """HPO ids from --hpo, else from the table metadata (top level or a stage's details)."""
+    candidates: list[Any] = [given] if given else []
+    candidates.append(metadata.get("hpo_terms") or metadata.get("hpo"))
+    for entry in metadata.get("stages") or []:
+        if isinstance(entry, dict):
+            candidates.append(entry.get("hpo_terms") or entry.get("hpo"))
+    for value in candidates:
+        if not value:
+            continue
+        if isinstance(value, str):
+            value = value.replace(";", ",").split(",")
+        ids = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("id")
+            if item and str(item).strip():
+                ids.append(str(item).strip())
+        if ids:
+            return list(dict.fromkeys(ids))
+    return []
+
+
+def indication(metadata: dict[str, Any], hpo: list[str] | None, labels: HpoLabels) -> dict:
+    terms = []
+    for term_id in _hpo_ids(metadata, hpo):
+        term = labels.lookup(term_id)
+        terms.append({"id": term.id, "label": term.label, "status": term.status,
+                      "replaced_by": term.replaced_by})
+    return {"hpo_terms": terms, "ontology": {"source": labels.source, "version": labels.version},
+            "free_text": clean(metadata.get("indication"))}
+
+
+def patient(metadata: dict[str, Any], rows: list[dict[str, Any]], qc: dict | None) -> dict:
+    family = Counter()
+    for row in rows[:1000]:
+        raw = row.get("family_zygosity")
+        if raw:
+            try:
+                import json
+
+                family.update(json.loads(raw).keys())
+            except (ValueError, AttributeError):
+                pass
+    sex_declared = clean(metadata.get("sex"))
+    sex_inferred = None
+    for source in (metadata, qc or {}):
+        for key in ("sex_inferred", "inferred_sex"):
+            sex_inferred = sex_inferred or clean(source.get(key))
+        sex_block = source.get("sex") if isinstance(source.get("sex"), dict) else None
+        if sex_block:
+            sex_inferred = sex_inferred or clean(sex_block.get("inferred"))
+            sex_declared = sex_declared or clean(sex_block.get("declared"))
+    return {
+        "id": clean(metadata.get("patient")),
+        "proband_sample": clean(metadata.get("proband")),
+        "other_samples": sorted(family),
+        "sex_declared": sex_declared,
+        "sex_inferred": sex_inferred,
+        "genome_build": clean(metadata.get("genome_build")),
+        "reference_fasta": clean(metadata.get("fasta")),
+        "family_id": clean(metadata.get("family_id")),
+        "source_vcf": clean(metadata.get("vcf") or metadata.get("source_vcf")),
+    }
+
+
+def _sort_key(row: dict[str, Any]) -> tuple:
+    rank = row.get("rank")
+    return (rank is None, rank if rank is not None else 0, str(row.get("chrom")), row.get("pos") or 0)
+
+
+def variant_rows(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    ordered = sorted(rows, key=_sort_key)
+    shown = [{name: clean(row.get(col)) for name, col in VARIANT_ROW_COLUMNS.items()}
+             for row in ordered[:limit]]
+    return {"total": len(rows), "shown": len(shown), "limit": limit,
+            "order": "rank, then position" if any(r.get("rank") is not None for r in rows)
+            else "position", "rows": shown}
+
+
+def summary(rows: list[dict[str, Any]], stages: set[str]) -> dict[str, Any]:
+    counts = lambda col: dict(Counter(clean(r.get(col)) or "not recorded" for r in rows))  # noqa: E731
+    out = {"variants": len(rows),
+           "pass": sum(1 for r in rows if clean(r.get("filter")) == "PASS"),
+           "by_type": counts("variant_type"), "by_zygosity": counts("zygosity")}
+    if "prioritise" in stages:
+        out["ranked"] = sum(1 for r in rows if r.get("rank") is not None)
+        out["excluded"] = sum(1 for r in rows if clean(r.get("excluded_reason")))
+    if "annotate" in stages:
+        out["clinvar_plp"] = sum(1 for r in rows if fnd.is_clinvar_plp(r.get("clinvar_significance")))
+    return out
+
+
+def primary_findings(rows: list[dict], stages: set[str], limit: int,
+                     tracks: dict[str, dict]) -> dict[str, Any]:
+    if "prioritise" in stages:
+        chosen = sorted((r for r in rows if r.get("rank") is not None), key=_sort_key)[:limit]
+        basis = f"the {limit} best-ranked variants (PRIORITISE rank)"
+    elif "annotate" in stages:
+        chosen = sorted((r for r in rows if fnd.is_clinvar_plp(r.get("clinvar_significance"))),
+                        key=_sort_key)[:limit]
+        basis = ("variants ClinVar classes pathogenic or likely pathogenic "
+                 "(PRIORITISE not run: no ranking, no ACMG/AMP evidence, no phenotype match)")
+    else:
+        return {"basis": None, "items": [], "total_candidates": 0,
+                "unavailable": "ANNOTATE and PRIORITISE were not run: no findings can be called"}
+    items = [fnd.build_finding(r, stages, tracks.get(r.get("variant_key"))) for r in chosen]
+    total = (sum(1 for r in rows if r.get("rank") is not None) if "prioritise" in stages
+             else sum(1 for r in rows if fnd.is_clinvar_plp(r.get("clinvar_significance"))))
+    return {"basis": basis, "items": items, "total_candidates": total, "unavailable": None}
+
+
+def secondary_findings(rows: list[dict], stages: set[str], requested: bool,
+                       primary_keys: set[str]) -> dict[str, Any]:
+    base = {"requested": requested, "gene_list": SF_LIST_VERSION, "gene_count": len(SF_GENES)}
+    if not requested:
+        return {**base, "items": [], "unavailable": None}
+    if "annotate" not in stages:
+        return {**base, "items": [], "unavailable": "ANNOTATE was not run: genes and ClinVar "
+                "classes are unknown, secondary findings cannot be assessed"}
+    chosen = [r for r in rows if is_secondary_candidate(r) and r.get("variant_key") not in primary_keys]
+    items = [{**fnd.build_finding(r, stages), "sf_category": SF_GENES[r["gene_symbol"]]}
+             for r in sorted(chosen, key=_sort_key)]
+    return {**base, "items": items, "unavailable": None}
+
+
+def build_report(table: pa.Table, metadata: dict[str, Any], *, qc: dict | None,
+                 qc_name: str | None, ledgers: list[dict], manifests: list[dict],
+                 tracks: dict[str, dict], hpo: list[str] | None, labels: HpoLabels,
+                 secondary: bool, max_findings: int, max_variants: int,
+                 inputs: list[dict], generated_at: str | None = None) -> dict[str, Any]:
+    """Return the report document (a dict ready for json.dumps)."""
+    rows = table.to_pylist()
+    stages = stages_present(table, metadata)
+    missing = [{"section": s, "reason": f"{s.upper()} stage not run (no columns, no history)"}
+               for s in ANALYSIS_STAGES if s not in stages]
+    if qc is None:
+        missing.append({"section": "qc", "reason": "no QC JSON given (--qc)"})
+    if not ledgers:
+        missing.append({"section": "exclusions", "reason": "no ledgers given (--ledger)"})
+    if not manifests:
+        missing.append({"section": "methods.resources",
+                        "reason": "no annotation-bundle or model manifest given (--manifest)"})
+    primary = primary_findings(rows, stages, max_findings, tracks)
+    excluded = Counter(clean(r.get("excluded_reason")) for r in rows
+                       if clean(r.get("excluded_reason")))
+    doc = {
+        "schema": "varrank-report",
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).isoformat(
+            timespec="seconds"),
+        "patient": patient(metadata, rows, qc),
+        "indication": indication(metadata, hpo, labels),
+        "stages": {"present": [s for s in ANALYSIS_STAGES if s in stages],
+                   "missing": [s for s in ANALYSIS_STAGES if s not in stages]},
+        "summary": summary(rows, stages),
+        "qc": {"source": qc_name, "metrics": clean(qc)} if qc is not None else None,
+        "findings": primary,
+        "secondary_findings": secondary_findings(
+            rows, stages, secondary, {f["variant_key"] for f in primary["items"]}),
+        "variants": variant_rows(rows, max_variants),
+        # The table's excluded_reason counts stand in for a missing PRIORITISE ledger only.
+        "exclusions": ldg.summarise(ledgers, len(rows), {} if any(
+            lg.get("stage") == "prioritise" for lg in ledgers) else dict(excluded)),
+        "methods": {"tools": mth.report_tools(), "stage_history": mth.stage_history(metadata),
+                    "resources": manifests, "inputs": inputs,
+                    "hpo_ontology": {"source": labels.source, "version": labels.version},
+                    "runtime": mth.runtime()},
+        "limitations": limitations(stages, secondary),
+        "missing": missing,
+    }
+    return doc

