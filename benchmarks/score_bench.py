@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "tests" / "unit" / "score"))
 
-import helpers  # noqa: E402
+import score_helpers as helpers  # noqa: E402
 
 from varrank.score.stage import ScoreOptions, run_score  # noqa: E402
 
