@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from helpers import variant_table
+from score_helpers import variant_table
 
 from varrank.score import providers
 from varrank.score.bundle import load_bundle
