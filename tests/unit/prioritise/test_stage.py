@@ -265,3 +265,33 @@ def test_consequence_prior_orders_otherwise_equal_variants(hpo_subset_dir):
                                                    skip=frozenset({"consequence"})),
                                  load_resources(options))
     assert len(set(off.column("variant_score").to_pylist())) == 1
+
+
+def test_cli_preset_lof_list_and_clinvar_protein_index(tmp_path, hpo_subset_dir, shared_data,
+                                                       hpo_subset_index, capsys):
+    table = _annotated([
+        dict(gene_symbol="SCN1A", consequence="stop_gained", exon="3/26"),
+        dict(gene_symbol="PER3", consequence="missense_variant", hgvs_p="p.Pro415Leu"),
+        dict(gene_symbol="AGRN", consequence="intron_variant", gnomad_af=0.3),  # gnomAD ran
+    ])
+    path = write_table(table, tmp_path / "P2.annotate.parquet", {"patient": "P2"})
+    preset = tmp_path / "preset.json"
+    preset.write_text(json.dumps({"thresholds": {"pm2_strength": "moderate",
+                                                 "clinvar_min_stars_protein": 0},
+                                  "ranking": {"phenotype_floor": 0.2}}))
+    lof = tmp_path / "lof.txt"
+    lof.write_text("SCN1A\n")
+    code, err = run_cli(["--in", path, "--out", tmp_path / "o", "--hpo-dir", hpo_subset_dir,
+                         "--preset", preset, "--lof-genes", lof, "--clinvar-protein",
+                         shared_data / "variants/clinvar/macarthur_clinvar_alleles.multi.b37.vcf.gz"],
+                        capsys)
+    assert code == 0, err
+    rows = {r["gene_symbol"]: r for r in
+            pq.read_table(tmp_path / "o" / "P2.prioritise.parquet").to_pylist()}
+    assert rows["SCN1A"]["acmg_codes"] == "PVS1;PM2"          # PM2 at Moderate by preset
+    assert rows["PER3"]["acmg_codes"] == "PM2;PM5"            # Pro415Ala is P in ClinVar
+    bad = tmp_path / "bad_preset.json"
+    bad.write_text(json.dumps({"ranking": {"phenotype_flor": 0.2}}))
+    code, err = run_cli(["--in", path, "--out", tmp_path / "o2", "--hpo-dir", hpo_subset_dir,
+                         "--preset", bad], capsys)
+    assert code == 2 and "phenotype_flor" in err
