@@ -102,7 +102,7 @@ def _stars(row: dict[str, Any]) -> int | None:
     return int(stars) if stars is not None else None
 
 
-def build_finding(row: dict[str, Any], stages: set[str], tracks: dict | None = None) -> dict:
+def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | None = None) -> dict:
     """One row -> finding dict (every leaf cleaned; absent stages listed in ``missing``)."""
     get = lambda name: clean(row.get(name))  # noqa: E731
     finding: dict[str, Any] = {
@@ -152,7 +152,9 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: dict | None = N
                              "max_pop_af": get("max_pop_af")}
     finding["spliceai"] = _splice(row)
     if finding["spliceai"] is not None and tracks:
-        finding["spliceai"]["tracks"] = tracks
+        gene = finding["spliceai"].get("gene")
+        chosen = next((t for t in tracks if t.get("gene") == gene), tracks[0])
+        finding["spliceai"]["tracks"] = chosen
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
                            "points": get("acmg_points"),

@@ -202,19 +202,23 @@ def ledger(stage: str, records_in: int, records_out: int, dropped: dict | None =
             "notes": [], "balanced": True}
 
 
-def splice_tracks(keys: list[str]) -> pa.Table:
-    """Per-position tracks shaped like SCORE's ID.tracks.parquet: the variant abolishes the
-    acceptor 2 bp downstream (0.95 -> 0.04) and activates a cryptic acceptor at -12."""
+def splice_tracks(keys: list[str], gene: str = "ISG15") -> pa.Table:
+    """Per-position tracks in SCORE's own TRACK_SCHEMA (the contract): the variant abolishes
+    the acceptor 2 bp downstream (0.95 -> 0.04) and activates a cryptic acceptor at -12.
+    A second, overlapping gene gets flat tracks; the report must plot ``gene``'s."""
+    from varrank.score.stage import TRACK_SCHEMA
+
     rows = []
     for key in keys:
-        for offset in range(-60, 61):
-            ref_acc = 0.95 if offset == 2 else 0.01
-            alt_acc = 0.04 if offset == 2 else (0.31 if offset == -12 else 0.01)
-            donor = 0.88 if offset == 40 else 0.0
-            rows.append({"variant_key": key, "model": "spliceai-1.3.1", "offset": offset,
-                         "ref_acceptor": ref_acc, "alt_acceptor": alt_acc,
-                         "ref_donor": donor, "alt_donor": donor})
-    return pa.Table.from_pylist(rows)
+        for name, flat in ((gene, False), ("OVERLAP1", True)):
+            for offset in range(-60, 61):
+                ref_acc = 0.01 if flat else (0.95 if offset == 2 else 0.01)
+                alt_acc = 0.01 if flat else (0.04 if offset == 2 else (0.31 if offset == -12 else 0.01))
+                donor = 0.0 if flat else (0.88 if offset == 40 else 0.0)
+                rows.append({"variant_key": key, "gene": name, "strand": "+", "offset": offset,
+                             "ref_acceptor": ref_acc, "alt_acceptor": alt_acc,
+                             "ref_donor": donor, "alt_donor": donor})
+    return pa.Table.from_pylist(rows, schema=TRACK_SCHEMA)
 
 
 def write_inputs(folder: Path, rows: list[dict], stages: tuple[str, ...], *,

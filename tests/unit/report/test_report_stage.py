@@ -60,6 +60,7 @@ def test_splice_plot_drawn_only_where_a_splice_effect_is_predicted(full_report):
     assert [f["variant_key"] for f in spliced] == ["1-949654-A-G"]
     tracks = spliced[0]["spliceai"]["tracks"]
     assert tracks["offset"][0] == -60 and len(tracks["ref_acceptor"]) == 121
+    assert tracks["gene"] == "ISG15" and tracks["ref_acceptor"][62] == 0.95  # not OVERLAP1's
     html = outputs.html.read_text()
     assert html.count('<svg class="splice-plot"') == 1
     svg = html[html.index('<svg class="splice-plot"'):html.index("</svg>")]
