@@ -95,7 +95,7 @@ workflow {
         model_dir       : optional('model_dir'),
         score_annotation: optional('score_annotation'),
         hpo_dir         : optional('hpo_dir'),
-        manifests       : ['annotation_db', 'model_dir'].findAll { params[it] }
+        manifests       : ['annotation_db', 'snpeff_db', 'model_dir'].findAll { params[it] }
                               .collect { file("${params[it]}/manifest.json") }.findAll { it.exists() },
     ]
 

