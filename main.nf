@@ -29,7 +29,7 @@ def checkTestData() {
     if (!workflow.profile.tokenize(',').contains('test')) return
     def dir = file(params.test_prepared_dir)
     if (!dir.resolve('samplesheet.csv').exists() || !dir.resolve('params.json').exists()) {
-        error("test data not prepared in ${dir}: run `make demo`, or `varrank testdata prepare --data-dir ../shared/data --out ${dir}`")
+        error("test data not prepared in ${dir}: run `make demo` (or `varrank testdata prepare --data-dir ../shared/data --out ${dir}` then `scripts/nextflow/test-resources.sh ${dir}`)")
     }
 }
 
