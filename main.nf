@@ -29,7 +29,7 @@ def checkTestData() {
     if (!workflow.profile.tokenize(',').contains('test')) return
     def dir = file(params.test_prepared_dir)
     if (!dir.resolve('samplesheet.csv').exists() || !dir.resolve('params.json').exists()) {
-        error("test data not prepared in ${dir}: run `make demo`, or `varrank testdata prepare --data-dir ../shared/data --out ${dir}`")
+        error("test data not prepared in ${dir}: run `make demo` (or `varrank testdata prepare --data-dir ../shared/data --out ${dir}` then `scripts/nextflow/test-resources.sh ${dir}`)")
     }
 }
 
@@ -95,7 +95,7 @@ workflow {
         model_dir       : optional('model_dir'),
         score_annotation: optional('score_annotation'),
         hpo_dir         : optional('hpo_dir'),
-        manifests       : ['annotation_db', 'model_dir'].findAll { params[it] }
+        manifests       : ['annotation_db', 'snpeff_db', 'model_dir'].findAll { params[it] }
                               .collect { file("${params[it]}/manifest.json") }.findAll { it.exists() },
     ]
 

@@ -48,8 +48,9 @@ def test_stub_run_wires_chain_publishes_and_resumes(nextflow, stub_inputs, tmp_p
 
     trace = first.trace(outdir)
     assert sorted(row["name"] for row in trace) == sorted(
-        f"VARRANK:{stage} ({p})" for stage in ("INGEST", "SCORE", "PRIORITISE", "REPORT")
-        for p in ("KID-1", "SOLO.2"))
+        [f"VARRANK:{stage} ({p})" for stage in ("INGEST", "SCORE", "PRIORITISE", "REPORT")
+         for p in ("KID-1", "SOLO.2")] + ["VARRANK:REPORT_INDEX"])
+    assert (outdir / "index.html").exists(), "the cohort index is published at the top"
     assert {row["status"] for row in trace} == {"COMPLETED"}
 
     # The family's PED (PLINK: sex 1/2, phenotype 1/2) reaches the proband's INGEST task only.
@@ -66,7 +67,7 @@ def test_stub_run_wires_chain_publishes_and_resumes(nextflow, stub_inputs, tmp_p
     again = nextflow.run(*args, "-resume", cwd=launch)
     assert again.returncode == 0, again.output
     statuses = {row["name"]: row["status"] for row in again.trace(outdir)}
-    assert len(statuses) == 8
+    assert len(statuses) == 9
     assert set(statuses.values()) == {"CACHED"}, statuses
 
 
@@ -80,4 +81,4 @@ def test_skip_list_and_missing_resources_leave_ingest_and_report(nextflow, stub_
     assert "skipping SCORE (no --model_dir)" in result.output
     assert "chain INGEST -> REPORT" in result.output
     processes = {row["process"] for row in result.trace(outdir)}
-    assert processes == {"VARRANK:INGEST", "VARRANK:REPORT"}
+    assert processes == {"VARRANK:INGEST", "VARRANK:REPORT", "VARRANK:REPORT_INDEX"}

@@ -107,3 +107,13 @@ def test_help_lists_every_schema_parameter(nextflow, tmp_path, repo_root: Path):
     for name in names:
         assert f"--{name} " in result.output, f"--help does not show --{name}"
     assert "Submitted process" not in result.output
+
+
+def test_test_profile_without_prepared_data_gives_the_command(nextflow, tmp_path):
+    missing = tmp_path / "not-prepared"
+    result = nextflow.run("-profile", "test", "--test_prepared_dir", str(missing),
+                          cwd=tmp_path / "launch")
+    assert result.returncode != 0
+    assert f"test data not prepared in {missing}: run `make demo`" in result.output
+    assert "varrank testdata prepare" in result.output
+    _assert_no_task(result)
