@@ -142,6 +142,10 @@ def extract(
             if is_symbolic(alt):
                 drops.drop(reasons.SYMBOLIC_ALLELE, where, chrom, pos, ref, alt)
                 continue
+            if not (ref.isupper() and alt.isupper()):
+                # left-alignment takes bases from the FASTA, which may be soft-masked (lower case)
+                ref, alt = ref.upper(), alt.upper()
+                v.REF, v.ALT = ref, [alt]
             if not normalised_with_fasta:
                 ref, alt = _trim_suffix(v, ref, alt)
             if alt == ref:
@@ -174,16 +178,16 @@ def extract(
             filters = v.FILTERS
             filter_value = ";".join(filters) if filters else None  # '.' = no filters applied
             vtype = variant_type(ref, alt)
-            family = None
+            family_json = None
             if others:
-                family = json.dumps(
+                family_json = json.dumps(
                     {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in others},
                     sort_keys=True)
             columns.append((
                 chrom, pos, ref, alt, f"{chrom}-{pos}-{ref}-{alt}", v.ID,
                 None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
                 _left_aligned(old, pos, ref, alt, normalised_with_fasta),
-                gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family,
+                gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family_json,
                 _text(info.get("CSQ")) if has_csq else None,
                 _text(info.get("ANN")) if has_ann else None,
             ))

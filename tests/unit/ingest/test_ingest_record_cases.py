@@ -288,3 +288,18 @@ def test_vcf_without_gt_is_refused(tmp_path, write_vcf, small_fasta, small_seq, 
     result = run_cli("ingest", "--vcf", vcf, "--fasta", small_fasta, "--patient", "P", "--out", tmp_path / "o")
     assert result.code == 2 and "declares no FORMAT/GT" in result.stderr
     assert not any((tmp_path / "o").iterdir())
+
+
+def test_soft_masked_reference_gives_upper_case_alleles(tmp_path, write_vcf):
+    """bcftools norm copies bases from the FASTA when it left-aligns; a soft-masked (lower
+    case) repeat must not leak lower-case alleles into the table or the VCF."""
+    import pysam
+
+    fasta = tmp_path / "soft_masked.fa"
+    fasta.write_text(">chr1\nACGTACGTcaaaaaaaaaagTTCCGGAATTCCGGAA\n")
+    pysam.faidx(str(fasta))
+    vcf = write_vcf("insertion_in_soft_masked_repeat", [Rec("chr1", 15, "A", "AA")], contigs={"chr1": 36})
+    table, _, _, paths = ingest(vcf, fasta, tmp_path / "out")
+    assert [(r["pos"], r["ref"], r["alt"], r["left_aligned"]) for r in table] == [(9, "C", "CA", True)]
+    with pysam.VariantFile(str(paths.vcf)) as out:
+        assert [(r.pos, r.ref, r.alts) for r in out] == [(9, "C", ("CA",))]
