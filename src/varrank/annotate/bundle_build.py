@@ -223,7 +223,7 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
     cleaned = stem.with_suffix(".clean.vcf")
     _write_clean_vcf(cleaned, header, extraction, seen, filters, fasta_contigs, body)
     body.unlink()
-    normed = stem.with_suffix(".norm.vcf")
+    normed = stem.with_suffix(".norm.bcf")
     log.info("%s: %d records checked, normalising with bcftools", path.name, stats.records)
     normalise_vcf(cleaned, normed, req.fasta, origin=path)
     cleaned.unlink()

@@ -33,7 +33,8 @@ def normalise_vcf(src: Path, dst: Path, fasta: Path | None, origin: Path) -> Non
     A REF mismatch is an error, not a warning: it means the source and the reference are
     different builds or the coordinates are shifted, and every join would be wrong.
     """
-    args = ["-m", "-any", "-O", "v", "-o", str(dst)]
+    # Uncompressed BCF: the cheapest format for the bcftools query that reads it next.
+    args = ["-m", "-any", "-O", "u", "-o", str(dst)]
     if fasta is not None:
         args += ["-f", str(fasta), "-c", "e"]
     # Our cleaned header declares INFO values as text on purpose; htslib's "should be declared

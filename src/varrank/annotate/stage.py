@@ -76,13 +76,7 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
                             "variants matched by exact allele")
     skipped: set[int] = set()
     effects, annotator, models = _effects(table, meta, bundle, options, ledger, build, skipped)
-    chosen = [preferred(e, _model_facts(models)) for e in effects]
-    if models is not None:
-        _add_exonic_splice_distance(table, effects, models)
-    for name in EFFECT_COLUMNS:
-        columns[name] = pa.array([getattr(c, name) if c else None for c in chosen],
-                                 arrow_schema("annotate").field(name).type)
-    columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
+    chosen = _consequence_columns(table, effects, models, columns)
     if annotator is not None:
         for i, c in enumerate(chosen):
             if c is None and i not in skipped:  # skipped rows already carry their reason
@@ -92,19 +86,39 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
     columns.update(_constraint(bundle, columns["gene_symbol"], options))
     out_table = _assemble(table, columns)
     ledger.records_out = out_table.num_rows
-    outdir.mkdir(parents=True, exist_ok=True)
     out_meta = with_stage(meta, "annotate", bundle=str(bundle_path.resolve()),
                           bundle_created=bundle.manifest.get("created"),
                           sources={n: s["release"] for n, s in bundle.manifest["sources"].items()},
                           annotator=annotator)
-    out_meta.setdefault("genome_build", bundle.genome_build)
-    out_meta.setdefault("patient", patient)
+    out_meta["genome_build"] = out_meta.get("genome_build") or bundle.genome_build
+    out_meta["patient"] = patient
+    return _write_outputs(outdir, patient, out_table,
+                          _transcripts_table(table, effects, chosen), out_meta, annotator, ledger)
+
+
+def _consequence_columns(table: pa.Table, effects: list[list[TranscriptEffect]],
+                         models: pa.Table | None, columns: dict[str, pa.Array]
+                         ) -> list[TranscriptEffect | None]:
+    """Pick the preferred effect per row and add its fields to ``columns``; return the picks."""
+    chosen = [preferred(e, _model_facts(models)) for e in effects]
+    if models is not None:
+        _add_exonic_splice_distance(table, effects, models)
+    for name in EFFECT_COLUMNS:
+        columns[name] = pa.array([getattr(c, name) if c else None for c in chosen],
+                                 arrow_schema("annotate").field(name).type)
+    columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
+    return chosen
+
+
+def _write_outputs(outdir: Path, patient: str, table: pa.Table, transcripts: pa.Table,
+                   meta: dict, annotator: str | None, ledger: Ledger) -> AnnotateOutputs:
+    outdir.mkdir(parents=True, exist_ok=True)
     paths = AnnotateOutputs(table=outdir / f"{patient}.annotate.parquet",
                             ledger=outdir / f"{patient}.annotate.ledger.json",
                             transcripts=outdir / f"{patient}.transcripts.parquet")
-    write_table(_transcripts_table(table, effects, chosen), paths.transcripts,
-                {"patient": patient, "genome_build": out_meta["genome_build"], "annotator": annotator})
-    write_table(out_table, paths.table, out_meta)
+    write_table(transcripts, paths.transcripts, {"patient": patient, "annotator": annotator,
+                                                 "genome_build": meta["genome_build"]})
+    write_table(table, paths.table, meta)
     ledger.write(paths.ledger)
     return paths
 

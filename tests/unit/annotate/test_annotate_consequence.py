@@ -354,3 +354,47 @@ def test_demo_resources_annotate_the_spiked_brca1_start_loss(shared_data, chr17_
         ("C", "T", "start_lost", "c.3G>A", "p.Met1?")
     assert spike["clinvar_allele_id"] == "424868"
     assert spike["clinvar_significance"] == "Conflicting_interpretations_of_pathogenicity"
+
+
+def _gff3_to_gtf(gff3: Path, gtf: Path, contig: str | None = None) -> None:
+    """GENCODE GFF3 -> GTF 2.2 attribute layout (the format GENCODE also ships), for the test."""
+    out = []
+    for line in gff3.read_text().splitlines():
+        cols = line.split("\t")
+        if len(cols) != 9 or cols[2] not in ("transcript", "exon", "CDS", "start_codon", "stop_codon"):
+            continue
+        attrs = dict(kv.split("=", 1) for kv in cols[8].split(";") if "=" in kv)
+        keep = ["gene_id", "transcript_id", "gene_type", "gene_name", "transcript_type",
+                "transcript_name", "exon_number"]
+        text = " ".join(f'{k} "{attrs[k]}";' for k in keep if k in attrs)
+        text += "".join(f' tag "{t}";' for t in attrs.get("tag", "").split(",") if t)
+        cols[0] = contig or cols[0]
+        cols[8] = text
+        out.append("\t".join(cols))
+    gtf.write_text("\n".join(out) + "\n")
+
+
+def test_gtf_models_and_contig_mismatch(shared_data, chr17_grch38, tmp_path):
+    from varrank.annotate.consequence.gene_model import read_models
+    from varrank.core.genome import contig_mapper
+
+    gff3 = shared_data / "annotation/BRCA1_gencode_v19.GRCh38.gff3"
+    gtf = tmp_path / "brca1.gtf"
+    _gff3_to_gtf(gff3, gtf)
+    lengths = {"chr17": 83257441}
+    models, counts, fmt = read_models(gtf, lengths, contig_mapper(lengths))
+    gff_models, _, _ = read_models(gff3, lengths, contig_mapper(lengths))
+    assert fmt == "gtf" and counts["exon"] == 401
+    by_id = {m["transcript_id"]: m for m in models}
+    assert len(by_id) == 32
+    canon = by_id[CANONICAL]
+    assert canon["strand"] == "-" and len(canon["exon_starts"]) == 23 and canon["cds_length"] == 5592
+    assert "appris_principal" in canon["tags"] and canon["gene_symbol"] == "BRCA1"
+    gff_canon = next(m for m in gff_models if m["transcript_id"] == CANONICAL)
+    assert gff_canon["exon_starts"] == canon["exon_starts"] and gff_canon["cds_length"] == 5592
+    bad = tmp_path / "brca1_chr99.gtf"
+    _gff3_to_gtf(gff3, bad, contig="chr99")
+    with pytest.raises(ResourceError) as err:
+        build_snpeff_db(bad, chr17_grch38, "GRCh38", tmp_path / "db")
+    assert err.value.line == 1 and "contig 'chr99' is not in the reference FASTA" in str(err.value)
+    assert str(bad) in str(err.value) and not (tmp_path / "db").exists()
