@@ -18,7 +18,7 @@ IMPACT = {
     "splice_donor_variant": "HIGH", "stop_gained": "HIGH", "frameshift_variant": "HIGH",
     "stop_lost": "HIGH", "start_lost": "HIGH", "transcript_amplification": "HIGH",
     "feature_elongation": "HIGH", "feature_truncation": "HIGH",
-    "inframe_insertion": "MODERATE", "inframe_deletion": "MODERATE",
+    "inframe_insertion": "MODERATE", "inframe_deletion": "MODERATE", "inframe_indel": "MODERATE",
     "disruptive_inframe_insertion": "MODERATE", "disruptive_inframe_deletion": "MODERATE",
     "conservative_inframe_insertion": "MODERATE", "conservative_inframe_deletion": "MODERATE",
     "missense_variant": "MODERATE", "protein_altering_variant": "MODERATE",
@@ -43,5 +43,8 @@ def impact_of(impact: str | None, consequence: str | None) -> str | None:
         return str(impact).upper()
     if not consequence:
         return None
-    classes = [IMPACT[t] for t in str(consequence).replace(",", "&").split("&") if t in IMPACT]
+    from varrank.prioritise.acmg.evidence import normalise_consequence
+
+    terms = (normalise_consequence(t.strip()) for t in str(consequence).replace(",", "&").split("&"))
+    classes = [IMPACT[t] for t in terms if t in IMPACT]
     return min(classes, key=ORDER.index) if classes else None

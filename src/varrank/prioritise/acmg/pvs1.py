@@ -33,7 +33,7 @@ from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, 
 TRUNCATING = {"stop_gained", "frameshift_variant"}
 CANONICAL_SPLICE = {"splice_donor_variant", "splice_acceptor_variant"}
 START = {"start_lost", "initiator_codon_variant"}
-NULL_CONSEQUENCES = TRUNCATING | CANONICAL_SPLICE | START
+NULL_CONSEQUENCES = TRUNCATING | CANONICAL_SPLICE | START | {"transcript_ablation"}
 
 
 def _exon_rank(text: str | None) -> tuple[int, int] | None:
@@ -87,6 +87,8 @@ def pvs1(row: Row, ctx: RuleContext) -> Evidence:
         return not_met("PVS1", f"{'/'.join(sorted(hits))}; {why}")
     if hits & TRUNCATING:
         return _truncating(row, hits, why)
+    if "transcript_ablation" in hits:
+        return met("PVS1", f"whole transcript or exon deleted; {why}")
     if hits & CANONICAL_SPLICE:
         return met("PVS1", f"canonical splice site; {why}; exon-skipping frame and NMD not "
                            "modelled (tree stops) -> Strong", "strong")
