@@ -147,7 +147,7 @@ def primary_findings(table: pa.Table, stages: set[str], limit: int,
                      tracks: dict[str, list[dict]]) -> dict[str, Any]:
     if "prioritise" in stages:
         candidates = cols.rank_order(table.filter(pc.is_valid(cols.column(table, "rank"))))
-        basis = f"the {limit} best-ranked variants (PRIORITISE rank)"
+        basis = f"the best-ranked variants by PRIORITISE rank (at most {limit})"
     elif "annotate" in stages:
         candidates = table.filter(cols.mask_where(table, "clinvar_significance", fnd.is_clinvar_plp))
         basis = ("variants ClinVar classes pathogenic or likely pathogenic "

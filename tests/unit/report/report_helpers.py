@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-BAD_WORDS = re.compile(r"\b(None|nan|NaN|undefined|null)\b")
+BAD_WORDS = re.compile(r"\b(None|nan|NaN|undefined)\b")
 
 
 class _Text(HTMLParser):

@@ -126,6 +126,9 @@ def annotate(rows: list[dict], data: Path) -> list[dict]:
             row["annotator"] = "fixture"
             row["gnomad_af"] = 1.2e-5 if "athogenic" in (hit["clinvar_significance"] or "") else 0.0123
             row["gnomad_release"] = "v2.1.1"
+            row["gnomad_grpmax_af"] = row["gnomad_af"] * 3
+            row["gnomad_grpmax_pop"] = "nfe"
+            row["gene_pli"], row["gene_loeuf"] = 0.02, 0.85
     return rows
 
 
@@ -163,6 +166,7 @@ def prioritise(rows: list[dict]) -> list[dict]:
                        phenotype_disease=row.get("clinvar_conditions"),
                        inheritance_fit="autosomal_recessive" if row["zygosity"] == "hom_alt" else "autosomal_dominant",
                        variant_score=0.9 if plp else 0.2, gene_score=0.8 if plp else 0.1,
+                       disease_inheritance="autosomal_recessive" if plp else None,
                        evidence_json=json.dumps([
                            {"code": "PM2", "strength": "Supporting", "points": 1,
                             "description": "absent or rare in gnomAD", "source": "gnomAD v2.1.1"},

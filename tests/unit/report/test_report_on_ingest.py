@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pysam
+from pathlib import Path
 
 from report_helpers import assert_no_missing_words, visible_text
 from varrank.report import run_report
@@ -62,3 +63,34 @@ def test_report_on_ingest_then_prioritise(tmp_path, shared_data):
     text = visible_text(page)
     assert "Not evaluated:" in text and "ANNOTATE stage not run: Gene, Transcript" in text
     assert_no_missing_words(page)
+
+
+def test_report_after_real_annotate_lists_the_bundle(tmp_path, shared_data, trio_rows):
+    """Trio table -> ANNOTATE against a real ClinVar bundle -> REPORT (PRIORITISE skipped)."""
+    import report_tables as T
+
+    from varrank.annotate.bundle_build import BuildRequest, build_bundle
+    from varrank.annotate.sources import SourceSpec
+    from varrank.annotate.stage import run_annotate
+    from varrank.core.table_io import write_table
+
+    write_table(T.to_table(trio_rows, ("ingest",)), tmp_path / "AJ.ingest.parquet",
+                T.metadata(("ingest",)))
+    bundle = build_bundle(BuildRequest(out=tmp_path / "bundle", genome="GRCh37", sources=[
+        SourceSpec("clinvar", "clinvar", [shared_data / T.CLINVAR])]))
+    ann = run_annotate(tmp_path / "AJ.ingest.parquet", bundle, tmp_path / "annotate")
+    out = run_report(ann.table, tmp_path / "report", ledger_paths=[ann.ledger],
+                     manifest_paths=[Path(bundle) / "manifest.json"], secondary=True)
+    doc = json.loads(out.json.read_text())
+    assert schema_errors(doc) == []
+    assert doc["stages"]["present"] == ["ingest", "annotate"]
+    items = doc["findings"]["items"]
+    assert [(f["variant"]["pos"], f["clinvar"]["significance"]) for f in items] == [(911595, "Pathogenic")]
+    assert "ClinVar classes pathogenic" in doc["findings"]["basis"]
+    resource = doc["methods"]["resources"][0]
+    assert resource["kind"] == "annotation bundle" and resource["sources"][0]["release"] == "2023-07-10"
+    clinvar_sha = next(f["checksum"] for f in resource["files"] if f["name"].endswith(T.CLINVAR.split("/")[-1]))
+    text = visible_text(out.html.read_text())
+    assert clinvar_sha in text
+    assert "QC: no QC JSON given" in text.replace("Qc:", "QC:")
+    assert_no_missing_words(out.html.read_text())

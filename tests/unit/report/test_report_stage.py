@@ -50,6 +50,10 @@ def test_full_report_findings_carry_every_field(full_report):
     assert "PERM1" in text and "Renal tubular epithelial cell apoptosis; Neutrophil inclusion bodies" in text
     assert "HP:0001250 Seizure" in text and "HP:0002575 Tracheoesophageal fistula" in text
     assert "0 of 4 review stars" in text  # stars are text too, not only glyphs
+    assert "gnomAD grpmax AF 3.60e-05 (nfe)" in text and "pLI 0.02, LOEUF 0.85" in text
+    assert "Disease inheritance autosomal recessive" in text
+    assert ("Result summary: 11 candidate findings, 1 classed pathogenic or likely pathogenic "
+            "by the automated ACMG/AMP rules. Top: PERM1 c.2595A>G") in text
     assert_no_missing_words(html)
 
 
