@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import os
 from collections import Counter
 from typing import Any
 
@@ -42,6 +43,15 @@ VARIANT_ROW_COLUMNS = {
     "gnomad_af": "gnomad_af", "spliceai_max": "spliceai_max", "acmg_class": "acmg_class",
     "excluded_reason": "excluded_reason",
 }
+
+
+def _now() -> str:
+    """UTC time of the build; SOURCE_DATE_EPOCH (reproducible-builds.org) pins it, so the
+    same inputs give byte-identical report.json and HTML."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit()
+              else _dt.datetime.now(_dt.timezone.utc))
+    return moment.isoformat(timespec="seconds")
 
 
 def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
@@ -197,8 +207,7 @@ def build_report(table: pa.Table, metadata: dict[str, Any], *, qc: dict | None,
     doc = {
         "schema": "varrank-report",
         "schema_version": REPORT_SCHEMA_VERSION,
-        "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).isoformat(
-            timespec="seconds"),
+        "generated_at": generated_at or _now(),
         "patient": patient(metadata, table, qc),
         "indication": indication(metadata, hpo, labels),
         "stages": {"present": [s for s in ANALYSIS_STAGES if s in stages],

@@ -135,3 +135,18 @@ def test_annotated_vcf_is_indexed_and_documents_every_added_field(full_report):
     assert hit[0].samples["HG002"]["GT"] == (1, 1)
     # real bcftools (through pysam) parses the file end to end
     assert pysam.bcftools.view("-H", str(outputs.vcf)).count("\n") == len(rows)
+
+
+def test_same_inputs_give_identical_outputs(tmp_path, trio_rows, monkeypatch):
+    from report_tables import write_inputs
+
+    from varrank.report import run_report
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    kwargs = write_inputs(tmp_path / "in", trio_rows[:500], ("ingest",))
+    kwargs.pop("generated_at")
+    first = run_report(out_dir=tmp_path / "a", **kwargs)
+    second = run_report(out_dir=tmp_path / "b", **kwargs)
+    for a, b in ((first.json, second.json), (first.html, second.html), (first.tsv, second.tsv)):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert json.loads(first.json.read_text())["generated_at"] == "2026-01-01T00:00:00+00:00"
