@@ -9,6 +9,7 @@ those stages are built in parallel. Every value a test asserts is set in this mo
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def annotate(rows: list[dict], data: Path) -> list[dict]:
             row.setdefault(column.name, None)
         if hit:
             row.update(hit)
-            row["transcript_id"] = f"NM_{abs(hash(hit['gene_symbol'])) % 900000 + 100000}.1"
+            row["transcript_id"] = f"NM_{zlib.crc32(hit['gene_symbol'].encode()) % 900000 + 100000}.1"  # fixture ID
             row["hgvs_c"] = f"c.{row['pos'] % 3000}{row['ref']}>{row['alt']}" if row["variant_type"] == "SNV" else None
             row["impact"] = "MODERATE"
             row["annotator"] = "fixture"
