@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 import re
 from importlib import resources
@@ -322,6 +321,16 @@ def qc_tables(metrics: Any) -> list[dict[str, Any]]:
     return tables
 
 
+def _points(tracks: dict, key: str, offsets: list, x, y) -> str | None:
+    """SVG polyline points of one track; None when the track is absent or misshapen."""
+    values = tracks.get(key)
+    if not isinstance(values, list) or len(values) != len(offsets):
+        return None
+    pts = [f"{x(o):.1f},{y(float(v)):.1f}" for o, v in zip(offsets, values, strict=True)
+           if v is not None and isinstance(v, (int, float)) and math.isfinite(v)]
+    return " ".join(pts) if pts else None
+
+
 def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, Any] | None:
     """Geometry of the ref-vs-alt SpliceAI plot: polyline points per track, two panels."""
     if not isinstance(tracks, dict):
@@ -339,19 +348,12 @@ def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, 
         y0 = top + i * (panel_h + gap)
         y = lambda p, y0=y0: y0 + panel_h - max(0.0, min(1.0, p)) * panel_h  # noqa: E731
 
-        def points(key: str) -> str | None:
-            values = tracks.get(key)
-            if not isinstance(values, list) or len(values) != len(offsets):
-                return None
-            pts = [f"{x(o):.1f},{y(float(v)):.1f}" for o, v in zip(offsets, values)
-                   if v is not None and isinstance(v, (int, float)) and math.isfinite(v)]
-            return " ".join(pts) if pts else None
-
-        ref_pts, alt_pts = points(ref_key), points(alt_key)
+        ref_pts, alt_pts = _points(tracks, ref_key, offsets, x, y), _points(tracks, alt_key, offsets, x, y)
         peak = None
         values_ref, values_alt = tracks.get(ref_key) or [], tracks.get(alt_key) or []
         if len(values_ref) == len(offsets) == len(values_alt):
-            deltas = [((a or 0) - (r or 0), o) for r, a, o in zip(values_ref, values_alt, offsets)]
+            deltas = [((a or 0) - (r or 0), o)
+                      for r, a, o in zip(values_ref, values_alt, offsets, strict=True)]
             if deltas:
                 d, o = max(deltas, key=lambda t: abs(t[0]))
                 peak = {"delta": round(d, 3), "offset": o}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -74,7 +73,7 @@ def write_tsv(table: pa.Table, path: Path, batch_rows: int = 65536) -> Path:
             out.write("\t".join(columns) + "\n")
             for batch in text_table.to_batches(max_chunksize=batch_rows):
                 cells = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-                out.writelines(line + "\n" for line in map("\t".join, zip(*cells)))
+                out.writelines(line + "\n" for line in map("\t".join, zip(*cells, strict=True)))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

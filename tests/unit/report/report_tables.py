@@ -95,11 +95,13 @@ def clinvar_records(data: Path) -> dict[str, dict[str, Any]]:
     out = {}
     with pysam.VariantFile(str(data / CLINVAR)) as vcf:
         for rec in vcf:
+            info = dict(rec.info)
+
+            def one(key, info=info):
+                value = info.get(key)
+                return ",".join(value) if isinstance(value, tuple) else value
+
             for alt in rec.alts or ():
-                info = rec.info
-                def one(key):
-                    value = info.get(key)
-                    return ",".join(value) if isinstance(value, tuple) else value
                 revstat = one("CLNREVSTAT")
                 mc = one("MC")
                 out[f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}"] = {
