@@ -149,6 +149,15 @@ def test_pdf_option_prints_a4_and_letter(small_report):
     outputs = run_report(out_dir=folder / "a4", pdf=True, **kwargs)
     pages, info = _pdf_pages(outputs.pdf)
     assert pages >= 2 and "(A4)" in info
+    # every evidence panel is printed, including those closed on screen (findings 4+)
+    import json
+
+    findings = json.loads(outputs.json.read_text())["findings"]["items"]
+    with_codes = sum(1 for f in findings if any("code" in e for e in f["evidence"]))
+    assert with_codes > 3
+    text = subprocess.run(["pdftotext", str(outputs.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count("assessed)") == with_codes
     letter = write_pdf(outputs.html, folder / "letter.pdf", paper="letter")
     pages, info = _pdf_pages(letter)
     assert pages >= 2 and "612 x 792 pts (letter)" in info
