@@ -22,7 +22,7 @@ from varrank import __version__
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
-from varrank.core.table_io import atomic_write_text, with_stage, write_table
+from varrank.core.table_io import atomic_write_text, share_file, with_stage, write_table
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.extract import ExtractResult, extract
@@ -209,13 +209,10 @@ def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped
 
 
 def _share(paths: IngestOutputs) -> None:
-    """Temporary files are created 0600; give outputs the usual umask-based mode, so a
-    container task running as another user (Nextflow, shared HPC folders) can read them."""
-    umask = os.umask(0)
-    os.umask(umask)
+    """Outputs written through temporary files must be readable by other task users."""
     for path in (paths.table, paths.ledger, paths.vcf, paths.index, paths.qc, paths.dropped):
         if path.exists():
-            os.chmod(path, 0o666 & ~umask)
+            share_file(path)
 
 
 def _quiet_htslib() -> None:

@@ -3,6 +3,7 @@ the real padded reference slices (derived at run time from ../shared/data, never
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import subprocess
@@ -147,8 +148,14 @@ def run_cli(capfd) -> Callable[..., CliResult]:
     from varrank.cli import main
 
     def _run(*args: str) -> CliResult:
+        root = logging.getLogger()
+        saved = (root.level, list(root.handlers))
         capfd.readouterr()
-        code = main(["-q", *map(str, args)])
+        try:
+            code = main(["-q", *map(str, args)])
+        finally:  # main() configures logging; leave the session's logging as it was
+            root.setLevel(saved[0])
+            root.handlers[:] = saved[1]
         out, err = capfd.readouterr()
         return CliResult(code, out, err)
 

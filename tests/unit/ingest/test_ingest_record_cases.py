@@ -93,6 +93,8 @@ def test_star_alleles(tmp_path, write_vcf, small_fasta, small_seq):
     vcf = write_vcf("multiallelic_star_allele", [deletion, star, snv(small_seq, "chr1", 300)])
     table, ledger, dropped, _ = ingest(vcf, small_fasta, tmp_path / "out")
     assert ledger.dropped == {"star_allele": 1}
+    header_lines = sum(1 for line in vcf.read_text().splitlines() if line.startswith("#"))
+    assert dropped[0][:6] == [str(header_lines + 2), "chr1", "202", base, "*", "star_allele"]  # input line
     assert ("chr1", 202, base, other(base)) in keys(table)
     assert ("chr1", 200, deletion.ref, deletion.alt) in keys(table)
     row = next(r for r in table if r["pos"] == 202)
