@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from report_helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, run_cli, visible_text
 from varrank.report.render import _humanise, render_html
 
 
@@ -108,9 +108,7 @@ def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case, ca
             "bad_tracks": ["--in", table, "--tracks", table, "--out", str(tmp_path)],
             "missing_qc": ["--in", table, "--qc", str(tmp_path / "absent.json"), "--out", str(tmp_path)],
             }[case]
-    from varrank.cli import main
-
-    code = main(["-q", "report", *args])  # in-process: the same error path as the console script
+    code = run_cli(["-q", "report", *args])  # in-process: the same error path as the console script
     stderr = capsys.readouterr().err
     assert code == 2, stderr
     assert "Traceback" not in stderr

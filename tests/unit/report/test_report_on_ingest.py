@@ -7,7 +7,7 @@ import json
 import pysam
 from pathlib import Path
 
-from report_helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, run_cli, visible_text
 from varrank.report import run_report
 from varrank.report.validate import schema_errors
 
@@ -40,14 +40,13 @@ def test_report_on_the_ingested_demo_patient(tmp_path, shared_data):
 
 def test_report_on_ingest_then_prioritise(tmp_path, shared_data):
     """INGEST -> PRIORITISE (ANNOTATE and SCORE skipped) -> REPORT with the real stages."""
-    from varrank.cli import main
     from varrank.ingest import run_ingest
     from varrank.testdata.demo import HPO_TERMS, prepare
 
     demo = prepare(shared_data, tmp_path / "demo")
     ingest = run_ingest(demo["vcf"], "DEMO", tmp_path / "ingest", fasta=demo["fasta"], sex="male",
                         index=demo["index"])
-    assert main(["-q", "prioritise", "--in", str(ingest.table), "--hpo", ",".join(HPO_TERMS),
+    assert run_cli(["-q", "prioritise", "--in", str(ingest.table), "--hpo", ",".join(HPO_TERMS),
                  "--out", str(tmp_path / "prio")]) == 0
     prio = tmp_path / "prio"
     out = run_report(prio / "DEMO.prioritise.parquet", tmp_path / "report", qc_path=ingest.qc,
