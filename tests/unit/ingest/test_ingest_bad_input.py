@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from conftest import Rec
+from ingest_records import Rec
 
 
 def assert_one_line_error(result, *fragments: str) -> str:

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pysam
 import pytest
 
-from conftest import Rec
+from ingest_records import Rec
 from varrank.ingest import run_ingest
 
 

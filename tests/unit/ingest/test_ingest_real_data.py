@@ -93,7 +93,7 @@ def test_mitochondrial_mt_names_and_polyc_insertion(tmp_path, shared_data, write
     fasta = tmp_path / "chrM.fa"
     fasta.write_text(">chrM\n" + "\n".join(sequence[i:i + 60] for i in range(0, len(sequence), 60)) + "\n")
     pysam.faidx(str(fasta))
-    from conftest import Rec
+    from ingest_records import Rec
 
     records = [Rec("MT", 315, "C", "CC", gts=("1",)), Rec("MT", 3243, "A", "G", gts=("1",)),
                Rec("MT", 8993, "T", "G", gts=("0/1",))]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import Rec
+from ingest_records import Rec
 from varrank.core.ledger import Ledger
 from varrank.ingest import run_ingest
 
