@@ -18,6 +18,17 @@ import pyarrow.parquet as pq
 METADATA_KEY = b"varrank"
 
 
+def share_file(path: Path | str) -> None:
+    """Give a finished output the usual umask-based mode.
+
+    mkstemp creates files 0600; a container task running as another user (Nextflow on a
+    shared HPC folder, cloud batch) must still be able to read what a stage wrote.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def atomic_write_text(path: Path | str, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,6 +36,7 @@ def atomic_write_text(path: Path | str, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        share_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -43,6 +55,7 @@ def write_table(table: pa.Table, path: Path | str, metadata: dict[str, Any]) -> 
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
+        share_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

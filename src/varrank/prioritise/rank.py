@@ -5,7 +5,8 @@ but kept as a product of three named factors so every rank can be read off its e
 
   variant_score   = posterior P(pathogenic) of the variant's evidence points (Tavtigian 2018
                     odds model, prior 0.10), where the points are the ACMG points plus the
-                    ClinVar assertion's ranking weight;
+                    ClinVar assertion's ranking weight plus the consequence prior
+                    (``consequence_prior``: HIGH +2, MODERATE +1, LOW -1, MODIFIER -2);
   phenotype factor = floor + (1 - floor) x normalised HPO similarity of the gene (1 when the
                     patient has no HPO terms: the ranking then uses variant evidence alone);
   inheritance factor = 1 when the genotypes fit a mode of the disease matched to the gene (or
@@ -29,6 +30,12 @@ from dataclasses import dataclass
 class RankWeights:
     phenotype_floor: float = 0.05
     mode_mismatch: float = 0.5
+    impact_points: dict = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.impact_points is None:
+            object.__setattr__(self, "impact_points",
+                               {"HIGH": 2, "MODERATE": 1, "LOW": -1, "MODIFIER": -2})
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> "RankWeights":

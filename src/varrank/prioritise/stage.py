@@ -39,6 +39,7 @@ from varrank.prioritise.inheritance.ped import Pedigree, check_samples, read_ped
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
 from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
 from varrank.prioritise.phenotype.terms import resolve_terms
+from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.rank import RankWeights, inheritance_factor, phenotype_factor
 
 LOG = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ LOG = logging.getLogger(__name__)
 EVIDENCE_KINDS = {
     "pvs1": {"PVS1"}, "protein": {"PS1", "PM5"}, "frequency": {"PM2", "BA1", "BS1"},
     "length": {"PM4", "BP3"}, "computational": {"PP3", "BP4", "BP7"}, "clinvar": {"ClinVar"},
-    "phenotype": set(), "inheritance": set(),
+    "consequence": set(), "phenotype": set(), "inheritance": set(),
 }
 
 
@@ -111,7 +112,16 @@ def run_prioritise(in_path: Path | str, out_dir: Path | str,
 
 
 def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: PrioritiseOptions,
-                     resources: Resources) -> tuple[pa.Table, Ledger, dict[str, Any]]:
+                     resources: Resources, evidence_cache: dict | None = None,
+                     explain: bool = True) -> tuple[pa.Table, Ledger, dict[str, Any]]:
+    """Prioritise one patient's table in memory.
+
+    ``evidence_cache`` (a dict the caller keeps) reuses a row's ACMG evidence across calls
+    with the *same* ``resources``, keyed by variant and switched-off evidence: re-ranking
+    the same table with other HPO terms (the benchmark's many cases over one background)
+    then costs only the phenotype and ranking steps. ``explain=False`` leaves
+    ``evidence_json`` null; ranks and scores are identical.
+    """
     started = time.time()
     patient = str(metadata.get("patient") or "patient")
     proband = str(metadata.get("proband") or patient)
@@ -123,6 +133,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     profile, phenotype_note = _phenotype_profile(options, resources, ledger)
     use_phenotype = profile is not None and "phenotype" not in options.skip
     use_inheritance = "inheritance" not in options.skip
+    use_consequence = "consequence" not in options.skip
     genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
     matches = _gene_matches(profile, genes) if use_phenotype else {}
     ctx = RuleContext(resources.thresholds, _gene_modes(resources.index, genes),
@@ -131,12 +142,26 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     if not ctx.frequency_data:
         ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
 
-    results = [_evaluate_row(r, ctx, skip) for r in rows]
-    fits, partners = _inheritance(rows, ped, proband, use_inheritance)
+    if evidence_cache is None:
+        results = [_evaluate_row(r, ctx, skip, resources.weights, use_consequence)
+                   for r in rows]
+    else:
+        results = []
+        for r in rows:
+            key = (Row(r).key, r.get("gene_symbol"), r.get("consequence"), skip,
+                   use_consequence)
+            if key not in evidence_cache:
+                evidence_cache[key] = _evaluate_row(r, ctx, skip, resources.weights,
+                                                    use_consequence)
+            results.append(evidence_cache[key])
+    benign = {i for i, res in enumerate(results)
+              if res["class_points"] in ("Benign", "Likely benign")}
+    scores = [posterior_probability(_rank_points(res), ctx.thresholds) for res in results]
+    fits, partners = _inheritance(rows, ped, proband, use_inheritance, benign, scores)
     family_data = use_inheritance and len(ped.people) > 1
     out_cols = _score_and_rank(rows, results, fits, partners, matches, ctx, resources.weights,
                                use_phenotype, use_inheritance, family_data, ledger,
-                               profile, disease_modes=ctx.gene_modes)
+                               profile, disease_modes=ctx.gene_modes, explain=explain)
     ledger.records_out = table.num_rows
     out = table
     for col in schema.PRIORITISE:
@@ -154,8 +179,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
         "pedigree_members": sorted(ped.people),
         "warnings": ped.warnings + (profile.warnings if profile else []),
         "skipped_evidence": sorted(options.skip),
-        "seconds": round(time.time() - started, 2),
-    }
+    }  # no timings here: the same inputs must give the same table, metadata included
     LOG.info("prioritised %d variants in %.1f s", table.num_rows, time.time() - started)
     return out, ledger, info
 
@@ -204,11 +228,13 @@ def _gene_modes(index: HpoIndex | None, genes) -> dict[str, frozenset[str]]:
 
 
 def _pedigree(options, rows, proband, metadata, ledger) -> Pedigree:
-    sex = metadata.get("sex")
+    """The family from --ped, checked against the VCF's samples (INGEST metadata ``samples``
+    and the ``family_zygosity`` keys); the proband alone without a PED."""
+    sex = metadata.get("sex") or metadata.get("declared_sex")
     if not options.ped:
         return single_sample(proband, sex)
     ped = read_ped(options.ped, proband, sex)
-    samples = {proband}
+    samples = {proband} | set(metadata.get("samples") or [])
     for r in rows[:1000]:
         fz = r.get("family_zygosity")
         if fz:
@@ -224,9 +250,11 @@ def _pedigree(options, rows, proband, metadata, ledger) -> Pedigree:
     return ped
 
 
-def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str]):
+def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str], weights: RankWeights,
+                  use_consequence: bool = True):
     items = acmg.evaluate(Row(row), ctx, skip)
     t = ctx.thresholds
+    impact = impact_of(row.get("impact"), row.get("consequence"))
     acmg_items = [e for e in items if e.code != "ClinVar"]
     clinvar_item = next(e for e in items if e.code == "ClinVar")
     points = acmg_points(acmg_items, t)
@@ -237,12 +265,20 @@ def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str]):
         "class_2015": classify_2015(acmg_items),
         "class_points": classify_points(points, t, stand_alone_benign=ba1),
         "clinvar_points": clinvar_rank_points(clinvar_item, ctx),
+        "impact": impact if use_consequence else None,
+        "impact_points": weights.impact_points.get(impact, 0) if use_consequence and impact else 0,
         "codes": ";".join(e.label for e in acmg_items if e.met),
     }
 
 
-def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool):
-    """Per row: modes fitted (None when the proband does not carry); comphet partners."""
+def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool, benign: set[int],
+                 scores: list[float]):
+    """Per row: modes fitted (None when the proband does not carry); comphet partners.
+
+    Variants classified Benign/Likely benign by points are not offered as a compound
+    heterozygous partner (Exomiser pairs only variants that pass its frequency filter):
+    a common benign allele must not rescue a rare variant's recessive fit.
+    """
     fits: list[set[str] | None] = []
     gts_all = []
     for r in rows:
@@ -259,26 +295,25 @@ def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool):
     by_gene: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == "het" \
-                and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
+                and i not in benign and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
             by_gene[r["gene_symbol"]].append(i)
     for gene, idx in by_gene.items():
         if len(idx) < 2:
             continue
         keys = {Row(rows[i]).key: i for i in idx}
-        for pair in inh.comphet_pairs([(Row(rows[i]).key, gts_all[i]) for i in idx], ped,
-                                      proband):
-            a, b = keys[pair.a], keys[pair.b]
-            mode = "autosomal_recessive_comphet" if pair.status == "confirmed" else \
-                "autosomal_recessive_comphet_possible"
-            fits[a].add(mode)
-            fits[b].add(mode)
-            partners[a].append((b, pair.status))
-            partners[b].append((a, pair.status))
+        best = inh.comphet_partners([(Row(rows[i]).key, gts_all[i], scores[i]) for i in idx],
+                                    ped, proband)
+        for key, found in best.items():
+            a = keys[key]
+            for status, (partner, _score) in found.items():
+                fits[a].add("autosomal_recessive_comphet" if status == "confirmed"
+                            else "autosomal_recessive_comphet_possible")
+                partners[a].append((keys[partner], status))
     return fits, partners
 
 
 def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_phenotype,
-                    use_inheritance, family_data, ledger, view, disease_modes):
+                    use_inheritance, family_data, ledger, view, disease_modes, explain=True):
     n = len(rows)
     t = ctx.thresholds
     cols: dict[str, list] = {c.name: [None] * n for c in schema.PRIORITISE}
@@ -291,8 +326,7 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
     for i, (row, res) in enumerate(zip(rows, results)):
         gene = row.get("gene_symbol")
         match = matches.get(gene) if gene else None
-        rank_points = res["points"] + res["clinvar_points"]
-        variant_score[i] = posterior_probability(rank_points, t)
+        variant_score[i] = posterior_probability(_rank_points(res), t)
         pheno_factor[i] = phenotype_factor(match.score if match else None, weights, use_phenotype)
         modes_for_gene = (match.modes if match and match.modes else
                           tuple(sorted(disease_modes.get(gene, ()))) if gene else ())
@@ -310,9 +344,10 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
             inh_factor[i], inh_text = inheritance_factor(fit, modes_for_gene, weights,
                                                          inh.DISEASE_MODE_FITS)
         combined[i] = variant_score[i] * pheno_factor[i] * inh_factor[i]
-        evidence[i] = _evidence_items(res, t, match, use_phenotype, pheno_factor[i], fit,
-                                      inh_factor[i], inh_text, partners.get(i, []), rows,
-                                      view)
+        if explain:
+            evidence[i] = _evidence_items(res, t, match, use_phenotype, pheno_factor[i], fit,
+                                          inh_factor[i], inh_text, partners.get(i, []), rows,
+                                          view)
         if excluded[i]:
             ledger.flag(excluded[i].split(" (")[0], example=Row(row).key)
         cols["acmg_codes"][i] = res["codes"]
@@ -341,6 +376,8 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
         gene = rows[i].get("gene_symbol")
         cols["gene_score"][i] = round(gene_score[i], 6) if excluded[i] is None else None
         cols["gene_rank"][i] = gene_rank.get(gene) if gene and excluded[i] is None else None
+        if not explain:
+            continue
         evidence[i].append({"kind": "score", "variant_score": round(variant_score[i], 6),
                             "phenotype_factor": round(pheno_factor[i], 4),
                             "inheritance_factor": inh_factor[i],
@@ -349,6 +386,11 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
                             "gene_rank": cols["gene_rank"][i]})
         cols["evidence_json"][i] = json.dumps(evidence[i], separators=(",", ":"))
     return cols
+
+
+def _rank_points(res: dict) -> int:
+    """ACMG points + ClinVar ranking weight + consequence prior: the variant score's input."""
+    return res["points"] + res["clinvar_points"] + res["impact_points"]
 
 
 def _gene_scores(rows, combined, variant_score, pheno, inh_factor, partners, excluded):
@@ -378,6 +420,10 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
             d["points"] = res["clinvar_points"]
             d["note"] = "ranking only; not part of the ACMG class (PP5/BP6 retired)"
         items.append(d)
+    items.append({"kind": "consequence", "impact": res["impact"],
+                  "points": res["impact_points"],
+                  "note": "ranking only (Exomiser-style variant-effect prior)",
+                  "status": "met" if res["impact"] else "not_evaluated"})
     items.append({"kind": "classification", "acmg_class_2015": res["class_2015"],
                   "acmg_points": res["points"], "acmg_class_points": res["class_points"]})
     if not use_phenotype:

@@ -69,6 +69,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise InputError("manifest must be a JSON object", path=path)
     data = clean(data)
     scalars = {k: v for k, v in data.items() if not isinstance(v, (dict, list)) and v is not None}
+    for key, value in data.items():  # one level of nesting, e.g. normalisation.tool
+        if isinstance(value, dict) and key not in ("sources", "resources", "models", "components"):
+            for sub, item in value.items():
+                if not isinstance(item, (dict, list)) and item is not None:
+                    scalars[f"{key}.{sub}"] = item
     ordered = {k: scalars.pop(k) for k in SCALAR_KEYS_FIRST if k in scalars}
     ordered.update(scalars)
     sources = []

@@ -33,7 +33,8 @@ def default_engine_cache() -> Path:
 
 def choose_providers(available: list[str] | None = None, requested: str = "auto",
                      engine_cache: Path | None = None, fp16: bool = True,
-                     device_id: int = 0) -> list[tuple[str, dict[str, Any]]]:
+                     device_id: int = 0,
+                     trt_profile: dict[str, str] | None = None) -> list[tuple[str, dict[str, Any]]]:
     """Ordered (provider, options) list for an InferenceSession.
 
     ``requested`` is ``auto`` (best available) or one of tensorrt/cuda/cpu; asking for a
@@ -68,6 +69,7 @@ def choose_providers(available: list[str] | None = None, requested: str = "auto"
                 "trt_engine_cache_path": str(cache),
                 "trt_timing_cache_enable": True,
                 "trt_timing_cache_path": str(cache),
+                **{f"trt_profile_{k}_shapes": v for k, v in (trt_profile or {}).items()},
             }))
         elif name == "CUDAExecutionProvider":
             out.append((name, {"device_id": device_id}))

@@ -97,7 +97,10 @@ def pad_slice(
     """
     slice_fasta = Path(slice_fasta)
     out_dir = Path(out_dir)
-    build = canonical_build(build)
+    try:
+        build = canonical_build(build)
+    except ValueError as err:
+        raise ResourceError(str(err), hint="use GRCh37 or GRCh38") from None
     source_sha = sha256_of(slice_fasta)
     region = read_slice(slice_fasta)
     contig = contig_name or region.contig

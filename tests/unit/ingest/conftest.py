@@ -3,6 +3,7 @@ the real padded reference slices (derived at run time from ../shared/data, never
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import subprocess
@@ -127,14 +128,36 @@ class CliResult:
 
 
 @pytest.fixture(scope="session")
-def run_cli() -> Callable[..., CliResult]:
-    """Run ``python -m varrank ...`` in a subprocess, as a user would (quiet logging)."""
+def run_cli_subprocess() -> Callable[..., CliResult]:
+    """Run ``python -m varrank ...`` in a subprocess, exactly as a user would (quiet logging)."""
 
     def _run(*args: str) -> CliResult:
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"))
         proc = subprocess.run([sys.executable, "-m", "varrank", "-q", *map(str, args)],
                               capture_output=True, text=True, env=env, timeout=120)
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return _run
+
+
+@pytest.fixture
+def run_cli(capfd) -> Callable[..., CliResult]:
+    """``varrank.cli.main`` in-process with file-descriptor capture (htslib's C-level stderr
+    included): the same code path as the console script without a Python start-up per case.
+    An exception that escapes main() fails the test, as a traceback would."""
+    from varrank.cli import main
+
+    def _run(*args: str) -> CliResult:
+        root = logging.getLogger()
+        saved = (root.level, list(root.handlers))
+        capfd.readouterr()
+        try:
+            code = main(["-q", *map(str, args)])
+        finally:  # main() configures logging; leave the session's logging as it was
+            root.setLevel(saved[0])
+            root.handlers[:] = saved[1]
+        out, err = capfd.readouterr()
+        return CliResult(code, out, err)
 
     return _run
 

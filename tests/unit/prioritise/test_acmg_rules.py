@@ -274,3 +274,16 @@ def test_unknown_threshold_in_preset_is_an_error():
 
     with pytest.raises(InputError, match="unknown threshold"):
         Thresholds.from_mapping({"pm2_af": 0.1})
+
+
+def test_clinvar_mc_consequence_names_are_understood():
+    """ClinVar's MC field says 'nonsense' and 'initiatior_codon_variant' (sic)."""
+    e = pvs1(row(consequence="intron_variant&nonsense", exon="2/9", **LOF_GENE), CTX)
+    assert e.met and e.strength == "very_strong"
+    assert pvs1(row(consequence="initiatior_codon_variant", **LOF_GENE), CTX).met
+    assert pm4(row(consequence="inframe_variant"), CTX).met
+    from varrank.prioritise.consequence_prior import impact_of
+
+    assert impact_of(None, "nonsense") == "HIGH"
+    assert impact_of(None, "exon_variant") is None
+    assert impact_of("moderate", None) == "MODERATE"

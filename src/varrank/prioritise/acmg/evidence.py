@@ -9,7 +9,7 @@ that shows "PVS1 not met" where the truth is "we could not look" misleads a clin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from varrank.prioritise.acmg.thresholds import Thresholds
@@ -64,10 +64,10 @@ class Evidence:
         return value if self.direction == PATHOGENIC else -value
 
     def to_dict(self, thresholds: Thresholds) -> dict[str, Any]:
-        out = asdict(self)
-        out["label"] = self.label
-        out["points"] = self.points(thresholds)
-        return out
+        # written out by hand: dataclasses.asdict deep-copies and dominated the stage's runtime
+        return {"code": self.code, "label": self.label, "status": self.status,
+                "strength": self.strength, "direction": self.direction,
+                "points": self.points(thresholds), "reason": self.reason}
 
 
 def met(code: str, reason: str, strength: str | None = None) -> Evidence:
@@ -83,6 +83,25 @@ def not_met(code: str, reason: str) -> Evidence:
 def not_evaluated(code: str, reason: str) -> Evidence:
     return Evidence(code, NOT_EVALUATED, reason, None,
                     PATHOGENIC if code.startswith("P") else BENIGN)
+
+
+# ClinVar's MC field and older VEP/snpEff releases name some SO terms differently; rules
+# compare against the current SO names.
+SO_SYNONYMS = {
+    "nonsense": "stop_gained",                       # ClinVar MC (SO:0001587)
+    "initiatior_codon_variant": "start_lost",         # ClinVar's spelling (SO:0001582)
+    "initiator_codon_variant": "start_lost",
+    "inframe_variant": "inframe_indel",               # ClinVar (SO:0001650)
+    "non-coding_transcript_variant": "non_coding_transcript_variant",
+    "2KB_upstream_variant": "upstream_gene_variant",
+    "500B_downstream_variant": "downstream_gene_variant",
+    "exon_loss_variant": "transcript_ablation",       # snpEff: whole exon deleted
+    "5_prime_UTR_premature_start_codon_gain_variant": "5_prime_UTR_variant",
+}
+
+
+def normalise_consequence(term: str) -> str:
+    return SO_SYNONYMS.get(term, term)
 
 
 class Row:
@@ -114,7 +133,8 @@ class Row:
         raw = self.get("consequence")
         if not raw:
             return set()
-        return {t.strip() for t in str(raw).replace(",", "&").split("&") if t.strip()}
+        return {normalise_consequence(t.strip()) for t in str(raw).replace(",", "&").split("&")
+                if t.strip()}
 
     @property
     def key(self) -> str:

@@ -30,8 +30,21 @@ def _no_frequency_data(row: Row, ctx: RuleContext) -> bool:
 
 
 def _is_recessive(modes: frozenset[str]) -> bool:
-    """Recessive cut-offs only when every known mode of the gene's diseases is recessive."""
+    """Every known mode of the gene's diseases is recessive."""
     return bool(modes) and all("recessive" in m for m in modes)
+
+
+def _is_dominant(modes: frozenset[str]) -> bool:
+    """No known mode of the gene's diseases is recessive."""
+    return bool(modes) and not any("recessive" in m for m in modes)
+
+
+def _basis(modes: frozenset[str]) -> str:
+    if not modes:
+        return "mode unknown"
+    if _is_recessive(modes):
+        return "recessive"
+    return "dominant" if _is_dominant(modes) else "mixed modes"
 
 
 def ba1(row: Row, ctx: RuleContext) -> Evidence:
@@ -58,10 +71,12 @@ def bs1(row: Row, ctx: RuleContext) -> Evidence:
     t = ctx.thresholds
     if af > t.ba1_af:
         return not_met("BS1", f"{source}={af:.4g}: BA1 applies instead")
+    # The lower (dominant) BS1 cut-off only when no disease of the gene is recessive: with
+    # mixed or unknown modes the lenient cut-off keeps BS1 from dismissing a recessive allele.
     modes = ctx.modes_for(row.get("gene_symbol"))
-    recessive = _is_recessive(modes)
-    cutoff = t.bs1_af if recessive or not modes else t.bs1_af_dominant
-    basis = ("recessive" if recessive else "dominant" if modes else "mode unknown") + " cut-off"
+    dominant = _is_dominant(modes)
+    cutoff = t.bs1_af_dominant if dominant else t.bs1_af
+    basis = f"{_basis(modes)}, {'dominant' if dominant else 'recessive'} cut-off"
     if af > cutoff:
         return met("BS1", f"{source}={af:.4g} > {cutoff} ({basis})")
     return not_met("BS1", f"{source}={af:.4g} <= {cutoff} ({basis})")
@@ -74,10 +89,11 @@ def pm2(row: Row, ctx: RuleContext) -> Evidence:
     af, source = population_af(row)
     if af is None:
         return met("PM2", "absent from population databases", t.pm2_strength)
+    # The lenient (recessive) PM2 cut-off only when every disease of the gene is recessive.
     modes = ctx.modes_for(row.get("gene_symbol"))
     recessive = _is_recessive(modes)
     cutoff = t.pm2_af_recessive if recessive else t.pm2_af_dominant
-    basis = "recessive" if recessive else "dominant" if modes else "mode unknown, dominant"
+    basis = f"{_basis(modes)}, {'recessive' if recessive else 'dominant'} cut-off"
     if af <= cutoff:
-        return met("PM2", f"{source}={af:.3g} <= {cutoff} ({basis} cut-off)", t.pm2_strength)
-    return not_met("PM2", f"{source}={af:.3g} > {cutoff} ({basis} cut-off)")
+        return met("PM2", f"{source}={af:.3g} <= {cutoff} ({basis})", t.pm2_strength)
+    return not_met("PM2", f"{source}={af:.3g} > {cutoff} ({basis})")

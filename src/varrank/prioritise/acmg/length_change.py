@@ -12,7 +12,7 @@ from __future__ import annotations
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, not_met
 
-INFRAME = {"inframe_insertion", "inframe_deletion", "disruptive_inframe_insertion",
+INFRAME = {"inframe_insertion", "inframe_deletion", "inframe_indel", "disruptive_inframe_insertion",
            "disruptive_inframe_deletion", "conservative_inframe_insertion",
            "conservative_inframe_deletion"}
 STOP_LOST = {"stop_lost"}

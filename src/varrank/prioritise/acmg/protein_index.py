@@ -70,6 +70,14 @@ def parse_missense(hgvs_p: str | None) -> ProteinChange | None:
     return ProteinChange(int(m.group(2)), ref, alt)
 
 
+def is_truncating(hgvs_p: str | None) -> bool:
+    """p.Arg97Ter / p.R97* / p.Gly12fs / p.(Gly12ValfsTer3): a premature stop or frameshift."""
+    if not hgvs_p:
+        return False
+    text = str(hgvs_p).split(":")[-1]
+    return bool(re.search(r"p\.\(?[A-Z][a-z]{0,2}\d+(?:[A-Z][a-z]{2})?(Ter|\*|fs)", text))
+
+
 @dataclass(frozen=True)
 class IndexedAssertion:
     gene: str
@@ -86,6 +94,9 @@ class ProteinIndex:
 
     def __init__(self) -> None:
         self._by_residue: dict[tuple[str, int], list[IndexedAssertion]] = defaultdict(list)
+        # gene -> stars of each P/LP protein-truncating assertion (nonsense, frameshift):
+        # evidence that LoF is a disease mechanism of the gene (PVS1), recessive genes included
+        self.null_assertions: dict[str, list[int]] = defaultdict(list)
         self.source: str = ""
 
     def __len__(self) -> int:
@@ -96,13 +107,21 @@ class ProteinIndex:
         """Add one assertion; returns False (and keeps nothing) unless P/LP missense."""
         from varrank.prioritise.acmg.clinvar import significance_category
 
+        if not gene or significance_category(significance) != "pathogenic":
+            return False
+        if is_truncating(hgvs_p):
+            self.null_assertions[gene].append(int(stars))
+            return False
         change = parse_missense(hgvs_p)
-        if change is None or not gene or significance_category(significance) != "pathogenic":
+        if change is None:
             return False
         self._by_residue[(gene, change.residue)].append(IndexedAssertion(
             gene, change, str(hgvs_p), str(significance), int(stars), variant_key,
             variation_id))
         return True
+
+    def null_count(self, gene: str, min_stars: int) -> int:
+        return sum(1 for s in self.null_assertions.get(gene, ()) if s >= min_stars)
 
     def at_residue(self, gene: str, residue: int) -> list[IndexedAssertion]:
         return list(self._by_residue.get((gene, residue), ()))

@@ -17,9 +17,12 @@ a variant table allows, and says in the reason where the tree had to stop:
 4. Initiation codon: alternative in-frame starts and upstream pathogenic variants are not
    known here -> Supporting (the branch for "no evidence either way").
 
-Gene mechanism: a curated list (``--lof-genes``, e.g. ClinGen dosage sensitivity
-haploinsufficiency score 3 genes; not shipped offline) is authoritative. Without it, gnomAD
-constraint stands in (pLI >= 0.9 or LOEUF < 0.35, Karczewski 2020); the reason says which.
+Gene mechanism, first answer wins: a curated list (``--lof-genes``, e.g. ClinGen dosage
+sensitivity haploinsufficiency score 3 genes, or a lab's list; not shipped offline); then
+ClinVar: >= ``lof_min_clinvar_null`` Pathogenic/Likely pathogenic truncating variants in the
+gene (from the ``--clinvar-protein`` index), which also covers recessive genes where gnomAD
+constraint is low by nature (CFTR); then gnomAD constraint (pLI >= 0.9 or LOEUF < 0.35,
+Karczewski 2020) as a proxy for haploinsufficiency. The reason says which one answered.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, 
 TRUNCATING = {"stop_gained", "frameshift_variant"}
 CANONICAL_SPLICE = {"splice_donor_variant", "splice_acceptor_variant"}
 START = {"start_lost", "initiator_codon_variant"}
-NULL_CONSEQUENCES = TRUNCATING | CANONICAL_SPLICE | START
+NULL_CONSEQUENCES = TRUNCATING | CANONICAL_SPLICE | START | {"transcript_ablation"}
 
 
 def _exon_rank(text: str | None) -> tuple[int, int] | None:
@@ -47,11 +50,16 @@ def _exon_rank(text: str | None) -> tuple[int, int] | None:
 def gene_mechanism(row: Row, ctx: RuleContext) -> tuple[bool | None, str]:
     """Is LoF a disease mechanism of the gene? (answer or None if unknown, why)."""
     gene = row.get("gene_symbol")
+    t = ctx.thresholds
     if ctx.lof_genes is not None and gene:
         if gene in ctx.lof_genes:
             return True, f"{gene} on the curated LoF-mechanism list"
+    if ctx.protein_index is not None and gene:
+        n = ctx.protein_index.null_count(gene, t.clinvar_min_stars_protein)
+        if n >= t.lof_min_clinvar_null:
+            return True, (f"{n} ClinVar P/LP truncating variants in {gene} "
+                          f"(>= {t.clinvar_min_stars_protein} star)")
     pli, loeuf = row.get("gene_pli"), row.get("gene_loeuf")
-    t = ctx.thresholds
     if pli is None and loeuf is None:
         if ctx.lof_genes is not None:
             return False, f"{gene} not on the curated LoF list and no constraint data"
@@ -79,6 +87,8 @@ def pvs1(row: Row, ctx: RuleContext) -> Evidence:
         return not_met("PVS1", f"{'/'.join(sorted(hits))}; {why}")
     if hits & TRUNCATING:
         return _truncating(row, hits, why)
+    if "transcript_ablation" in hits:
+        return met("PVS1", f"whole transcript or exon deleted; {why}")
     if hits & CANONICAL_SPLICE:
         return met("PVS1", f"canonical splice site; {why}; exon-skipping frame and NMD not "
                            "modelled (tree stops) -> Strong", "strong")

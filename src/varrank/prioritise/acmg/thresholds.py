@@ -61,6 +61,9 @@ class Thresholds:
     # --- PVS1 (Abou Tayoun 2018) ---------------------------------------------------------
     lof_pli: float = 0.9
     lof_loeuf: float = 0.35
+    # ClinVar P/LP truncating variants in the gene that establish LoF as a mechanism
+    # (project default; the SVI tree asks for "LoF is a known mechanism" without a count)
+    lof_min_clinvar_null: int = 2
 
     # --- splicing (Walker 2023) ----------------------------------------------------------
     spliceai_pp3: float = 0.2            # >= 0.2 -> PP3 (supporting)

@@ -153,26 +153,66 @@ def _origin(gts: Genotypes, father: str | None, mother: str | None) -> str:
     return "de_novo"
 
 
+def _pair_status(oa: str, ob: str) -> str | None:
+    if {oa, ob} == {"father", "mother"}:
+        return "confirmed"
+    if oa == ob and oa in ("father", "mother"):
+        return None   # both from the same parent: in cis
+    return "possible"  # a parent missing, a de novo partner, or an allele in both parents
+
+
+def _pair_allowed(ga: Genotypes, gb: Genotypes, affected, unaffected) -> bool:
+    if any(_carrier(ga.of(u)) and _carrier(gb.of(u)) for u in unaffected):
+        return False  # an unaffected relative carries both
+    return not any(ga.of(a) == "hom_ref" or gb.of(a) == "hom_ref" for a in affected)
+
+
+def comphet_partners(variants: list[tuple[str, Genotypes, float]], ped: Pedigree,
+                     proband: str) -> dict[str, dict[str, tuple[str, float]]]:
+    """Best compound-heterozygous partner of each het variant of one gene, per phase status.
+
+    ``variants`` are (key, genotypes, variant score) of the proband's het variants in one
+    gene. Returns key -> {"confirmed"|"possible": (partner key, partner score)}. Partners
+    are scanned best-score first, so a gene with hundreds of intronic hets costs
+    O(n log n) rather than every pair.
+    """
+    father, mother = ped.parents(proband)
+    affected = set(ped.affected()) | {proband}
+    unaffected = set(ped.unaffected()) - {proband}
+    ordered = sorted(variants, key=lambda v: -v[2])
+    origin = {k: _origin(g, father, mother) for k, g, _ in ordered}
+    present = set(origin.values())
+    opposite = {"father": "mother", "mother": "father"}
+    out: dict[str, dict[str, tuple[str, float]]] = {}
+    for ka, ga, _ in ordered:
+        found: dict[str, tuple[str, float]] = {}
+        can_confirm = opposite.get(origin[ka]) in present
+        for kb, gb, sb in ordered:
+            if kb == ka:
+                continue
+            status = _pair_status(origin[ka], origin[kb])
+            if status is None or status in found or not _pair_allowed(ga, gb, affected,
+                                                                       unaffected):
+                continue
+            found[status] = (kb, sb)
+            if "confirmed" in found or not can_confirm:
+                break     # best-scoring partner of the best status found
+        if found:
+            out[ka] = found
+    return out
+
+
 def comphet_pairs(variants: list[tuple[str, Genotypes]], ped: Pedigree,
                   proband: str) -> list[PairCall]:
-    """Pairs of het variants of one gene that can be compound heterozygous in the proband.
-
-    ``variants`` are (variant key, genotypes) of the proband's het variants in one gene.
-    """
+    """Every pair of het variants that can be compound heterozygous (small genes, tests)."""
     father, mother = ped.parents(proband)
     affected = set(ped.affected()) | {proband}
     unaffected = set(ped.unaffected()) - {proband}
     out = []
     for (ka, ga), (kb, gb) in combinations(variants, 2):
-        if any(_carrier(ga.of(u)) and _carrier(gb.of(u)) for u in unaffected):
-            continue  # an unaffected relative carries both
-        if any(ga.of(a) == "hom_ref" or gb.of(a) == "hom_ref" for a in affected):
-            continue  # an affected relative lacks one of them
-        oa, ob = _origin(ga, father, mother), _origin(gb, father, mother)
-        if {oa, ob} == {"father", "mother"}:
-            out.append(PairCall(ka, kb, "confirmed"))
-        elif oa == ob and oa in ("father", "mother"):
-            continue  # both from the same parent: in cis
-        else:  # a parent missing, a de novo partner, or one allele in both parents
-            out.append(PairCall(ka, kb, "possible"))
+        if not _pair_allowed(ga, gb, affected, unaffected):
+            continue
+        status = _pair_status(_origin(ga, father, mother), _origin(gb, father, mother))
+        if status:
+            out.append(PairCall(ka, kb, status))
     return out
