@@ -205,7 +205,14 @@ def run(args: argparse.Namespace) -> dict:
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     results: dict = {"machine": {"cpus": os.cpu_count(), "threads_given": args.threads}}
     t = time.perf_counter()
-    inputs = make_inputs(work, args.source_rows, args.patient_rows)
+    saved = work / "inputs.json"
+    if args.reuse and saved.is_file():
+        inputs = {k: Path(v) if k.endswith(("_vcf", "_parquet")) else v
+                  for k, v in json.loads(saved.read_text()).items()}
+    else:
+        inputs = make_inputs(work, args.source_rows, args.patient_rows)
+        saved.write_text(json.dumps({k: str(v) if isinstance(v, Path) else v
+                                     for k, v in inputs.items()}))
     results["inputs"] = {k: str(v) if isinstance(v, Path) else v for k, v in inputs.items()}
     results["inputs"]["generate_s"] = round(time.perf_counter() - t, 1)
     bundle = work / "bundle"
@@ -270,7 +277,8 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/varrank_annotate_bench")
     parser.add_argument("--json", help="write results here")
     parser.add_argument("--keep", action="store_true", help="keep the peers' output VCFs")
-    parser.add_argument("--reuse", action="store_true", help="do not wipe --workdir first")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the inputs generated in --workdir by an earlier run")
     args = parser.parse_args()
     results = run(args)
     text = json.dumps(results, indent=2)

@@ -124,6 +124,7 @@ def _build_into(tmp: Path, req: BuildRequest) -> dict:
     con.execute(f"SET threads = {int(req.threads)}")
     con.execute(f"SET memory_limit = '{req.memory_limit}'")
     con.execute(f"SET temp_directory = '{work / 'duckdb_tmp'}'")
+    con.execute("SET enable_progress_bar = false")
     manifest: dict = {
         "bundle_format": BUNDLE_FORMAT_VERSION,
         "store": "duckdb",

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -100,12 +101,19 @@ def _consequence_columns(table: pa.Table, effects: list[list[TranscriptEffect]],
                          models: pa.Table | None, columns: dict[str, pa.Array]
                          ) -> list[TranscriptEffect | None]:
     """Pick the preferred effect per row and add its fields to ``columns``; return the picks."""
-    chosen = [preferred(e, _model_facts(models)) for e in effects]
+    schema = arrow_schema("annotate")
+    if not any(effects):  # no annotator: typed null columns without a per-row Python pass
+        for name in EFFECT_COLUMNS:
+            columns[name] = pa.nulls(table.num_rows, schema.field(name).type)
+        columns["n_transcripts"] = pa.array(np.zeros(table.num_rows, dtype=np.int32))
+        return [None] * table.num_rows
+    facts = _model_facts(models)
+    chosen = [preferred(e, facts) for e in effects]
     if models is not None:
         _add_exonic_splice_distance(table, effects, models)
     for name in EFFECT_COLUMNS:
         columns[name] = pa.array([getattr(c, name) if c else None for c in chosen],
-                                 arrow_schema("annotate").field(name).type)
+                                 schema.field(name).type)
     columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
     return chosen
 
@@ -306,6 +314,8 @@ def _assemble(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
 
 def _transcripts_table(table: pa.Table, effects: list[list[TranscriptEffect]],
                        chosen: list[TranscriptEffect | None]) -> pa.Table:
+    if not any(effects):
+        return TRANSCRIPT_SCHEMA.empty_table()
     rows = []
     keys = table.column("variant_key").to_pylist() if "variant_key" in table.column_names else None
     records = _records(table)
