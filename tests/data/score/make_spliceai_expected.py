@@ -84,6 +84,8 @@ def select_records(vcfs: list[Path], contig: str) -> list[list[str]]:
             chrom, pos, _id, ref, alt = fields[:5]
             if chrom.replace("chr", "") != contig or alt in ("-", ".") or ref == "-":
                 continue
+            if "<" in alt:  # symbolic (<CN0>): the original CLI aborts writing such records
+                continue
             is_snv = len(ref) == 1 and all(len(a) == 1 for a in alt.split(","))
             if big and is_snv:
                 snv_index += 1
