@@ -84,6 +84,8 @@ def select_records(vcfs: list[Path], contig: str) -> list[list[str]]:
             chrom, pos, _id, ref, alt = fields[:5]
             if chrom.replace("chr", "") != contig or alt in ("-", ".") or ref == "-":
                 continue
+            if "<" in alt:  # symbolic (<CN0>): the original CLI aborts writing such records
+                continue
             is_snv = len(ref) == 1 and all(len(a) == 1 for a in alt.split(","))
             if big and is_snv:
                 snv_index += 1
@@ -141,17 +143,22 @@ def _priority(records: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def run_original(data: Path, out: Path, work: Path) -> None:
-    """Run the original CLI in chunks, appending to the table (resumable, keys skipped)."""
-    table = out / "spliceai_expected.tsv"
+def run_original(data: Path, out: Path, work: Path, part: str = "",
+                 reverse: bool = False) -> None:
+    """Run the original CLI in chunks, appending to the table (resumable, keys skipped).
+
+    ``part``/``reverse`` let a second process work from the other end of the queue into
+    its own file (merge and de-duplicate afterwards) on a machine shared with other jobs.
+    """
+    table = out / f"spliceai_expected{part}.tsv"
     header = ("#build\tchrom\tpos\tref\talt\tgene\tDS_AG\tDS_AL\tDS_DG\tDS_DL\tDP_AG\t"
               "DP_AL\tDP_DG\tDP_DL\tspliceai_info")
     done = set()
-    if table.exists():
-        for line in table.read_text().splitlines()[1:]:
+    for existing in out.glob("spliceai_expected*.tsv"):
+        for line in existing.read_text().splitlines()[1:]:
             f = line.split("\t")
             done.add((f[0], f[2], f[3]))
-    else:
+    if not table.exists():
         table.write_text(header + "\n")
     started = time.time()
     queue = []
@@ -163,6 +170,8 @@ def run_original(data: Path, out: Path, work: Path) -> None:
                 queue.append((build, contig, padded, data / annotation, rec))
     # interleave builds: the GRCh38 (plus-strand BRCA2) records come first
     queue.sort(key=lambda q: q[0] != "GRCh38")
+    if reverse:
+        queue.reverse()
     spliceai = Path(sys.executable).with_name("spliceai")
     for i in range(0, len(queue), CHUNK):
         chunk = queue[i:i + CHUNK]
@@ -228,6 +237,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--skip-table", action="store_true")
     parser.add_argument("--skip-tracks", action="store_true")
+    parser.add_argument("--part", default="", help="suffix of this process's table file")
+    parser.add_argument("--reverse", action="store_true", help="work from the queue's end")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -235,7 +246,7 @@ def main() -> int:
         run_keras_tracks(args.data.resolve(), args.out)
     if not args.skip_table:
         with tempfile.TemporaryDirectory() as work:
-            run_original(args.data.resolve(), args.out, Path(work))
+            run_original(args.data.resolve(), args.out, Path(work), args.part, args.reverse)
     return 0
 
 
