@@ -321,16 +321,18 @@ def main(argv=None) -> int:
                 "consequence": c.consequence, "rank": rank,
                 "gene_rank": out.column("gene_rank")[i].as_py(),
                 "excluded": out.column("excluded_reason")[i].as_py()})
-        if n % 20 == 0:
+        if n % 20 == 0 or n == len(cases):
             LOG.info("%d/%d cases (%.0f s)", n, len(cases), time.time() - started)
-    summary = {a: summarise(r) for a, r in results.items()}
-    report = {"args": {k: str(v) for k, v in vars(args).items()},
-              "background_rows": background.num_rows, "causal_alleles": len(causal),
-              "distinct_causal_in_cases": len({c.chrom + str(c.pos) + c.alt for c, _, _ in cases}),
-              "distinct_diseases": len({c.disease for c, _, _ in cases}),
-              "hpo_release": index.release, "seconds": round(time.time() - started, 1),
-              "summary": summary, "cases": results}
-    args.out.write_text(json.dumps(report, indent=1))
+            report = {"args": {k: str(v) for k, v in vars(args).items()},
+                      "background_rows": background.num_rows, "causal_alleles": len(causal),
+                      "cases_done": n,
+                      "distinct_causal_in_cases": len({(c.chrom, c.pos, c.alt)
+                                                       for c, _, _ in cases[:n]}),
+                      "distinct_diseases": len({c.disease for c, _, _ in cases[:n]}),
+                      "hpo_release": index.release, "seconds": round(time.time() - started, 1),
+                      "summary": {a: summarise(r) for a, r in results.items()},
+                      "cases": results}
+            args.out.write_text(json.dumps(report, indent=1))   # partial results survive a stop
     print(markdown(report))
     return 0
 
