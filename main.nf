@@ -29,7 +29,7 @@ def checkTestData() {
     if (!workflow.profile.tokenize(',').contains('test')) return
     def dir = file(params.test_prepared_dir)
     if (!dir.resolve('samplesheet.csv').exists() || !dir.resolve('params.json').exists()) {
-        error("test data not prepared in ${dir}: run `make demo`, or `varrank testdata prepare --data-dir ../shared/data --out ${dir}`")
+        error("test data not prepared in ${dir}: run `make demo` (or `varrank testdata prepare --data-dir ../shared/data --out ${dir}` then `scripts/nextflow/test-resources.sh ${dir}`)")
     }
 }
 
@@ -42,25 +42,39 @@ def pedFile(String familyId, String text) {
     return ped
 }
 
+/**
+ * Parameters and the samplesheet/Phenopacket, checked together so that one run lists every
+ * problem a user has to fix; returns the patients (VarrankInputs.Patient) or stops.
+ */
+def validatedPatients(VarrankSchema schema) {
+    def problems = []
+    if (params.validate_params) {
+        def warnings = []
+        problems.addAll(schema.validate(params, warnings))
+        warnings.each { log.warn it }
+    }
+    def patients = []
+    if (params.input && params.phenopacket) {
+        problems << 'give either --input or --phenopacket, not both'
+    } else if (!params.input && !params.phenopacket) {
+        problems << '--input (samplesheet.csv) or --phenopacket (file.json) is required'
+    } else if (params.input && (file(params.input).exists() || !params.validate_params)) {
+        patients = VarrankInputs.readSamplesheet(file(params.input), problems)
+    } else if (params.phenopacket && (file(params.phenopacket).exists() || !params.validate_params)) {
+        patients = VarrankInputs.readPhenopacket(file(params.phenopacket), params.genome, problems)
+    }
+    if (problems) failValidation('cannot start: invalid parameters or inputs', problems)
+    return patients
+}
+
 workflow {
     checkTestData()
 
-    if (params.validate_params) {
-        def warnings = []
-        def problems = schema.validate(params, warnings)
-        warnings.each { log.warn it }
-        if (params.input && params.phenopacket) problems << 'give either --input or --phenopacket, not both'
-        if (!params.input && !params.phenopacket) problems << '--input (samplesheet.csv) or --phenopacket (file.json) is required'
-        if (problems) failValidation('invalid parameters', problems)
-    }
+    def patients = validatedPatients(schema)
 
-    def problems = []
-    def patients = params.input
-        ? VarrankInputs.readSamplesheet(file(params.input), problems)
-        : VarrankInputs.readPhenopacket(file(params.phenopacket), params.genome, problems)
-    if (problems) failValidation("invalid ${params.input ? 'samplesheet' : 'phenopacket'} ${params.input ?: params.phenopacket}", problems)
-
-    def (stages, skipped) = VarrankStages.plan(params)
+    def plan = VarrankStages.plan(params)
+    def stages = plan[0]
+    def skipped = plan[1]
     skipped.each { stage, why -> log.info "varrank: skipping ${stage.toUpperCase()} (${why})" }
     log.info "varrank: ${patients.size()} patient(s); chain INGEST -> ${(stages*.toUpperCase() + ['REPORT']).join(' -> ')}"
 
@@ -81,7 +95,7 @@ workflow {
         model_dir       : optional('model_dir'),
         score_annotation: optional('score_annotation'),
         hpo_dir         : optional('hpo_dir'),
-        manifests       : ['annotation_db', 'model_dir'].findAll { params[it] }
+        manifests       : ['annotation_db', 'snpeff_db', 'model_dir'].findAll { params[it] }
                               .collect { file("${params[it]}/manifest.json") }.findAll { it.exists() },
     ]
 

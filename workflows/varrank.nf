@@ -9,6 +9,7 @@ include { ANNOTATE   } from '../modules/local/annotate'
 include { SCORE      } from '../modules/local/score'
 include { PRIORITISE } from '../modules/local/prioritise'
 include { REPORT     } from '../modules/local/report'
+include { REPORT_INDEX } from '../modules/local/report_index'
 
 workflow VARRANK {
 
@@ -33,9 +34,11 @@ workflow VARRANK {
         ch_ledgers = ch_ledgers.mix(ANNOTATE.out.ledger)
         ch_versions = ch_versions.mix(ANNOTATE.out.versions)
     }
+    ch_tracks = INGEST.out.table.map { meta, table -> [meta, []] }  // [ val(meta), path(tracks) or [] ]
     if ('score' in stages) {
         SCORE(ch_table, resources.fasta, resources.fasta_index, resources.model_dir, resources.score_annotation)
         ch_table = SCORE.out.table
+        ch_tracks = SCORE.out.tracks
         ch_ledgers = ch_ledgers.mix(SCORE.out.ledger)
         ch_versions = ch_versions.mix(SCORE.out.versions)
     }
@@ -49,8 +52,13 @@ workflow VARRANK {
 
     // One ledger per stage that ran; size lets each patient go on as soon as its set is complete.
     ch_ledger_sets = ch_ledgers.groupTuple(size: 1 + stages.size(), sort: { a, b -> a.name <=> b.name })
-    REPORT(ch_table.join(INGEST.out.qc).join(ch_ledger_sets), resources.manifests)
+    REPORT(ch_table.join(INGEST.out.qc).join(ch_ledger_sets).join(ch_tracks),
+        resources.manifests, resources.hpo_dir)
     ch_versions = ch_versions.mix(REPORT.out.versions)
+
+    // One entry page for the run, once every patient's report exists.
+    REPORT_INDEX(REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name })
+    ch_versions = ch_versions.mix(REPORT_INDEX.out.versions)
 
     // One copy of each distinct versions.yml (they repeat per patient), plus the engine.
     ch_versions
@@ -62,6 +70,7 @@ workflow VARRANK {
 
     emit:
     report   = REPORT.out.html       // channel: [ val(meta), path(report.html) ]
+    index    = REPORT_INDEX.out.html // channel: path(index.html)
     json     = REPORT.out.json       // channel: [ val(meta), path(report.json) ]
     versions = ch_versions           // channel: path(versions.yml)
 }

@@ -105,6 +105,7 @@ def plan_stages(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
         table, ledgers = d / f"{patient}.prioritise.parquet", ledgers + [d / f"{patient}.prioritise.ledger.json"]
 
     report = ["report", "--in", str(table), "--qc", str(ingest_dir / f"{patient}.qc.json"),
+              *opt("--hpo", args.hpo), *opt("--hpo-dir", args.hpo_dir),
               "--out", str(out / "report")]
     for ledger in ledgers:
         report += ["--ledger", str(ledger)]

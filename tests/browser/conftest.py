@@ -17,7 +17,7 @@ ARTIFACTS = HERE.parent / "artifacts"
 
 @pytest.fixture(scope="session")
 def browser():
-    from chromium import Browser, chromedriver_binary, chromium_binary
+    from report_chromium import Browser, chromedriver_binary, chromium_binary
 
     if not chromium_binary() or not chromedriver_binary():
         pytest.fail("headless Chromium and chromedriver are required for the browser tests: "

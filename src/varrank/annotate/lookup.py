@@ -9,11 +9,11 @@ absent from a database means unknown, never frequency 0.
 
 from __future__ import annotations
 
-import json
 import logging
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
 from varrank.annotate.bundle_build import BARE_CHROM_SQL
@@ -58,56 +58,55 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     matches: dict[str, int] = {}
     freq_candidates: list[tuple[str, np.ndarray]] = []
 
-    def join(table: str, wanted: list[str]) -> pa.Table:
-        cols = ", ".join(f's."{c}"' for c in wanted)
-        result = con.sql(
-            f'SELECT s.pos IS NOT NULL AS _hit{", " + cols if cols else ""} FROM pk '
+    def join(table: str, wanted: list[str], extra_sql: str = "") -> pa.Table:
+        cols = "".join(f', s."{c}"' for c in wanted)
+        result = _to_arrow(con.sql(
+            f"SELECT s.pos IS NOT NULL AS _hit{cols}{extra_sql} FROM pk "
             f'LEFT JOIN "{table}" s ON s.chrom = pk.chrom AND s.pos = pk.pos AND s.ref = pk.ref '
-            "AND s.alt = pk.alt ORDER BY pk.row_idx")
-        result = _to_arrow(result)
-        matches[table] = int(np.asarray(result.column("_hit")).sum()) if n else 0
+            "AND s.alt = pk.alt ORDER BY pk.row_idx"))
+        matches[table] = int(pc.sum(result.column("_hit")).as_py() or 0) if n else 0
         return result
+
+    def release_sql(name: str) -> str:
+        label = bundle.release(name).replace("'", "''")
+        return f", CASE WHEN s.pos IS NOT NULL THEN '{label}' END AS _release"
 
     for name in bundle.sources_of("clinvar")[:1]:
         available = _columns(con, name)
-        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available])
+        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release_sql(name))
         for col, src in CLINVAR_COLUMNS.items():
             if src in available:
                 out[col] = got.column(src).combine_chunks()
-        hit = np.asarray(got.column("_hit"))
-        out["clinvar_release"] = _release_where(hit, bundle.release(name))
+        out["clinvar_release"] = got.column("_release").combine_chunks()
     for name in bundle.sources_of("gnomad")[:1]:
         available = _columns(con, name)
         groups = [c for c in available if c.startswith("af_")]
-        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available] + groups)
+        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available] + groups,
+                   release_sql(name) + _group_json_sql(groups))
         for col, src in GNOMAD_COLUMNS.items():
             if src in available:
                 out[col] = got.column(src).combine_chunks()
-        hit = np.asarray(got.column("_hit"))
-        out["gnomad_release"] = _release_where(hit, bundle.release(name))
-        out["gnomad_group_af"] = _group_json(got, groups)
+        out["gnomad_release"] = got.column("_release").combine_chunks()
+        out["gnomad_group_af"] = got.column("_groups").combine_chunks()
         freq_candidates += _freq_candidates(name, got, groups)
-    popfreq = {}
-    for name in bundle.sources_of("popfreq"):
+    popfreq_names = bundle.sources_of("popfreq")
+    popfreq_af: list[pa.Array] = []
+    for name in popfreq_names:
         available = _columns(con, name)
         groups = [c for c in available if c.startswith("af_")]
         got = join(name, [c for c in ("af",) if c in available] + groups)
-        if "af" in available:
-            popfreq[name] = got.column("af").to_pylist()
+        popfreq_af.append(got.column("af").combine_chunks() if "af" in available
+                          else pa.nulls(n, pa.float64()))
         freq_candidates += _freq_candidates(name, got, groups)
-    if popfreq:
-        names = list(popfreq)
-        out["popfreq_af"] = pa.array(
-            [json.dumps({k: popfreq[k][i] for k in names if popfreq[k][i] is not None},
-                        sort_keys=True) if any(popfreq[k][i] is not None for k in names) else None
-             for i in range(n)], pa.string())
+    if popfreq_names:
+        out["popfreq_af"] = _popfreq_json(con, popfreq_names, popfreq_af)
     for name in bundle.sources_of("inhouse")[:1]:
         available = _columns(con, name)
-        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available])
+        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release_sql(name))
         for col, src in INHOUSE_COLUMNS.items():
             if src in available:
                 out[col] = got.column(src).combine_chunks()
-        out["inhouse_release"] = _release_where(np.asarray(got.column("_hit")), bundle.release(name))
+        out["inhouse_release"] = got.column("_release").combine_chunks()
     if freq_candidates:
         out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
     con.close()
@@ -115,7 +114,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
 
 
 def _to_arrow(result) -> pa.Table:
-    """DuckDB 1.x calls it fetch_arrow_table, 2.x to_arrow_table."""
+    """DuckDB 1.x calls it fetch_arrow_table / arrow, 2.x to_arrow_table."""
     for name in ("to_arrow_table", "fetch_arrow_table", "arrow"):
         if hasattr(result, name):
             table = getattr(result, name)()
@@ -123,19 +122,27 @@ def _to_arrow(result) -> pa.Table:
     raise RuntimeError("this DuckDB has no Arrow export")
 
 
-def _release_where(hit: np.ndarray, release: str) -> pa.Array:
-    return pa.array(np.where(hit, release, None), pa.string())
+def _json_without_nulls(pairs: list[tuple[str, str]]) -> str:
+    """SQL for a JSON object of the non-null (label, expression) pairs; NULL when all are null."""
+    entries = ", ".join(f"{{'k': '{label}', 'v': {expr}::DOUBLE}}" for label, expr in pairs)
+    return (f"nullif(to_json(map_from_entries(list_filter([{entries}], "
+            "lambda x: x.v IS NOT NULL)))::VARCHAR, '{}')")
 
 
-def _group_json(got: pa.Table, groups: list[str]) -> pa.Array:
+def _group_json_sql(groups: list[str]) -> str:
+    """JSON object group -> AF built inside DuckDB, null groups left out, null when no group."""
     if not groups:
-        return pa.nulls(got.num_rows, pa.string())
-    values = {g[3:]: got.column(g).to_pylist() for g in groups}
-    result = []
-    for i in range(got.num_rows):
-        row = {g: v[i] for g, v in values.items() if v[i] is not None}
-        result.append(json.dumps(row, sort_keys=True) if row else None)
-    return pa.array(result, pa.string())
+        return ", NULL::VARCHAR AS _groups"
+    return ", " + _json_without_nulls([(g[3:], f's."{g}"') for g in groups]) + " AS _groups"
+
+
+def _popfreq_json(con, names: list[str], arrays: list[pa.Array]) -> pa.Array:
+    table = pa.table({f"s{i}": a for i, a in enumerate(arrays)})
+    con.register("_popfreq", table)
+    expr = _json_without_nulls([(name, f"s{i}") for i, name in enumerate(names)])
+    result = _to_arrow(con.sql(f"SELECT {expr} AS j FROM _popfreq"))
+    con.unregister("_popfreq")
+    return result.column("j").combine_chunks()
 
 
 def _freq_candidates(source: str, got: pa.Table, groups: list[str]) -> list[tuple[str, np.ndarray]]:

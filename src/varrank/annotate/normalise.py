@@ -33,9 +33,13 @@ def normalise_vcf(src: Path, dst: Path, fasta: Path | None, origin: Path) -> Non
     A REF mismatch is an error, not a warning: it means the source and the reference are
     different builds or the coordinates are shifted, and every join would be wrong.
     """
-    args = ["-m", "-any", "-O", "v", "-o", str(dst)]
+    # Uncompressed BCF: the cheapest format for the bcftools query that reads it next.
+    args = ["-m", "-any", "-O", "u", "-o", str(dst)]
     if fasta is not None:
         args += ["-f", str(fasta), "-c", "e"]
+    # Our cleaned header declares INFO values as text on purpose; htslib's "should be declared
+    # as Type=Float" warnings would only be noise (errors are still reported).
+    previous = pysam.set_verbosity(1)
     try:
         bcftools.norm(*args, str(src), catch_stdout=False)
     except pysam.utils.SamtoolsError as err:
@@ -44,11 +48,16 @@ def normalise_vcf(src: Path, dst: Path, fasta: Path | None, origin: Path) -> Non
         hint = ("the source and the reference FASTA disagree: wrong genome build, or coordinates "
                 "shifted" if "mismatch" in first.lower() else "check the file with bcftools view")
         raise ResourceError(f"bcftools norm failed: {first}", hint=hint, path=origin) from None
+    finally:
+        pysam.set_verbosity(previous)
 
 
 def query_tsv(src: Path, dst: Path, fmt: str, origin: Path) -> None:
     """Extract the columns the bundle stores as TSV (missing values as '.')."""
+    previous = pysam.set_verbosity(1)
     try:
         bcftools.query("-f", fmt, "-o", str(dst), str(src), catch_stdout=False)
     except pysam.utils.SamtoolsError as err:
         raise ResourceError(f"bcftools query failed: {str(err)[-300:]}", path=origin) from None
+    finally:
+        pysam.set_verbosity(previous)

@@ -83,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     show = rsub.add_parser("show", help="print a bundle's manifest summary")
     show.add_argument("bundle", type=Path)
+    show.add_argument("--json", action="store_true", help="print the whole manifest.json")
     show.set_defaults(func=_show)
 
 
@@ -148,6 +149,6 @@ def _show(args: argparse.Namespace) -> int:
         print(f"  {name:12s} {s['kind']:8s} release {s['release']:12s} rows {s['rows']:>12,d}")
     for name, g in m.get("gene_resources", {}).items():
         print(f"  {name:12s} gene     release {g.get('release')}")
-    if args.verbose if hasattr(args, "verbose") else False:
+    if getattr(args, "json", False):
         print(json.dumps(m, indent=2))
     return 0

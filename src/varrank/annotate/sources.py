@@ -51,17 +51,21 @@ class Extraction:
         return [(c, t, k) for c, t, k in self.columns if k is not None]
 
 
+# NCBI's ClinVar VCF names first; then the names of ClinVar-derived tables that labs and
+# public resources ship (macarthur-lab/clinvar: CLINICAL_SIGNIFICANCE, REVIEW_STATUS, ...;
+# BRCA Exchange: ClinicalSignificance, ReviewStatus), so such a file loads into the same columns.
 CLINVAR_FIELDS = [
-    Field("variation_id", "VARCHAR", ("%ID",)),
-    Field("allele_id", "VARCHAR", ("ALLELEID",)),
-    Field("significance", "VARCHAR", ("CLNSIG",)),
+    Field("variation_id", "VARCHAR", ("VARIATION_ID", "%ID")),
+    Field("allele_id", "VARCHAR", ("ALLELEID", "ALLELE_ID")),
+    Field("significance", "VARCHAR", ("CLNSIG", "CLINICAL_SIGNIFICANCE", "ClinicalSignificance")),
     Field("significance_conflicts", "VARCHAR", ("CLNSIGCONF",)),
-    Field("review_status", "VARCHAR", ("CLNREVSTAT",)),
-    Field("conditions", "VARCHAR", ("CLNDN",)),
-    Field("gene_info", "VARCHAR", ("GENEINFO",)),
-    Field("molecular_consequence", "VARCHAR", ("MC",)),
-    Field("variant_type", "VARCHAR", ("CLNVC",)),
+    Field("review_status", "VARCHAR", ("CLNREVSTAT", "REVIEW_STATUS", "ReviewStatus")),
+    Field("conditions", "VARCHAR", ("CLNDN", "ALL_TRAITS")),
+    Field("gene_info", "VARCHAR", ("GENEINFO", "SYMBOL", "Symbol")),
+    Field("molecular_consequence", "VARCHAR", ("MC", "MOLECULAR_CONSEQUENCE")),
+    Field("variant_type", "VARCHAR", ("CLNVC", "VARIATION_TYPE")),
 ]
+SIGNIFICANCE_KEYS = CLINVAR_FIELDS[2].keys
 
 _FREQ_CORE = [
     Field("af", "DOUBLE", ("AF",)),
@@ -106,8 +110,9 @@ def fields_for(kind: str, header: VcfHeader) -> list[Field]:
 
 def resolve(kind: str, header: VcfHeader) -> Extraction:
     """Pick, for every column, the first INFO key the header declares; check the kind fits."""
-    if kind == "clinvar" and "CLNSIG" not in header.info:
-        raise ResourceError("not a ClinVar VCF: the header declares no INFO/CLNSIG",
+    if kind == "clinvar" and not any(k in header.info for k in SIGNIFICANCE_KEYS):
+        raise ResourceError("not a ClinVar VCF: the header declares no INFO/CLNSIG "
+                            "(nor a ClinVar-derived CLINICAL_SIGNIFICANCE/ClinicalSignificance)",
                             hint="use the weekly VCF from ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh3*/",
                             path=header.path, line=header.n_lines)
     if kind in ("gnomad", "popfreq") and "AF" not in header.info and not (
@@ -119,14 +124,3 @@ def resolve(kind: str, header: VcfHeader) -> Extraction:
         key = next((k for k in fld.keys if k.startswith("%") or k in header.info), None)
         extraction.columns.append((fld.column, fld.sql_type, key))
     return extraction
-
-
-def checked_types(header: VcfHeader, extraction: Extraction) -> dict[str, str]:
-    """INFO key -> the type the bundle stores it as, for the keys this source reads.
-
-    Checked against what the bundle needs rather than what the header declares, so a header
-    that calls AF a String still gets its values checked as numbers.
-    """
-    vcf_type = {"DOUBLE": "Float", "BIGINT": "Integer"}
-    return {k: vcf_type.get(t, "String") for _, t, k in extraction.present()
-            if not k.startswith("%")}

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -74,34 +75,58 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
     for source, hits in matches.items():
         ledger.notes.append(f"{source} ({bundle.release(source)}): {hits} of {table.num_rows} "
                             "variants matched by exact allele")
-    effects, annotator, models = _effects(table, meta, bundle, options, ledger, build)
-    chosen = [preferred(e, _model_facts(models)) for e in effects]
-    if models is not None:
-        _add_exonic_splice_distance(table, effects, models)
-    for name in EFFECT_COLUMNS:
-        columns[name] = pa.array([getattr(c, name) if c else None for c in chosen],
-                                 arrow_schema("annotate").field(name).type)
-    columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
+    skipped: set[int] = set()
+    effects, annotator, models = _effects(table, meta, bundle, options, ledger, build, skipped)
+    chosen = _consequence_columns(table, effects, models, columns)
     if annotator is not None:
         for i, c in enumerate(chosen):
-            if c is None:
+            if c is None and i not in skipped:  # skipped rows already carry their reason
                 ledger.flag("no_transcript_effect", _key(table, i))
+        log.info("transcript effects for %d of %d variants", sum(1 for c in chosen if c),
+                 table.num_rows)
     columns.update(_constraint(bundle, columns["gene_symbol"], options))
     out_table = _assemble(table, columns)
     ledger.records_out = out_table.num_rows
-    outdir.mkdir(parents=True, exist_ok=True)
     out_meta = with_stage(meta, "annotate", bundle=str(bundle_path.resolve()),
                           bundle_created=bundle.manifest.get("created"),
                           sources={n: s["release"] for n, s in bundle.manifest["sources"].items()},
                           annotator=annotator)
-    out_meta.setdefault("genome_build", bundle.genome_build)
-    out_meta.setdefault("patient", patient)
+    out_meta["genome_build"] = out_meta.get("genome_build") or bundle.genome_build
+    out_meta["patient"] = patient
+    return _write_outputs(outdir, patient, out_table,
+                          _transcripts_table(table, effects, chosen), out_meta, annotator, ledger)
+
+
+def _consequence_columns(table: pa.Table, effects: list[list[TranscriptEffect]],
+                         models: pa.Table | None, columns: dict[str, pa.Array]
+                         ) -> list[TranscriptEffect | None]:
+    """Pick the preferred effect per row and add its fields to ``columns``; return the picks."""
+    schema = arrow_schema("annotate")
+    if not any(effects):  # no annotator: typed null columns without a per-row Python pass
+        for name in EFFECT_COLUMNS:
+            columns[name] = pa.nulls(table.num_rows, schema.field(name).type)
+        columns["n_transcripts"] = pa.array(np.zeros(table.num_rows, dtype=np.int32))
+        return [None] * table.num_rows
+    facts = _model_facts(models)
+    chosen = [preferred(e, facts) for e in effects]
+    if models is not None:
+        _add_exonic_splice_distance(table, effects, models)
+    for name in EFFECT_COLUMNS:
+        columns[name] = pa.array([getattr(c, name) if c else None for c in chosen],
+                                 schema.field(name).type)
+    columns["n_transcripts"] = pa.array([len(e) for e in effects], pa.int32())
+    return chosen
+
+
+def _write_outputs(outdir: Path, patient: str, table: pa.Table, transcripts: pa.Table,
+                   meta: dict, annotator: str | None, ledger: Ledger) -> AnnotateOutputs:
+    outdir.mkdir(parents=True, exist_ok=True)
     paths = AnnotateOutputs(table=outdir / f"{patient}.annotate.parquet",
                             ledger=outdir / f"{patient}.annotate.ledger.json",
                             transcripts=outdir / f"{patient}.transcripts.parquet")
-    write_table(_transcripts_table(table, effects, chosen), paths.transcripts,
-                {"patient": patient, "genome_build": out_meta["genome_build"], "annotator": annotator})
-    write_table(out_table, paths.table, out_meta)
+    write_table(transcripts, paths.transcripts, {"patient": patient, "annotator": annotator,
+                                                 "genome_build": meta["genome_build"]})
+    write_table(table, paths.table, meta)
     ledger.write(paths.ledger)
     return paths
 
@@ -139,15 +164,19 @@ def _records(table: pa.Table) -> list[tuple[str, int, str, str]]:
 
 
 def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptions,
-             ledger: Ledger, build: str | None
+             ledger: Ledger, build: str | None, skipped: set[int]
              ) -> tuple[list[list[TranscriptEffect]], str | None, pa.Table | None]:
-    """Transcript effects per row from the first available annotator."""
+    """Transcript effects per row from the first available annotator.
+
+    Rows the annotator cannot take are flagged with the reason and added to ``skipped``.
+    """
     n = table.num_rows
     records = _records(table)
     usable = [not any(a.startswith(SYMBOLIC) or not a for a in (r[3],)) for r in records]
     for i, ok in enumerate(usable):
         if not ok:
             ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
+            skipped.add(i)
     effects: list[list[TranscriptEffect]] = [[] for _ in range(n)]
     if options.snpeff_db is not None:
         from varrank.annotate.consequence.snpeff import open_snpeff_db, run_snpeff, MODELS
@@ -165,6 +194,7 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
                     e.is_mane_select, e.is_canonical = flags.get(e.transcript_id, (None, None))
                 if any(e.messages and "ERROR_CHROMOSOME_NOT_FOUND" in e.messages for e in effects[i]):
                     ledger.flag("consequence_skipped:contig_not_in_snpeff_db", _key(table, i))
+                    skipped.add(i)
                     effects[i] = []
         return effects, manifest["annotator"], models
     if options.vep_cache is not None:
@@ -284,6 +314,8 @@ def _assemble(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
 
 def _transcripts_table(table: pa.Table, effects: list[list[TranscriptEffect]],
                        chosen: list[TranscriptEffect | None]) -> pa.Table:
+    if not any(effects):
+        return TRANSCRIPT_SCHEMA.empty_table()
     rows = []
     keys = table.column("variant_key").to_pylist() if "variant_key" in table.column_names else None
     records = _records(table)

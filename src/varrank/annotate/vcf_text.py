@@ -11,6 +11,7 @@ tagged with its source line (INFO/VRLINE) so that later errors can still point a
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 import zlib
 from collections import Counter
@@ -21,8 +22,12 @@ from typing import IO
 
 from varrank.core.errors import ResourceError
 
+log = logging.getLogger(__name__)
+
 LINE_TAG = "VRLINE"
+PROGRESS_EVERY = 5_000_000
 ALLELE_RE = re.compile(r"^[ACGTNacgtn]+$")
+ALTS_RE = re.compile(r"^[ACGTNacgtn]+(?:,[ACGTNacgtn]+)*$")
 _INFO_DEF = re.compile(r'^##INFO=<ID=([^,>]+),Number=([^,>]+),Type=([^,>]+)(?:,Description="(.*)")?')
 _CONTIG_DEF = re.compile(r"^##contig=<ID=([^,>]+)(?:,length=(\d+))?")
 
@@ -111,22 +116,6 @@ def parse_header(path: Path, lines: Iterator[tuple[int, str]]) -> VcfHeader:
                         line=header.n_lines or 1)
 
 
-def _check_value(key: str, dtype: str, value: str) -> bool:
-    if value in (".", ""):
-        return True
-    for item in value.split(","):
-        if item == ".":
-            continue
-        try:
-            if dtype == "Integer":
-                int(item)
-            elif dtype == "Float":
-                float(item)
-        except ValueError:
-            return False
-    return True
-
-
 @dataclass
 class CleanStats:
     records: int = 0
@@ -145,83 +134,78 @@ def clean_records(
     header: VcfHeader,
     lines: Iterator[tuple[int, str]],
     out: IO[str],
-    checked_keys: dict[str, str],
     rename: Callable[[str], str | None],
     stats: CleanStats,
 ) -> None:
     """Validate records and write them as 8-column VCF lines tagged with their source line.
 
-    ``checked_keys`` maps INFO keys to their declared type (Integer/Float/String/Flag); only
-    those are type-checked because they are the ones the bundle stores. ``rename`` maps a
-    source contig to the reference's spelling, or None when the reference lacks it (skipped
-    and counted, like symbolic or missing ALT alleles, which a sequence-level join cannot use).
-    Exact duplicate lines are dropped and counted; two different records for one allele at
-    one position are an error, because picking one silently would be a guess.
+    Structure is checked here (columns, POS, REF/ALT alphabet); INFO passes through untouched
+    and the values the bundle stores are type-checked later, column-wise in DuckDB, where
+    the INFO/VRLINE tag still names the line. ``rename`` maps a source contig to the
+    reference's spelling, or None when the reference lacks it (skipped and counted, like
+    symbolic or missing ALT alleles, which a sequence-level join cannot use). Exact duplicate
+    lines are dropped and counted; two different records for one allele at one position are
+    an error, because picking one silently would be a guess.
     """
     path = header.path
     seen_pos: tuple[str, str] | None = None
     seen_alleles: dict[tuple[str, str], tuple[int, str]] = {}
+    alts_ok = ALTS_RE.match
+    ref_ok = ALLELE_RE.match
     for n, line in lines:
-        if not line or line.startswith("#"):
+        if not line or line[0] == "#":
             if line.startswith("#"):
                 raise ResourceError("header line after the first record", path=path, line=n,
                                     hint="the file may be two VCFs concatenated without bcftools concat")
             continue
         stats.records += 1
-        cols = line.split("\t")
+        if stats.records % PROGRESS_EVERY == 0:
+            log.info("%s: %d records checked", path.name, stats.records)
+        cols = line.split("\t", 8)
         if len(cols) < 8:
             raise ResourceError(f"record has {len(cols)} tab-separated columns, VCF needs at least 8",
                                 hint="the file may be truncated or space-separated", path=path, line=n)
         chrom, pos, vid, ref, alt, qual, flt, info = cols[:8]
-        if not pos.isdigit() or int(pos) < 1:
+        if not pos.isdigit() or pos[0] == "0":
             raise ResourceError(f"POS {pos[:40]!r} is not a positive integer", path=path, line=n)
-        if not ALLELE_RE.match(ref):
+        if not ref_ok(ref):
             raise ResourceError(f"REF {ref[:40]!r} is not a DNA sequence", path=path, line=n)
         target = rename(chrom)
-        example = f"{chrom}:{pos}:{ref}:{alt}"
         if target is None:
-            stats.skip("contig_not_in_reference", example)
+            stats.skip("contig_not_in_reference", f"{chrom}:{pos}:{ref}:{alt}")
             continue
-        if alt in (".", "", "*"):
-            stats.skip("no_alt_allele", example)
-            continue
-        alts = alt.split(",")
-        if any(not ALLELE_RE.match(a) for a in alts):
-            if any(a.startswith("<") or "[" in a or "]" in a or a == "*" for a in alts):
+        if not alts_ok(alt):
+            example = f"{chrom}:{pos}:{ref}:{alt}"
+            if alt in (".", "", "*"):
+                stats.skip("no_alt_allele", example)
+                continue
+            if any(a.startswith("<") or "[" in a or "]" in a or a == "*" for a in alt.split(",")):
                 stats.skip("symbolic_or_breakend_alt", example)
                 continue
             raise ResourceError(f"ALT {alt[:40]!r} is not a DNA sequence or symbolic allele",
                                 path=path, line=n)
-        kept_info = []
-        for item in info.split(";") if info != "." else []:
-            key, eq, value = item.partition("=")
-            dtype = checked_keys.get(key)
-            if dtype is None:
-                continue
-            if dtype in ("Integer", "Float") and not _check_value(key, dtype, value):
-                raise ResourceError(
-                    f"INFO/{key}={value[:60]!r} is not a valid {dtype} (header declares Type={dtype})",
-                    hint="fix or remove the record; the database will not be built from a malformed file",
-                    path=path, line=n)
-            kept_info.append(item)
         if (chrom, pos) != seen_pos:
             seen_pos = (chrom, pos)
             seen_alleles = {}
-        new_info = ";".join(kept_info + [f"{LINE_TAG}={n}"])
-        for one_alt in alts:
+        body = "\t".join(cols[2:8])
+        duplicate = False
+        for one_alt in alt.split(","):
             key = (ref.upper(), one_alt.upper())
             if key in seen_alleles:
-                first_line, first_text = seen_alleles[key]
-                if first_text == "\t".join(cols[2:8]):
-                    stats.skip("exact_duplicate_record", example)
-                    break
+                first_line, first_body = seen_alleles[key]
+                if first_body == body:
+                    duplicate = True
+                    continue
                 raise ResourceError(
                     f"duplicate record for {chrom}:{pos} {ref}>{one_alt} (first at line {first_line}) "
                     "with different content",
                     hint="a database should list each allele once; fix the file or deduplicate it "
                          "(bcftools norm -d exact) before building the bundle",
                     path=path, line=n)
-            seen_alleles[key] = (n, "\t".join(cols[2:8]))
-        else:
-            out.write(f"{target}\t{pos}\t{vid}\t{ref.upper()}\t{alt.upper()}\t{qual}\t{flt}\t{new_info}\n")
-            stats.written += 1
+            seen_alleles[key] = (n, body)
+        if duplicate:
+            stats.skip("exact_duplicate_record", f"{chrom}:{pos}:{ref}:{alt}")
+            continue
+        info = f"{LINE_TAG}={n}" if info in (".", "") else f"{info};{LINE_TAG}={n}"
+        out.write(f"{target}\t{pos}\t{vid}\t{ref.upper()}\t{alt.upper()}\t{qual}\t{flt}\t{info}\n")
+        stats.written += 1

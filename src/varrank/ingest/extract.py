@@ -17,6 +17,7 @@ from pathlib import Path
 import cyvcf2
 import pyarrow as pa
 
+from varrank.core.errors import InputError
 from varrank.core.schema import arrow_schema
 from varrank.ingest import reasons
 from varrank.ingest.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
@@ -100,7 +101,10 @@ def extract(
     qc: QcAccumulator,
     normalised_with_fasta: bool,
     header_lines: list[str],
+    family: set[str] | frozenset[str] = frozenset(),
+    source: Path | None = None,
 ) -> ExtractResult:
+    """``family``: the other samples whose zygosity goes to ``family_zygosity``."""
     vcf = cyvcf2.VCF(str(norm_path), strict_gt=False)
     for line in header_lines:
         vcf.add_to_header(line)
@@ -108,8 +112,11 @@ def extract(
     infos = {h.info().get("ID") for h in vcf.header_iter() if h.type == "INFO"}
     has_csq, has_ann = "CSQ" in infos, "ANN" in infos
     samples = list(vcf.samples)
+    if "GT" not in formats:
+        raise InputError("the VCF declares no FORMAT/GT, so it holds no genotypes to report",
+                         hint="give the called (genotyped) VCF of the patient", path=source)
     p = samples.index(proband)
-    others = [(i, s) for i, s in enumerate(samples) if i != p]
+    others = [(i, s) for i, s in enumerate(samples) if s in family]
     writer = cyvcf2.Writer(str(out_vcf), vcf, mode="wz")
     columns = _Columns()
     assert columns.names == ROW_ORDER, "extract's row tuple must follow core.schema INGEST order"
@@ -123,8 +130,9 @@ def extract(
                 log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
             chrom, pos, ref = v.CHROM, v.POS, v.REF
             alt = v.ALT[0] if v.ALT else "."
-            old = v.INFO.get(OLD_TAG)
-            where = v.INFO.get(LINE_TAG)
+            info = v.INFO  # each v.INFO access builds a new wrapper
+            old = info.get(OLD_TAG)
+            where = info.get(LINE_TAG)
             if alt == "*":
                 drops.drop(reasons.STAR_ALLELE, where, chrom, pos, ref, alt)
                 continue
@@ -134,9 +142,20 @@ def extract(
             if is_symbolic(alt):
                 drops.drop(reasons.SYMBOLIC_ALLELE, where, chrom, pos, ref, alt)
                 continue
+            if not (ref.isupper() and alt.isupper()):
+                # left-alignment takes bases from the FASTA, which may be soft-masked (lower case)
+                ref, alt = ref.upper(), alt.upper()
+                v.REF, v.ALT = ref, [alt]
             if not normalised_with_fasta:
                 ref, alt = _trim_suffix(v, ref, alt)
-            genotypes = v.genotypes
+            if alt == ref:
+                drops.drop(reasons.ALT_EQUALS_REF, where, chrom, pos, ref, alt)
+                continue
+            try:
+                genotypes = v.genotypes
+            except Exception:  # cyvcf2: "error parsing genotypes" when a record has no GT
+                drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, "no GT in FORMAT")
+                continue
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
             if gt.zygosity == "hom_ref":
                 drops.drop(reasons.PROBAND_HOM_REF, where, chrom, pos, ref, alt, gt.gt or "")
@@ -159,18 +178,18 @@ def extract(
             filters = v.FILTERS
             filter_value = ";".join(filters) if filters else None  # '.' = no filters applied
             vtype = variant_type(ref, alt)
-            family = None
+            family_json = None
             if others:
-                family = json.dumps(
+                family_json = json.dumps(
                     {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in others},
                     sort_keys=True)
             columns.append((
                 chrom, pos, ref, alt, f"{chrom}-{pos}-{ref}-{alt}", v.ID,
                 None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
                 _left_aligned(old, pos, ref, alt, normalised_with_fasta),
-                gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family,
-                _text(v.INFO.get("CSQ")) if has_csq else None,
-                _text(v.INFO.get("ANN")) if has_ann else None,
+                gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family_json,
+                _text(info.get("CSQ")) if has_csq else None,
+                _text(info.get("ANN")) if has_ann else None,
             ))
             qc.add(chrom, pos, ref, alt, vtype, gt.zygosity, filter_value, gq, dp)
             writer.write_record(v)

@@ -7,6 +7,7 @@ allele of the original record has become 0; zygosity is therefore relative to th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,11 @@ class Genotype:
 
 def genotype(alleles: list[int], phased: bool) -> Genotype:
     """From cyvcf2's allele list (``-1`` = missing) to GT text and zygosity."""
+    return _genotype(tuple(alleles), bool(phased))
+
+
+@lru_cache(maxsize=4096)  # a VCF has a handful of distinct genotypes; this is the hot path
+def _genotype(alleles: tuple[int, ...], phased: bool) -> Genotype:
     calls = [a for a in alleles if a != INT32_VECTOR_END]
     if not calls:
         return Genotype(None, "no_call", None)
@@ -42,9 +48,14 @@ def genotype(alleles: list[int], phased: bool) -> Genotype:
 
 
 def int_field(values: np.ndarray | None, sample: int, column: int = 0) -> int | None:
+    """One sample's integer FORMAT value; None when missing. Some callers declare GQ/DP as
+    Float (missing = NaN); those are rounded."""
     if values is None:
         return None
-    value = int(values[sample, column]) if values.ndim == 2 else int(values[sample])
+    raw = values[sample, column] if values.ndim == 2 else values[sample]
+    if values.dtype.kind == "f":
+        return None if not np.isfinite(raw) or raw < 0 else int(round(float(raw)))
+    value = int(raw)
     return None if value in (INT32_MISSING, INT32_VECTOR_END) or value < 0 else value
 
 
@@ -52,9 +63,7 @@ def allele_depths(ad: np.ndarray | None, sample: int) -> tuple[int | None, int |
     """(reads REF, reads ALT, VAF) from FORMAT/AD after splitting (Number=R: ref, alt)."""
     if ad is None or ad.ndim != 2 or ad.shape[1] < 2:
         return None, None, None
-    ref, alt = int(ad[sample, 0]), int(ad[sample, 1])
-    ref = None if ref < 0 else ref
-    alt = None if alt < 0 else alt
+    ref, alt = int_field(ad, sample, 0), int_field(ad, sample, 1)
     if ref is None or alt is None:
         return ref, alt, None
     total = ref + alt

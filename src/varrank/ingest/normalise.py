@@ -57,8 +57,12 @@ def rename_contigs(src: Path, dst: Path, renames: dict[str, str], original: Path
 
 
 def normalise(src: Path, dst: Path, fasta: Path | None, original: Path) -> NormSummary:
-    """Split multi-allelics and, given a FASTA, left-align; write uncompressed BCF to ``dst``."""
-    args = ["-m", "-any", "--old-rec-tag", OLD_TAG, "--no-version", "-O", "u", "-o", str(dst)]
+    """Split multi-allelics and, given a FASTA, left-align; write uncompressed BCF (text VCF
+    without a FASTA) to ``dst``."""
+    # Text VCF out when the input may use contigs its header never declared (no FASTA to
+    # declare them from): BCF cannot encode those.
+    output_type = "u" if fasta is not None else "v"
+    args = ["-m", "-any", "--old-rec-tag", OLD_TAG, "--no-version", "-O", output_type, "-o", str(dst)]
     if fasta is not None:
         args += ["-f", str(fasta), "-c", "x"]
     stderr = _bcftools("norm", args + [str(src)], original)

@@ -22,17 +22,17 @@ from varrank import __version__
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
-from varrank.core.table_io import atomic_write_text, with_stage, write_table
+from varrank.core.table_io import atomic_write_text, share_file, with_stage, write_table
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
-from varrank.ingest.extract import extract
+from varrank.ingest.extract import ExtractResult, extract
 from varrank.ingest.normalise import bcftools_version, normalise, rename_contigs
 from varrank.ingest.pedigree import read_ped
-from varrank.ingest.prefilter import prefilter
-from varrank.ingest.proband import choose_proband
+from varrank.ingest.prefilter import PrefilterResult, prefilter
+from varrank.ingest.proband import choose_proband, family_samples
 from varrank.ingest.qc import QcAccumulator
-from varrank.ingest.reference import check_build, open_reference
-from varrank.ingest.sniff import InputFormat, sniff
+from varrank.ingest.reference import Reference, check_build, open_reference
+from varrank.ingest.sniff import InputFormat, SniffResult, sniff
 
 log = logging.getLogger(__name__)
 NO_FASTA_NOTE = ("not left-aligned: no reference FASTA given; multi-allelic records were split "
@@ -80,19 +80,7 @@ def run_ingest(
         raise InputError("index file not found", hint="drop --index or fix its path", path=index)
     sniffed = sniff(vcf)
     if sniffed.format is InputFormat.RAW_23ANDME:
-        from varrank.ingest.raw23andme import convert_to_vcf  # only for this input type
-
-        if fasta is None:
-            raise InputError("a 23andMe raw file needs --fasta to know the reference alleles", path=vcf)
-        out.mkdir(parents=True, exist_ok=True)
-        converted = out / f".{patient}.from23andme.vcf"
-        raw_ledger = convert_to_vcf(vcf, Path(fasta), converted, sample=patient)
-        try:
-            outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome)
-        finally:
-            converted.unlink(missing_ok=True)
-        _merge_raw_ledger(outputs.ledger, raw_ledger)
-        return outputs
+        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome)
     if not sniffed.has_records:
         raise InputError("VCF has a header but no variant records",
                          hint="the caller produced no calls; check the upstream step", path=vcf)
@@ -111,45 +99,9 @@ def run_ingest(
     ledger = Ledger("ingest", patient)
     if reference is None:
         ledger.notes.append(NO_FASTA_NOTE)
-    drops = DropRecorder(ledger, paths.dropped.with_name(f".{paths.dropped.name}.part"))
+    family = family_samples(chosen, sniffed.samples, pedigree, ledger)
     qc = QcAccumulator(build)
-    with tempfile.TemporaryDirectory(dir=out, prefix=f".{patient}.ingest.") as tmp_name:
-        tmp = Path(tmp_name)
-        try:
-            pre = prefilter(sniffed, tmp / "pass1.bcf", reference, drops)
-            ledger.records_in = pre.records_in
-            _refuse_foreign_contigs(vcf, pre.records_in, pre.records_written, ledger, reference)
-            normalised_input = tmp / "pass1.bcf"
-            if reference is not None:
-                renames = {c: reference.mapper[c] for c in {*pre.contigs_seen, *sniffed.contig_lengths}
-                           if c in reference.mapper and reference.mapper[c] != c}
-                if renames:
-                    log.info("ingest: renaming contigs to the FASTA's style: %s",
-                             ", ".join(f"{a}->{b}" for a, b in sorted(renames.items())[:5]))
-                    rename_contigs(normalised_input, tmp / "renamed.bcf", renames, vcf)
-                    normalised_input = tmp / "renamed.bcf"
-            summary = normalise(normalised_input, tmp / "norm.bcf", reference.path if reference else None, vcf)
-            ledger.add(reasons.MULTIALLELIC_SPLIT, pre.split_rows_expected)
-            header = [f"##varrank_ingest=<Version={__version__},Patient={patient},Bcftools={bcftools_version()}>",
-                      f"##varrank_proband={chosen}"]
-            if reference is not None:
-                header.append(f"##reference=file://{reference.path.resolve()}")
-            part_vcf = tmp / "out.vcf.gz"
-            result = extract(tmp / "norm.bcf", part_vcf, chosen, drops, qc, reference is not None, header)
-            missing = pre.records_written + pre.split_rows_expected - result.rows_in
-            if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
-                ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
-            elif missing < 0:
-                raise AssertionError(f"bcftools norm produced {-missing} more rows than expected")
-            ledger.records_out = result.rows_out
-        except BaseException:
-            drops.close()
-            drops.path.unlink(missing_ok=True)
-            raise
-        drops.close()
-        os.replace(part_vcf, paths.vcf)
-    pysam.tabix_index(str(paths.vcf), preset="vcf", force=True)
-    os.replace(drops.path, paths.dropped)
+    pre, result = _normalise_and_extract(sniffed, paths, patient, chosen, family, reference, ledger, qc)
 
     metadata = with_stage(
         {"patient": patient, "proband": chosen, "genome_build": build,
@@ -176,9 +128,91 @@ def run_ingest(
         **qc.to_dict(declared_sex),
     }
     atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
+    _share(paths)
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
              ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
     return paths
+
+
+def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: str, proband: str,
+                           family: set[str], reference: Reference | None, ledger: Ledger,
+                           qc: QcAccumulator) -> tuple[PrefilterResult, ExtractResult]:
+    """prefilter -> rename contigs -> bcftools norm -> extract, in a temporary folder inside
+    the output folder; on success the normalised VCF (+.tbi) and the dropped TSV are in place,
+    on failure nothing is left behind."""
+    vcf = sniffed.path
+    drops = DropRecorder(ledger, paths.dropped.with_name(f".{paths.dropped.name}.part"))
+    with tempfile.TemporaryDirectory(dir=paths.table.parent, prefix=f".{patient}.ingest.") as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            clock = time.monotonic()
+            pre = prefilter(sniffed, tmp / "pass1.vcf", reference, drops)
+            log.info("ingest: prefilter read %d records, kept %d (%.1f s)", pre.records_in,
+                     pre.records_written, time.monotonic() - clock)
+            ledger.records_in = pre.records_in
+            _refuse_foreign_contigs(vcf, pre.records_in, pre.records_written, ledger, reference)
+            normalised_input = tmp / "pass1.vcf"
+            if reference is not None:
+                renames = {c: reference.mapper[c] for c in {*pre.contigs_seen, *sniffed.contig_lengths}
+                           if c in reference.mapper and reference.mapper[c] != c}
+                if renames:
+                    log.info("ingest: renaming contigs to the FASTA's style: %s",
+                             ", ".join(f"{a}->{b}" for a, b in sorted(renames.items())[:5]))
+                    rename_contigs(normalised_input, tmp / "renamed.bcf", renames, vcf)
+                    normalised_input = tmp / "renamed.bcf"
+            clock = time.monotonic()
+            summary = normalise(normalised_input, tmp / "norm.bcf", reference.path if reference else None, vcf)
+            log.info("ingest: bcftools norm: %d split, %d realigned (%.1f s)", summary.split, summary.realigned,
+                     time.monotonic() - clock)
+            clock = time.monotonic()
+            ledger.add(reasons.MULTIALLELIC_SPLIT, pre.split_rows_expected)
+            header = [f"##varrank_ingest=<Version={__version__},Patient={patient},Bcftools={bcftools_version()}>",
+                      f"##varrank_proband={proband}"]
+            if reference is not None:
+                header.append(f"##reference=file://{reference.path.resolve()}")
+            result = extract(tmp / "norm.bcf", tmp / "out.vcf.gz", proband, drops, qc, reference is not None,
+                             header, family, source=vcf)
+            log.info("ingest: extracted %d of %d rows (%.1f s)", result.rows_out, result.rows_in,
+                     time.monotonic() - clock)
+            missing = pre.records_written + pre.split_rows_expected - result.rows_in
+            if missing > 0:  # rows bcftools norm removed (-c x); counted, never silent
+                ledger.drop(reasons.REMOVED_BY_NORM, f"{summary.mismatch_removed} REF mismatch(es)", n=missing)
+            elif missing < 0:
+                raise AssertionError(f"bcftools norm produced {-missing} more rows than expected")
+            ledger.records_out = result.rows_out
+        except BaseException:
+            drops.close()
+            drops.path.unlink(missing_ok=True)
+            raise
+        drops.close()
+        os.replace(tmp / "out.vcf.gz", paths.vcf)
+    pysam.tabix_index(str(paths.vcf), preset="vcf", force=True)
+    os.replace(drops.path, paths.dropped)
+    return pre, result
+
+
+def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped, genome) -> IngestOutputs:
+    """Convert a 23andMe raw file to VCF against the FASTA, ingest that, merge the ledgers."""
+    from varrank.ingest.raw23andme import convert_to_vcf, merge_conversion_ledger
+
+    if fasta is None:
+        raise InputError("a 23andMe raw file needs --fasta to know the reference alleles", path=raw)
+    out.mkdir(parents=True, exist_ok=True)
+    converted = out / f".{patient}.from23andme.vcf"
+    conversion = convert_to_vcf(raw, Path(fasta), converted, sample=patient)
+    try:
+        outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome)
+    finally:
+        converted.unlink(missing_ok=True)
+    merge_conversion_ledger(outputs.ledger, conversion)
+    return outputs
+
+
+def _share(paths: IngestOutputs) -> None:
+    """Outputs written through temporary files must be readable by other task users."""
+    for path in (paths.table, paths.ledger, paths.vcf, paths.index, paths.qc, paths.dropped):
+        if path.exists():
+            share_file(path)
 
 
 def _quiet_htslib() -> None:
@@ -205,16 +239,3 @@ def _refuse_foreign_contigs(vcf: Path, records_in: int, written: int, ledger: Le
             hint="give the reference the VCF was called on (a region slice must be padded: "
                  "varrank testdata pad)", path=vcf,
         )
-
-
-def _merge_raw_ledger(ledger_path: Path, raw: Ledger) -> None:
-    """Fold the 23andMe conversion's drops into the INGEST ledger (counts stay balanced)."""
-    ledger = Ledger.read(ledger_path)
-    ledger.records_in += raw.records_in - raw.records_out
-    for reason, n in raw.dropped.items():
-        ledger.dropped[reason] += n
-        for example in raw.examples.get(reason, []):
-            ledger._example(reason, example)
-    ledger.notes.extend(raw.notes)
-    ledger.write(ledger_path)
-

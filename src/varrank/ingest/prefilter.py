@@ -11,6 +11,7 @@ removals are counted from its summary.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from varrank.ingest.sniff import SniffResult, gzip_is_complete, read_line
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 250_000
+PLAIN_ALLELES = re.compile(r"^[ACGTNacgtn,]+$")
 LINE_TAG = "INGEST_LINE"  # carried through norm so every later drop names its input line
 # More than half of at least this many checked REF alleles wrong = wrong reference, not bad records.
 BUILD_MISMATCH_MIN_CHECKED = 20
@@ -75,11 +77,17 @@ def prefilter(
     vcf = cyvcf2.VCF(str(sniffed.path), strict_gt=False)
     vcf.add_info_to_header({"ID": LINE_TAG, "Number": "1", "Type": "Integer",
                             "Description": "Line of this record in the input VCF (record number for BCF)"})
-    writer = cyvcf2.Writer(str(out_path), vcf, mode="wbu")
+    # Text VCF, not BCF: BCF refers to contigs by header index, and many VCFs use contigs
+    # their header never declares; those are declared after the pass (_declare_contigs).
+    # Measured: no CPU difference on 100k records, since bcftools norm parses either fast.
+    declared = {h.info().get("ID") for h in vcf.header_iter() if h.type == "CONTIG"}
+    mode = "w"
+    writer = cyvcf2.Writer(str(out_path), vcf, mode=mode)
     # Re-ingesting INGEST's own output: its OLD_VARIANT tags describe the earlier run, not this one.
     stale_old_tag = any(h.type == "INFO" and h.info().get("ID") == OLD_TAG for h in vcf.header_iter())
     seen_contigs: set[str] = set()
     last_chrom, last_pos = None, 0
+    is_text, first_line = sniffed.is_text, sniffed.header_lines + 1
     index = -1
     iterator = iter(vcf)
     try:
@@ -95,7 +103,7 @@ def prefilter(
             if result.records_in % PROGRESS_EVERY == 0:
                 log.info("ingest: read %d records (%s:%d)", result.records_in, v.CHROM, v.POS)
             chrom, pos, ref, alts = v.CHROM, v.POS, v.REF, v.ALT
-            line = _location(sniffed, index)
+            line = first_line + index if is_text else f"record {index + 1}"
 
             if chrom != last_chrom:
                 if chrom in seen_contigs:
@@ -119,7 +127,9 @@ def prefilter(
                 reason = reasons.GVCF_REFERENCE_BLOCK if is_block else reasons.NO_ALT_ALLELE
                 drops.drop(reason, line, chrom, pos, ref, alt_text)
                 continue
-            if not is_valid_allele(ref) or ref == "*" or not all(is_valid_allele(a) for a in alts):
+            plain = PLAIN_ALLELES.match(ref) and PLAIN_ALLELES.match(alt_text)  # fast path: ACGTN only
+            if not plain and (not is_valid_allele(ref) or ref == "*"
+                              or not all(is_valid_allele(a) for a in alts)):
                 drops.drop(reasons.INVALID_ALLELE, line, chrom, pos, ref, alt_text)
                 continue
             if reference is not None:
@@ -141,7 +151,7 @@ def prefilter(
                     continue
             if not ref.isupper():
                 v.REF = ref.upper()
-            if any(not a.isupper() and not a.startswith("<") for a in alts):
+            if alt_text != alt_text.upper() and any(not a.isupper() and not a.startswith("<") for a in alts):
                 v.ALT = [a if a.startswith("<") else a.upper() for a in alts]
             if stale_old_tag and v.INFO.get(OLD_TAG) is not None:
                 del v.INFO[OLD_TAG]
@@ -153,8 +163,27 @@ def prefilter(
         writer.close()
         vcf.close()
 
+    _declare_contigs(out_path, [c for c in result.contigs_seen if c not in declared])
     _refuse_wrong_build(sniffed, result, reference)
     return result
+
+
+def _declare_contigs(vcf_text: Path, contigs: list[str]) -> None:
+    """Add ##contig lines for contigs the records use but the header never declared
+    (bcftools norm refuses undeclared contigs)."""
+    if not contigs:
+        return
+    fixed = vcf_text.with_suffix(".contigs.vcf")
+    with open(vcf_text) as src, open(fixed, "w") as dst:
+        for line in src:
+            if line.startswith("#CHROM"):
+                dst.writelines(f"##contig=<ID={name}>\n" for name in contigs)
+                dst.write(line)
+                break
+            dst.write(line)
+        for block in iter(lambda: src.read(1 << 20), ""):
+            dst.write(block)
+    fixed.replace(vcf_text)
 
 
 def _refuse_wrong_build(sniffed: SniffResult, result: PrefilterResult, reference: Reference | None) -> None:

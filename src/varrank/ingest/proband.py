@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from varrank.core.errors import InputError
+from varrank.core.ledger import Ledger
 from varrank.ingest.pedigree import PedIndividual
 
 MAX_LISTED = 10
@@ -51,3 +52,22 @@ def choose_proband(
         hint="name the proband with --proband SAMPLE (or a PED with exactly one affected sample)",
         path=vcf_path,
     )
+
+
+MAX_FAMILY_WITHOUT_PED = 16
+
+
+def family_samples(proband: str, samples: list[str], pedigree: dict[str, PedIndividual] | None,
+                   ledger: Ledger) -> set[str]:
+    """Samples reported in ``family_zygosity``: the proband's PED family when a PED is given,
+    else every other sample of a small VCF. A cohort VCF (1000G has 2,504 samples) without a
+    PED would otherwise put thousands of genotypes on every row."""
+    others = [s for s in samples if s != proband]
+    if pedigree and proband in pedigree:
+        fam = pedigree[proband].family
+        return {s for s in others if s in pedigree and pedigree[s].family == fam}
+    if len(others) > MAX_FAMILY_WITHOUT_PED:
+        ledger.notes.append(f"family_zygosity left empty: {len(others)} other samples and no PED "
+                            "naming the family (give --ped)")
+        return set()
+    return set(others)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class QcAccumulator:
                 self.transitions += 1
             else:
                 self.transversions += 1
-            if bare_name(chrom) == "X" and not self._in_par(pos) and zygosity in ("het", "hom_alt", "hemi"):
+            if _is_x(chrom) and not self._in_par(pos) and zygosity in ("het", "hom_alt", "hemi"):
                 if zygosity == "het":
                     self.x_het += 1
                 else:
@@ -108,6 +109,11 @@ class QcAccumulator:
             "gq": _summary(self.gq, low=20),
             "dp": _summary(self.dp, low=10),
         }
+
+
+@lru_cache(maxsize=1024)
+def _is_x(chrom: str) -> bool:
+    return bare_name(chrom) == "X"
 
 
 def _ratio(a: int, b: int) -> float | None:

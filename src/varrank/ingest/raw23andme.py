@@ -92,3 +92,15 @@ def convert_to_vcf(path: Path, fasta: Path, out_vcf: Path, sample: str) -> Ledge
     ledger.notes.append(f"converted from a 23andMe raw file: {ledger.records_in} genotype lines, "
                         f"{len(rows)} placed on {fasta.name}")
     return ledger
+
+
+def merge_conversion_ledger(ledger_path: Path, raw: Ledger) -> None:
+    """Fold the 23andMe conversion's drops into the INGEST ledger (counts stay balanced)."""
+    ledger = Ledger.read(ledger_path)
+    ledger.records_in += raw.records_in - raw.records_out
+    for reason, n in raw.dropped.items():
+        ledger.dropped[reason] += n
+        for example in raw.examples.get(reason, []):
+            ledger._example(reason, example)
+    ledger.notes.extend(raw.notes)
+    ledger.write(ledger_path)

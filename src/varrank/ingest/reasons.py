@@ -18,6 +18,7 @@ UNSUPPORTED_GENOTYPE = "unsupported_genotype_code"  # 23andMe raw: I/D/--/0 call
 # Dropped after splitting (one count per split row).
 GVCF_NON_REF_ALLELE = "gvcf_non_ref_allele"  # the <NON_REF> row of a gVCF variant record
 SYMBOLIC_ALLELE = "symbolic_allele"  # <DEL>, <CN0>, breakends: structural, not handled here
+ALT_EQUALS_REF = "alt_equals_ref"  # an ALT identical to REF: no variant (seen in merged VCFs)
 STAR_ALLELE = "star_allele"  # '*' = allele spanned by an upstream deletion
 PROBAND_HOM_REF = "proband_hom_ref"  # the proband does not carry this allele
 PROBAND_NO_CALL = "proband_no_call"  # the proband's genotype is missing (./. or 0/.)

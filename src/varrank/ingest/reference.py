@@ -89,7 +89,10 @@ def check_build(
     ``declared`` (``--genome``) must agree with what the lengths say. The returned build is
     the FASTA's when it is recognisable, else the VCF header's, else the declared one.
     """
-    declared = canonical_build(declared) if declared else None
+    try:
+        declared = canonical_build(declared) if declared else None
+    except ValueError as err:
+        raise InputError(str(err), hint="--genome takes GRCh37 or GRCh38 (or hg19/hg38/b37/b38)") from None
     vcf_build = infer_build(vcf_lengths)
     if reference is not None:
         mismatches = []

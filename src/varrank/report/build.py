@@ -9,13 +9,17 @@ docs/report_schema.md and report.schema.json.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
+import os
 from collections import Counter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from varrank.core import schema as table_schema
+from varrank.report import columns as cols
 from varrank.report import findings as fnd
 from varrank.report import ledgers as ldg
 from varrank.report import methods as mth
@@ -39,6 +43,15 @@ VARIANT_ROW_COLUMNS = {
     "gnomad_af": "gnomad_af", "spliceai_max": "spliceai_max", "acmg_class": "acmg_class",
     "excluded_reason": "excluded_reason",
 }
+
+
+def _now() -> str:
+    """UTC time of the build; SOURCE_DATE_EPOCH (reproducible-builds.org) pins it, so the
+    same inputs give byte-identical report.json and HTML."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit()
+              else _dt.datetime.now(_dt.timezone.utc))
+    return moment.isoformat(timespec="seconds")
 
 
 def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
@@ -87,14 +100,11 @@ def indication(metadata: dict[str, Any], hpo: list[str] | None, labels: HpoLabel
             "free_text": clean(metadata.get("indication"))}
 
 
-def patient(metadata: dict[str, Any], rows: list[dict[str, Any]], qc: dict | None) -> dict:
+def patient(metadata: dict[str, Any], table: pa.Table, qc: dict | None) -> dict:
     family = Counter()
-    for row in rows[:1000]:
-        raw = row.get("family_zygosity")
+    for raw in cols.column(table.slice(0, 1000), "family_zygosity").to_pylist():
         if raw:
             try:
-                import json
-
                 family.update(json.loads(raw).keys())
             except (ValueError, AttributeError):
                 pass
@@ -120,53 +130,47 @@ def patient(metadata: dict[str, Any], rows: list[dict[str, Any]], qc: dict | Non
     }
 
 
-def _sort_key(row: dict[str, Any]) -> tuple:
-    rank = row.get("rank")
-    return (rank is None, rank if rank is not None else 0, str(row.get("chrom")), row.get("pos") or 0)
-
-
-def variant_rows(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
-    ordered = sorted(rows, key=_sort_key)
+def variant_rows(table: pa.Table, limit: int) -> dict[str, Any]:
+    ordered = cols.rank_order(table).slice(0, limit)
+    present = [c for c in VARIANT_ROW_COLUMNS.values() if c in ordered.column_names]
     shown = [{name: clean(row.get(col)) for name, col in VARIANT_ROW_COLUMNS.items()}
-             for row in ordered[:limit]]
-    return {"total": len(rows), "shown": len(shown), "limit": limit,
-            "order": "rank, then position" if any(r.get("rank") is not None for r in rows)
-            else "position", "rows": shown}
+             for row in ordered.select(present).to_pylist()]
+    return {"total": len(table), "shown": len(shown), "limit": limit,
+            "order": "rank, then position" if cols.non_null(table, "rank") else "position",
+            "rows": shown}
 
 
-def summary(rows: list[dict[str, Any]], stages: set[str]) -> dict[str, Any]:
-    counts = lambda col: dict(Counter(clean(r.get(col)) or "not recorded" for r in rows))  # noqa: E731
-    out = {"variants": len(rows),
-           "pass": sum(1 for r in rows if clean(r.get("filter")) == "PASS"),
-           "by_type": counts("variant_type"), "by_zygosity": counts("zygosity")}
+def summary(table: pa.Table, stages: set[str]) -> dict[str, Any]:
+    out = {"variants": len(table),
+           "pass": cols.value_counts(table, "filter").get("PASS", 0),
+           "by_type": cols.value_counts(table, "variant_type", "not recorded"),
+           "by_zygosity": cols.value_counts(table, "zygosity", "not recorded")}
     if "prioritise" in stages:
-        out["ranked"] = sum(1 for r in rows if r.get("rank") is not None)
-        out["excluded"] = sum(1 for r in rows if clean(r.get("excluded_reason")))
+        out["ranked"] = cols.non_null(table, "rank")
+        out["excluded"] = sum(cols.value_counts(table, "excluded_reason").values())
     if "annotate" in stages:
-        out["clinvar_plp"] = sum(1 for r in rows if fnd.is_clinvar_plp(r.get("clinvar_significance")))
+        out["clinvar_plp"] = cols.count_where(table, "clinvar_significance", fnd.is_clinvar_plp)
     return out
 
 
-def primary_findings(rows: list[dict], stages: set[str], limit: int,
-                     tracks: dict[str, dict]) -> dict[str, Any]:
+def primary_findings(table: pa.Table, stages: set[str], limit: int,
+                     tracks: dict[str, list[dict]]) -> dict[str, Any]:
     if "prioritise" in stages:
-        chosen = sorted((r for r in rows if r.get("rank") is not None), key=_sort_key)[:limit]
-        basis = f"the {limit} best-ranked variants (PRIORITISE rank)"
+        candidates = cols.rank_order(table.filter(pc.is_valid(cols.column(table, "rank"))))
+        basis = f"the best-ranked variants by PRIORITISE rank (at most {limit})"
     elif "annotate" in stages:
-        chosen = sorted((r for r in rows if fnd.is_clinvar_plp(r.get("clinvar_significance"))),
-                        key=_sort_key)[:limit]
+        candidates = table.filter(cols.mask_where(table, "clinvar_significance", fnd.is_clinvar_plp))
         basis = ("variants ClinVar classes pathogenic or likely pathogenic "
                  "(PRIORITISE not run: no ranking, no ACMG/AMP evidence, no phenotype match)")
     else:
         return {"basis": None, "items": [], "total_candidates": 0,
                 "unavailable": "ANNOTATE and PRIORITISE were not run: no findings can be called"}
+    chosen = candidates.slice(0, limit).to_pylist()
     items = [fnd.build_finding(r, stages, tracks.get(r.get("variant_key"))) for r in chosen]
-    total = (sum(1 for r in rows if r.get("rank") is not None) if "prioritise" in stages
-             else sum(1 for r in rows if fnd.is_clinvar_plp(r.get("clinvar_significance"))))
-    return {"basis": basis, "items": items, "total_candidates": total, "unavailable": None}
+    return {"basis": basis, "items": items, "total_candidates": len(candidates), "unavailable": None}
 
 
-def secondary_findings(rows: list[dict], stages: set[str], requested: bool,
+def secondary_findings(table: pa.Table, stages: set[str], requested: bool,
                        primary_keys: set[str]) -> dict[str, Any]:
     base = {"requested": requested, "gene_list": SF_LIST_VERSION, "gene_count": len(SF_GENES)}
     if not requested:
@@ -174,19 +178,20 @@ def secondary_findings(rows: list[dict], stages: set[str], requested: bool,
     if "annotate" not in stages:
         return {**base, "items": [], "unavailable": "ANNOTATE was not run: genes and ClinVar "
                 "classes are unknown, secondary findings cannot be assessed"}
-    chosen = [r for r in rows if is_secondary_candidate(r) and r.get("variant_key") not in primary_keys]
+    in_genes = table.filter(cols.mask_where(table, "gene_symbol", lambda g: g in SF_GENES))
+    chosen = [r for r in cols.rank_order(in_genes).to_pylist()
+              if is_secondary_candidate(r) and r.get("variant_key") not in primary_keys]
     items = [{**fnd.build_finding(r, stages), "sf_category": SF_GENES[r["gene_symbol"]]}
-             for r in sorted(chosen, key=_sort_key)]
+             for r in chosen]
     return {**base, "items": items, "unavailable": None}
 
 
 def build_report(table: pa.Table, metadata: dict[str, Any], *, qc: dict | None,
                  qc_name: str | None, ledgers: list[dict], manifests: list[dict],
-                 tracks: dict[str, dict], hpo: list[str] | None, labels: HpoLabels,
+                 tracks: dict[str, list[dict]], hpo: list[str] | None, labels: HpoLabels,
                  secondary: bool, max_findings: int, max_variants: int,
                  inputs: list[dict], generated_at: str | None = None) -> dict[str, Any]:
     """Return the report document (a dict ready for json.dumps)."""
-    rows = table.to_pylist()
     stages = stages_present(table, metadata)
     missing = [{"section": s, "reason": f"{s.upper()} stage not run (no columns, no history)"}
                for s in ANALYSIS_STAGES if s not in stages]
@@ -197,26 +202,24 @@ def build_report(table: pa.Table, metadata: dict[str, Any], *, qc: dict | None,
     if not manifests:
         missing.append({"section": "methods.resources",
                         "reason": "no annotation-bundle or model manifest given (--manifest)"})
-    primary = primary_findings(rows, stages, max_findings, tracks)
-    excluded = Counter(clean(r.get("excluded_reason")) for r in rows
-                       if clean(r.get("excluded_reason")))
+    primary = primary_findings(table, stages, max_findings, tracks)
+    excluded = cols.value_counts(table, "excluded_reason")
     doc = {
         "schema": "varrank-report",
         "schema_version": REPORT_SCHEMA_VERSION,
-        "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).isoformat(
-            timespec="seconds"),
-        "patient": patient(metadata, rows, qc),
+        "generated_at": generated_at or _now(),
+        "patient": patient(metadata, table, qc),
         "indication": indication(metadata, hpo, labels),
         "stages": {"present": [s for s in ANALYSIS_STAGES if s in stages],
                    "missing": [s for s in ANALYSIS_STAGES if s not in stages]},
-        "summary": summary(rows, stages),
+        "summary": summary(table, stages),
         "qc": {"source": qc_name, "metrics": clean(qc)} if qc is not None else None,
         "findings": primary,
         "secondary_findings": secondary_findings(
-            rows, stages, secondary, {f["variant_key"] for f in primary["items"]}),
-        "variants": variant_rows(rows, max_variants),
+            table, stages, secondary, {f["variant_key"] for f in primary["items"]}),
+        "variants": variant_rows(table, max_variants),
         # The table's excluded_reason counts stand in for a missing PRIORITISE ledger only.
-        "exclusions": ldg.summarise(ledgers, len(rows), {} if any(
+        "exclusions": ldg.summarise(ledgers, len(table), {} if any(
             lg.get("stage") == "prioritise" for lg in ledgers) else dict(excluded)),
         "methods": {"tools": mth.report_tools(), "stage_history": mth.stage_history(metadata),
                     "resources": manifests, "inputs": inputs,

@@ -68,6 +68,18 @@ def parse_evidence(raw: Any) -> list[dict[str, Any]]:
     return items
 
 
+def _json_object(raw: Any) -> dict[str, Any] | None:
+    """A JSON-object column (e.g. model_scores) as a dict; unreadable text kept as text."""
+    raw = clean(raw)
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        return {"text": str(raw)}
+    return clean(data) if isinstance(data, dict) and data else None
+
+
 def splice_level(score: float | None) -> str | None:
     if score is None:
         return None
@@ -102,7 +114,7 @@ def _stars(row: dict[str, Any]) -> int | None:
     return int(stars) if stars is not None else None
 
 
-def build_finding(row: dict[str, Any], stages: set[str], tracks: dict | None = None) -> dict:
+def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | None = None) -> dict:
     """One row -> finding dict (every leaf cleaned; absent stages listed in ``missing``)."""
     get = lambda name: clean(row.get(name))  # noqa: E731
     finding: dict[str, Any] = {
@@ -130,7 +142,14 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: dict | None = N
         "acmg": None,
         "phenotype": None,
         "inheritance_fit": split_list(row.get("inheritance_fit")) or None,
-        "scores": {"variant": get("variant_score"), "gene": get("gene_score")},
+        "scores": {"variant": get("variant_score"), "gene": get("gene_score"),
+                   "gene_rank": get("gene_rank")},
+        "gene_constraint": ({"pli": get("gene_pli"), "loeuf": get("gene_loeuf")}
+                            if get("gene_pli") is not None or get("gene_loeuf") is not None
+                            else None),
+        "splice_distance": get("splice_distance"),
+        "biotype": get("biotype"),
+        "model_scores": _json_object(row.get("model_scores")),
         "evidence": parse_evidence(row.get("evidence_json")),
         "excluded_reason": get("excluded_reason"),
         "missing": [],
@@ -140,26 +159,32 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: dict | None = N
             "significance": get("clinvar_significance"),
             "review_status": get("clinvar_review_status"), "stars": _stars(row),
             "conditions": get("clinvar_conditions"),
+            "conflicts": get("clinvar_significance_conflicts"),
             "variation_id": get("clinvar_variation_id"), "release": get("clinvar_release")}
     if any(get(c) is not None for c in ("gnomad_af", "gnomad_grpmax_af", "gnomad_ac")):
         finding["gnomad"] = {
             "af": get("gnomad_af"), "grpmax_af": get("gnomad_grpmax_af"),
             "ac": get("gnomad_ac"), "an": get("gnomad_an"), "nhomalt": get("gnomad_nhomalt"),
-            "filter": get("gnomad_filter"), "release": get("gnomad_release")}
+            "filter": get("gnomad_filter"), "release": get("gnomad_release"),
+            "grpmax_pop": get("gnomad_grpmax_pop"), "max_pop_af": get("max_pop_af"),
+            "max_pop_af_source": get("max_pop_af_source")}
     elif "annotate" in stages:
         # Annotation ran and found nothing: absent from gnomAD is itself evidence (PM2).
         finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),
                              "max_pop_af": get("max_pop_af")}
     finding["spliceai"] = _splice(row)
     if finding["spliceai"] is not None and tracks:
-        finding["spliceai"]["tracks"] = tracks
+        gene = finding["spliceai"].get("gene")
+        chosen = next((t for t in tracks if t.get("gene") == gene), tracks[0])
+        finding["spliceai"]["tracks"] = chosen
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
                            "points": get("acmg_points"),
                            "class_points": get("acmg_class_points")}
     if get("phenotype_score") is not None or get("phenotype_disease") is not None:
         finding["phenotype"] = {"score": get("phenotype_score"),
-                                "disease": get("phenotype_disease")}
+                                "disease": get("phenotype_disease"),
+                                "disease_inheritance": split_list(row.get("disease_inheritance")) or None}
     for name, stage in FIELD_STAGE.items():
         value = finding.get(name)
         if value is None or value == []:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 import re
 from importlib import resources
@@ -52,6 +51,19 @@ KNOWN_LABELS = {
     "multiallelic_split": "Multi-allelic records split", "left_aligned": "Left-aligned",
     "proband": "Proband sample", "patient": "Patient", "genome_build": "Genome build",
     "clinvar_plp": "ClinVar (likely) pathogenic", "ranked": "Ranked", "excluded": "Excluded",
+    "non_par_snvs": "Non-PAR chrX SNVs", "hom_or_hemi": "Homozygous or hemizygous",
+    "par_regions_excluded": "PAR regions excluded", "rows_split_added": "Rows added by splitting",
+    "rows_left_aligned": "Rows left-aligned", "bcftools": "bcftools", "ref_check": "REF check",
+    "snv_transitions": "SNV transitions", "snv_transversions": "SNV transversions",
+    "basis": "Basis", "check": "Check", "filter": "FILTER values", "input": "Input",
+    "normalisation": "Normalisation", "sex": "Sex check", "mismatches": "REF mismatches",
+    "acmg_class_2015": "ACMG/AMP class (2015 rules)", "acmg_points": "Points (Tavtigian 2020)",
+    "acmg_class_points": "Class by points", "disease_name": "Disease", "gene_level": "Gene-level score",
+    "disease_score": "Disease score", "disease_inheritance": "Disease inheritance",
+    "fits": "Modes the genotypes fit", "factor": "Rank factor", "matches": "Term matches",
+    "compound_het_partners": "Compound-het partners", "variant_score": "Variant score",
+    "phenotype_factor": "Phenotype factor", "inheritance_factor": "Inheritance factor",
+    "combined": "Combined score", "gene_score": "Gene score", "gene_rank": "Gene rank",
     "hgvs_c": "HGVS c.", "hgvs_p": "HGVS p.", "clinvar": "ClinVar", "gnomad": "gnomAD",
     "spliceai": "SpliceAI", "acmg": "ACMG/AMP class", "inheritance_fit": "Inheritance fit",
     "phenotype": "Phenotype match", "secondary_findings": "Secondary findings",
@@ -61,10 +73,12 @@ ZYGOSITY = {"het": "heterozygous", "hom_alt": "homozygous", "hemi": "hemizygous"
             "hom_ref": "homozygous reference", "no_call": "no call"}
 _ABBREV = {"gq": "GQ", "dp": "DP", "snv": "SNV", "snvs": "SNVs", "mnv": "MNV", "af": "AF",
            "vaf": "VAF", "qc": "QC", "chrx": "chrX", "chry": "chrY", "pct": "%", "ti": "Ti",
-           "tv": "Tv", "id": "ID", "hpo": "HPO", "vcf": "VCF", "gt": "GT", "ad": "AD"}
+           "tv": "Tv", "id": "ID", "acmg": "ACMG", "ic": "IC", "hpo": "HPO", "vcf": "VCF", "gt": "GT", "ad": "AD"}
 
 
 def _humanise(key: Any) -> str:
+    if is_missing(key):
+        return "(unnamed)"
     key = str(key)
     if key in KNOWN_LABELS:
         return KNOWN_LABELS[key]
@@ -198,6 +212,81 @@ def _sortval(value: Any) -> Markup:
     return Markup("") if value is None else escape(str(value))
 
 
+def _compound(value: Any) -> Any:
+    """Lists and small objects inside QC as readable text: [[1, 5], [9, 12]] -> '1-5; 9-12'."""
+    value = clean(value)
+    if not value:
+        return NA
+    if isinstance(value, dict):
+        return "; ".join(f"{_humanise(k)}: {_compound(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, list) and len(item) == 2 and all(isinstance(x, int) for x in item):
+                parts.append(f"{item[0]:,}\u2013{item[1]:,}")
+            elif isinstance(item, (list, dict)):
+                parts.append(str(_compound(item)))
+            elif item is not None:
+                parts.append(f"{item:,}" if isinstance(item, int) and not isinstance(item, bool)
+                             else str(_enum_text(item)))
+        return "; ".join(parts) or NA
+    return str(value)
+
+
+STATUS_ORDER = {"met": 0, "not_met": 1, "not_evaluated": 2}
+CODE_FIELDS = ("code", "label", "status", "strength", "points", "reason", "description", "text",
+               "kind", "direction", "note")
+
+
+def evidence_view(items: Any) -> dict[str, Any]:
+    """Split evidence items into ACMG-style code rows and other blocks (phenotype, inheritance,
+    score...), each as display-ready text; any item shape is accepted."""
+    if not isinstance(items, list):
+        items = [] if items is None or isinstance(items, jinja2.Undefined) else [{"text": items}]
+    codes, blocks = [], []
+    for item in items:
+        item = clean(item)
+        if not isinstance(item, dict):
+            if item is not None:
+                blocks.append({"title": "Note", "pairs": [("", str(item))]})
+            continue
+        code = item.get("code") or item.get("criterion")
+        if code:
+            status = str(item.get("status") or ("met" if item.get("strength") else "")) or None
+            detail = item.get("reason") or item.get("description") or item.get("text")
+            extra = "; ".join(f"{_humanise(k)}: {_compound(v)}" for k, v in item.items()
+                              if k not in CODE_FIELDS and k != "criterion" and v is not None)
+            codes.append({"code": code, "status": status,
+                          "status_text": (status or "").replace("_", " ") or None,
+                          "strength": item.get("strength"), "points": item.get("points"),
+                          "direction": item.get("direction"),
+                          "detail": "; ".join(x for x in (detail, item.get("note"), extra) if x) or None})
+        else:
+            title = _humanise(item.get("kind") or "evidence")
+            pairs = [(_humanise(k), _compound(v) if isinstance(v, (list, dict)) else
+                      _enum_text(_qc_value(k, v))) for k, v in item.items()
+                     if k != "kind" and v is not None]
+            blocks.append({"title": title, "pairs": pairs})
+    codes.sort(key=lambda c: STATUS_ORDER.get(c["status"] or "", 1))
+    # Codes that could not be evaluated are grouped by reason: one line each, not one row.
+    skipped: dict[str, list[str]] = {}
+    for c in codes:
+        if c["status"] == "not_evaluated":
+            skipped.setdefault(c["detail"] or "no reason given", []).append(str(c["code"]))
+    return {"codes": [c for c in codes if c["status"] != "not_evaluated"], "blocks": blocks,
+            "not_evaluated": [{"reason": r, "codes": ", ".join(v)} for r, v in skipped.items()],
+            "met": sum(1 for c in codes if c["status"] == "met"), "assessed": len(codes),
+            "total": len(items)}
+
+
+_ENUM = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+
+
+def _enum_text(value: Any) -> Any:
+    """'not_met' -> 'not met' for enum-like values; anything else unchanged."""
+    return value.replace("_", " ") if isinstance(value, str) and _ENUM.match(value) else value
+
+
 def qc_tables(metrics: Any) -> list[dict[str, Any]]:
     """Generic QC JSON -> tables: scalars in one key/value table, each nested object its own
     table (a dict of dicts becomes a matrix), lists of objects a table of their keys."""
@@ -215,7 +304,7 @@ def qc_tables(metrics: Any) -> list[dict[str, Any]]:
                                "rows": rows, "matrix": True})
             else:
                 rows = [[_humanise(k), _qc_value(k, v) if not isinstance(v, (dict, list))
-                         else _text(json.dumps(v))] for k, v in value.items()]
+                         else _compound(v)] for k, v in value.items()]
                 tables.append({"title": _humanise(key), "columns": ["Metric", "Value"],
                                "rows": rows, "matrix": False})
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -224,12 +313,22 @@ def qc_tables(metrics: Any) -> list[dict[str, Any]]:
             tables.append({"title": _humanise(key), "columns": [_humanise(c) for c in columns],
                            "rows": rows, "matrix": False, "plain": True})
         else:
-            shown = _text(value) if isinstance(value, list) else _qc_value(key, value)
+            shown = _compound(value) if isinstance(value, list) else _qc_value(key, value)
             scalars.append([_humanise(key), shown])
     if scalars:
         tables.insert(0, {"title": "Summary", "columns": ["Metric", "Value"], "rows": scalars,
                           "matrix": False})
     return tables
+
+
+def _points(tracks: dict, key: str, offsets: list, x, y) -> str | None:
+    """SVG polyline points of one track; None when the track is absent or misshapen."""
+    values = tracks.get(key)
+    if not isinstance(values, list) or len(values) != len(offsets):
+        return None
+    pts = [f"{x(o):.1f},{y(float(v)):.1f}" for o, v in zip(offsets, values, strict=True)
+           if v is not None and isinstance(v, (int, float)) and math.isfinite(v)]
+    return " ".join(pts) if pts else None
 
 
 def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, Any] | None:
@@ -249,19 +348,12 @@ def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, 
         y0 = top + i * (panel_h + gap)
         y = lambda p, y0=y0: y0 + panel_h - max(0.0, min(1.0, p)) * panel_h  # noqa: E731
 
-        def points(key: str) -> str | None:
-            values = tracks.get(key)
-            if not isinstance(values, list) or len(values) != len(offsets):
-                return None
-            pts = [f"{x(o):.1f},{y(float(v)):.1f}" for o, v in zip(offsets, values)
-                   if v is not None and isinstance(v, (int, float)) and math.isfinite(v)]
-            return " ".join(pts) if pts else None
-
-        ref_pts, alt_pts = points(ref_key), points(alt_key)
+        ref_pts, alt_pts = _points(tracks, ref_key, offsets, x, y), _points(tracks, alt_key, offsets, x, y)
         peak = None
         values_ref, values_alt = tracks.get(ref_key) or [], tracks.get(alt_key) or []
         if len(values_ref) == len(offsets) == len(values_alt):
-            deltas = [((a or 0) - (r or 0), o) for r, a, o in zip(values_ref, values_alt, offsets)]
+            deltas = [((a or 0) - (r or 0), o)
+                      for r, a, o in zip(values_ref, values_alt, offsets, strict=True)]
             if deltas:
                 d, o = max(deltas, key=lambda t: abs(t[0]))
                 peak = {"delta": round(d, 3), "offset": o}
@@ -283,7 +375,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
                        label=_humanise, cls=_css_class, sortval=_sortval,
                        qcval=lambda v, k="": _qc_value(k, v))
-    env.globals.update(qc_tables=qc_tables, splice_plot=splice_plot, NA=NA)
+    env.globals.update(evidence_view=evidence_view, qc_tables=qc_tables, splice_plot=splice_plot, NA=NA)
     return env
 
 

@@ -82,10 +82,9 @@ def run_report(table_path: Path, out_dir: Path, *, qc_path: Path | None = None,
     qc = _read_json(qc_path, "QC JSON") if qc_path else None
     ledgers = [read_ledger(p) for p in ledger_paths or []]
     manifests = [mth.read_manifest(p) for p in manifest_paths or []]
-    tracks: dict[str, dict] = {}
+    tracks: dict[str, list[dict]] = {}
     if tracks_path:
-        keys = set(table.column("variant_key").to_pylist())
-        tracks = read_tracks(tracks_path, keys)
+        tracks = read_tracks(tracks_path)
     labels = load_labels(hpo_dir)
     inputs = mth.input_files({
         "variant table": [Path(table_path)], "QC": [Path(qc_path)] if qc_path else [],
@@ -96,6 +95,11 @@ def run_report(table_path: Path, out_dir: Path, *, qc_path: Path | None = None,
                        ledgers=ledgers, manifests=manifests, tracks=tracks, hpo=hpo,
                        labels=labels, secondary=secondary, max_findings=max_findings,
                        max_variants=max_variants, inputs=inputs, generated_at=generated_at)
+    if pdf:
+        from varrank.report.pdf import chromium_version
+
+        doc["methods"]["tools"].append({"name": "Chromium", "version": chromium_version(),
+                                        "used_for": "PDF (print-to-PDF)"})
     errors = schema_errors(doc)
     if errors:  # a bug in the builder, not in the user's input
         raise AssertionError("report.json does not match its schema: " + "; ".join(errors[:5]))

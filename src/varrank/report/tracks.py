@@ -1,9 +1,11 @@
 """SpliceAI per-position tracks (ID.tracks.parquet) for the splice plot.
 
-Expected shape (agreed with the SCORE stage): one row per variant, model and position,
-columns ``variant_key``, ``model``, ``offset`` (position relative to the variant, bp),
-``ref_acceptor``, ``alt_acceptor``, ``ref_donor``, ``alt_donor`` (probabilities 0-1).
-``position``/``pos_offset`` are accepted for ``offset``. Only the variants shown as
+Shape written by SCORE (``score/stage.py`` TRACK_SCHEMA): one row per variant, gene and
+position, columns ``variant_key``, ``gene``, ``strand``, ``offset`` (position relative to
+the variant, bp), ``ref_acceptor``, ``alt_acceptor``, ``ref_donor``, ``alt_donor``
+(probabilities 0-1). Optional ``model`` (default SpliceAI); ``position``/``pos_offset`` are
+accepted for ``offset``. A variant scored against two overlapping genes has two track sets;
+the finding shows the one of the gene its SpliceAI score was reported for. Only the variants shown as
 findings are kept in report.json, so the file can be large.
 """
 
@@ -13,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -23,8 +26,10 @@ TRACK_COLUMNS = ("ref_acceptor", "alt_acceptor", "ref_donor", "alt_donor")
 OFFSET_ALIASES = ("offset", "position_offset", "pos_offset", "position")
 
 
-def read_tracks(path: Path, variant_keys: set[str]) -> dict[str, dict[str, Any]]:
-    """variant_key -> {model, offset[], ref_acceptor[], ...} for the requested variants."""
+def read_tracks(path: Path, variant_keys: set[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """variant_key -> [{model, gene, strand, offset[], ref_acceptor[], ...}] for the variants (all
+    when ``variant_keys`` is None: SCORE writes tracks only for its candidates, so the file
+    stays small; the report keeps only the findings' tracks in report.json)."""
     try:
         table = pq.read_table(path)
     except (OSError, ValueError) as err:
@@ -36,18 +41,23 @@ def read_tracks(path: Path, variant_keys: set[str]) -> dict[str, dict[str, Any]]
         need = ", ".join(missing + ([] if offset else ["offset"]))
         raise InputError(f"tracks table lacks column(s) {need}", path=path,
                          hint="expected variant_key, model, offset, ref/alt acceptor/donor")
-    if not variant_keys:
-        return {}
-    keep = pc.is_in(table["variant_key"], value_set=__import__("pyarrow").array(sorted(variant_keys)))
-    rows = table.filter(keep).to_pylist()
-    grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    if variant_keys is not None:
+        table = table.filter(pc.is_in(table["variant_key"], value_set=pa.array(sorted(variant_keys))))
+    rows = table.to_pylist()
+    grouped: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for row in rows:
-        grouped[(row["variant_key"], str(row.get("model") or "spliceai"))].append(row)
-    result: dict[str, dict[str, Any]] = {}
-    for (key, model), items in sorted(grouped.items()):
-        if key in result and "spliceai" not in model.lower():
-            continue  # one plot per variant; SpliceAI preferred when several models
+        grouped[(row["variant_key"], str(row.get("model") or "SpliceAI"),
+                 str(row.get("gene") or ""))].append(row)
+    result: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (key, model, gene), items in sorted(grouped.items()):
         items.sort(key=lambda r: r[offset])
-        result[key] = {"model": model, "offset": [int(r[offset]) for r in items],
-                       **{c: [clean(r[c]) for r in items] for c in TRACK_COLUMNS}}
-    return result
+        result[key].append({"model": model, "gene": gene or None,
+                            "strand": clean(items[0].get("strand")),
+                            "offset": [int(r[offset]) for r in items],
+                            **{c: [_prob(r[c]) for r in items] for c in TRACK_COLUMNS}})
+    return dict(result)
+
+def _prob(value: Any) -> float | None:
+    """Probabilities rounded to 4 decimals: float32 noise would triple report.json's size."""
+    value = clean(value)
+    return None if value is None else round(float(value), 4)

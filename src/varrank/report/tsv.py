@@ -7,44 +7,22 @@ columns, and cells starting with = + - @ are run as formulas by spreadsheet prog
 
 from __future__ import annotations
 
-import io
+import os
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from varrank.core import schema as table_schema
-from varrank.core.table_io import atomic_write_text
-from varrank.report.values import clean
+from varrank.report.columns import rank_order
 
 FIRST = ("rank", "variant_key", "chrom", "pos", "ref", "alt", "gene_symbol", "transcript_id",
          "hgvs_c", "hgvs_p", "zygosity", "acmg_class", "acmg_codes", "clinvar_significance",
          "clinvar_stars", "gnomad_af", "spliceai_max", "phenotype_score", "inheritance_fit",
          "variant_score", "excluded_reason")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def tsv_cell(value: Any) -> str:
-    value = clean(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    text = str(value)
-    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    if isinstance(value, str) and text.startswith(FORMULA_START) and not _is_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+MISSING_SPELLINGS = ["", ".", "nan", "none", "null", "na", "n/a"]
+NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 def column_order(table: pa.Table) -> list[str]:
@@ -56,13 +34,48 @@ def column_order(table: pa.Table) -> list[str]:
     return ordered
 
 
-def write_tsv(table: pa.Table, path: Path) -> Path:
+def _tsv_strings(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Vectorised tsv_cell for a text column: missing spellings -> null, escapes, formulas."""
+    if pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
+        col = col.cast(pa.string())
+    col = pc.utf8_trim_whitespace(col)
+    missing = pc.is_in(pc.utf8_lower(col), value_set=pa.array(MISSING_SPELLINGS))
+    col = pc.if_else(missing, pa.scalar(None, pa.string()), col)
+    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        col = pc.replace_substring(col, raw, escaped)
+    formula = pc.and_(pc.match_substring_regex(col, r"^[=+\-@]"),
+                      pc.invert(pc.match_substring_regex(col, NUMBER)))
+    return pc.if_else(pc.fill_null(formula, False), pc.binary_join_element_wise("'", col, ""), col)
+
+
+def write_tsv(table: pa.Table, path: Path, batch_rows: int = 65536) -> Path:
+    """Write the table, best rank first, to ``path``. Every column is turned into text by
+    Arrow (text escaped by _tsv_strings, numbers by Arrow's shortest round-trip format,
+    missing as empty), so Python only joins ready-made strings."""
     columns = column_order(table)
-    rows = table.select(columns).to_pylist()
-    rows.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0,
-                             str(r.get("chrom")), r.get("pos") or 0))
-    out = io.StringIO()
-    out.write("\t".join(columns) + "\n")
-    for row in rows:
-        out.write("\t".join(tsv_cell(row[c]) for c in columns) + "\n")
-    return atomic_write_text(path, out.getvalue())
+    ordered = rank_order(table.select(columns))
+    texts = []
+    for name in columns:
+        col = ordered[name]
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = _tsv_strings(col)
+        else:
+            if pa.types.is_floating(col.type):
+                col = pc.if_else(pc.is_finite(col), col, pa.scalar(None, col.type))
+            col = pc.cast(col, pa.string())
+        texts.append(pc.fill_null(col, ""))
+    text_table = pa.table(texts, names=columns)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            out.write("\t".join(columns) + "\n")
+            for batch in text_table.to_batches(max_chunksize=batch_rows):
+                cells = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+                out.writelines(line + "\n" for line in map("\t".join, zip(*cells, strict=True)))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -39,6 +39,15 @@ MERGE_GAP = 2 * FLANK  # merge reference blocks closer than this: cheaper than n
 MAX_BLOCK = 20000  # outputs per reference pass, bounds memory on long genes
 
 
+def trt_profile(input_name: str, batch: int) -> dict[str, str]:
+    """TensorRT shape profile spanning SpliceAI's input lengths: one alt window (10,001 + 2D
+    + inserted bases) up to a merged reference block (MAX_BLOCK + 10,000)."""
+    longest = MAX_BLOCK + 2 * FLANK + 101
+    return {"min": f"{input_name}:1x{2 * FLANK + 1}x4",
+            "opt": f"{input_name}:{batch}x{2 * FLANK + 101}x4",
+            "max": f"{input_name}:{batch}x{longest}x4"}
+
+
 @dataclass(frozen=True)
 class SpliceTask:
     """One (allele, gene) pair to score; ``row`` indexes the variant table."""

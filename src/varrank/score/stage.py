@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 MODEL_SCORES = "model_scores"
 TRACK_SCHEMA = pa.schema([
-    ("variant_key", pa.string()), ("gene", pa.string()), ("strand", pa.string()),
+    ("variant_key", pa.string()), ("model", pa.string()), ("gene", pa.string()),
+    ("strand", pa.string()),
     ("offset", pa.int32()), ("ref_acceptor", pa.float32()), ("alt_acceptor", pa.float32()),
     ("ref_donor", pa.float32()), ("alt_donor", pa.float32()),
 ])
@@ -121,7 +122,11 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         policy = candidates.CandidatePolicy(
             max_af=None if options.all_variants else options.max_af)
         reasons = candidates.select(table, ann, policy)
-        session = providers.make_session(bundle.graph, chosen, options.threads)
+        batch = max(options.batch_size or 0, 64)
+        splice_providers = providers.choose_providers(
+            requested=options.provider, engine_cache=options.engine_cache, fp16=options.fp16,
+            trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch))
+        session = providers.make_session(bundle.graph, splice_providers, options.threads)
         registry.check_input_shape(bundle, session)
         used_providers[bundle.name] = session.get_providers()[0]
         runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
@@ -155,7 +160,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
                 cols[f"spliceai_{name}"][i] = getattr(result, name)
             cols["spliceai_max"][i] = result.max_delta
             cols["spliceai_gene"][i] = result.gene
-            _add_tracks(track_rows, _key(rows[i]), result, options.distance)
+            _add_tracks(track_rows, _key(rows[i]), bundle.name, result, options.distance)
         ledger.flag("scored", n=len(best))
         if best:
             ledger.notes.append(
@@ -185,10 +190,11 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     return paths
 
 
-def _add_tracks(track_rows: dict[str, list[Any]], key: str, result: spliceai.SpliceScore,
-                distance: int) -> None:
+def _add_tracks(track_rows: dict[str, list[Any]], key: str, model: str,
+                result: spliceai.SpliceScore, distance: int) -> None:
     size = 2 * distance + 1
     track_rows["variant_key"].extend([key] * size)
+    track_rows["model"].extend([model] * size)
     track_rows["gene"].extend([result.gene] * size)
     track_rows["strand"].extend([result.strand] * size)
     track_rows["offset"].extend(range(-distance, distance + 1))

@@ -103,7 +103,8 @@ def build_demo_vcf(genotypes_vcf: Path, clinvar_vcf: Path, out_vcf: Path) -> Pat
 
 
 def prepare(data_dir: str | Path | None, out: str | Path) -> dict[str, Path]:
-    """Write OUT/samplesheet.csv, OUT/DEMO.vcf.gz(+.tbi), OUT/reference/, OUT/params.json."""
+    """Write OUT/samplesheet.csv, OUT/DEMO.vcf.gz(+.tbi), OUT/reference/, OUT/params.json
+    (input, fasta, genome: read by the Nextflow test profile) and OUT/demo.json (provenance)."""
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     genotypes = locate(GENOTYPES_VCF, data_dir)
@@ -118,21 +119,19 @@ def prepare(data_dir: str | Path | None, out: str | Path) -> dict[str, Path]:
     writer.writerow([PATIENT, str(vcf), str(index), SEX, ";".join(HPO_TERMS), PATIENT, "0", "0", "2"])
     samplesheet = out / "samplesheet.csv"
     _write_if_changed(samplesheet, sheet.getvalue())
-    data_root = Path(genotypes).resolve().parents[2]
-    params = {
-        "input": str(samplesheet),
-        "fasta": str(fasta),
-        "genome": GENOME,
-        "test_data": str(data_root),
-        "hpo_terms": list(HPO_TERMS),
-        "demo": {
-            "patient": PATIENT, "source_sample": SOURCE_SAMPLE, "genotypes": GENOTYPES_VCF,
-            "spike": f"chr17:{SPIKE['pos']}:{SPIKE['ref']}:{SPIKE['alt']} (ClinVar AlleleID {SPIKE['allele_id']})",
-            "reference_slice": REFERENCE_SLICE,
-        },
-    }
+    # params.json feeds `-profile test` (conf/test.config copies every key into params), so
+    # it holds only parameters nextflow_schema.json knows; provenance goes to demo.json.
+    params = {"input": str(samplesheet), "fasta": str(fasta), "genome": GENOME}
     params_path = out / "params.json"
     _write_if_changed(params_path, json.dumps(params, indent=2) + "\n")
+    provenance = {
+        "patient": PATIENT, "fictional": True, "source_sample": SOURCE_SAMPLE, "sex": SEX,
+        "hpo_terms": list(HPO_TERMS), "genotypes": GENOTYPES_VCF, "reference_slice": REFERENCE_SLICE,
+        "spike": {"variant": f"chr17:{SPIKE['pos']}:{SPIKE['ref']}:{SPIKE['alt']}", "genotype": "0/1",
+                  "source": CLINVAR_VCF, "clinvar_allele_id": SPIKE["allele_id"]},
+        "test_data": str(Path(genotypes).resolve().parents[2]),
+    }
+    _write_if_changed(out / "demo.json", json.dumps(provenance, indent=2) + "\n")
     log.info("demo patient written to %s", out)
     return {"samplesheet": samplesheet, "vcf": vcf, "index": index, "fasta": fasta, "params": params_path}
 

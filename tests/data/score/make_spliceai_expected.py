@@ -50,9 +50,11 @@ SETS = [
 # Per-position parity windows: (fasta, start, end (1-based inclusive, incl. 5000 context
 # each side), strand). One has 500 N bases inside its context to exercise N encoding.
 TRACK_WINDOWS = [
-    ("reference/GRCh37_chr17_41100001-41300000.fa", 41191001, 41201300, "-"),
-    ("reference/GRCh37_chr13_32800001-33000000.fa", 32885001, 32895300, "+"),
-    ("reference/GRCh38_chr13_32300001-32500000.fa", 32310001, 32320300, "+"),
+    # outputs cover BRCA1 exon start 41,199,660 (minus strand), BRCA2 exon starts
+    # 32,890,559 (GRCh37) and 32,316,422 (GRCh38)
+    ("reference/GRCh37_chr17_41100001-41300000.fa", 41194500, 41204799, "-"),
+    ("reference/GRCh37_chr13_32800001-33000000.fa", 32885400, 32895699, "+"),
+    ("reference/GRCh38_chr13_32300001-32500000.fa", 32311300, 32321599, "+"),
 ]
 
 
@@ -82,6 +84,8 @@ def select_records(vcfs: list[Path], contig: str) -> list[list[str]]:
             chrom, pos, _id, ref, alt = fields[:5]
             if chrom.replace("chr", "") != contig or alt in ("-", ".") or ref == "-":
                 continue
+            if "<" in alt:  # symbolic (<CN0>): the original CLI aborts writing such records
+                continue
             is_snv = len(ref) == 1 and all(len(a) == 1 for a in alt.split(","))
             if big and is_snv:
                 snv_index += 1
@@ -96,7 +100,7 @@ def select_records(vcfs: list[Path], contig: str) -> list[list[str]]:
     return rows
 
 
-CHUNK = 20  # alleles per run of the original CLI; results are appended after each chunk
+CHUNK = 30  # alleles per run of the original CLI; results are appended after each chunk
 
 
 def _parse_output(build: str, vcf_out: Path) -> list[str]:
@@ -122,21 +126,39 @@ def _parse_output(build: str, vcf_out: Path) -> list[str]:
 
 
 def _priority(records: list[list[str]]) -> list[list[str]]:
-    """Indels and small sets first, SNVs of the big set last, so a partial run is varied."""
-    return sorted(records, key=lambda r: (len(r[3]) == 1 and len(r[4]) == 1, int(r[1])))
+    """Three SNV records, then one indel record, repeated. The original CLI re-traces its
+    TensorFlow graph for every new input length, so indels cost it several times more than
+    SNVs; interleaving keeps a partial (resumed) run varied."""
+    def is_snv(r: list[str]) -> bool:
+        return len(r[3]) == 1 and all(len(a) == 1 for a in r[4].split(","))
+
+    snvs = [r for r in records if is_snv(r)]
+    indels = [r for r in records if not is_snv(r)]
+    out: list[list[str]] = []
+    while snvs or indels:
+        out.extend(snvs[:3])
+        del snvs[:3]
+        out.extend(indels[:1])
+        del indels[:1]
+    return out
 
 
-def run_original(data: Path, out: Path, work: Path) -> None:
-    """Run the original CLI in chunks, appending to the table (resumable, keys skipped)."""
-    table = out / "spliceai_expected.tsv"
+def run_original(data: Path, out: Path, work: Path, part: str = "",
+                 reverse: bool = False) -> None:
+    """Run the original CLI in chunks, appending to the table (resumable, keys skipped).
+
+    ``part``/``reverse`` let a second process work from the other end of the queue into
+    its own file (merge and de-duplicate afterwards) on a machine shared with other jobs.
+    """
+    table = out / f"spliceai_expected{part}.tsv"
     header = ("#build\tchrom\tpos\tref\talt\tgene\tDS_AG\tDS_AL\tDS_DG\tDS_DL\tDP_AG\t"
               "DP_AL\tDP_DG\tDP_DL\tspliceai_info")
     done = set()
-    if table.exists():
-        for line in table.read_text().splitlines()[1:]:
+    for existing in out.glob("spliceai_expected*.tsv"):
+        for line in existing.read_text().splitlines()[1:]:
             f = line.split("\t")
             done.add((f[0], f[2], f[3]))
-    else:
+    if not table.exists():
         table.write_text(header + "\n")
     started = time.time()
     queue = []
@@ -148,6 +170,8 @@ def run_original(data: Path, out: Path, work: Path) -> None:
                 queue.append((build, contig, padded, data / annotation, rec))
     # interleave builds: the GRCh38 (plus-strand BRCA2) records come first
     queue.sort(key=lambda q: q[0] != "GRCh38")
+    if reverse:
+        queue.reverse()
     spliceai = Path(sys.executable).with_name("spliceai")
     for i in range(0, len(queue), CHUNK):
         chunk = queue[i:i + CHUNK]
@@ -213,6 +237,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--skip-table", action="store_true")
     parser.add_argument("--skip-tracks", action="store_true")
+    parser.add_argument("--part", default="", help="suffix of this process's table file")
+    parser.add_argument("--reverse", action="store_true", help="work from the queue's end")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -220,7 +246,7 @@ def main() -> int:
         run_keras_tracks(args.data.resolve(), args.out)
     if not args.skip_table:
         with tempfile.TemporaryDirectory() as work:
-            run_original(args.data.resolve(), args.out, Path(work))
+            run_original(args.data.resolve(), args.out, Path(work), args.part, args.reverse)
     return 0
 
 

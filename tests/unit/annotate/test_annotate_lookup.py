@@ -171,3 +171,17 @@ def test_real_ingest_output_of_hg002(shared_data, clinvar_bundle, tmp_path):
     assert len(expected) == 11  # the 12th trio match is a parental allele HG002 does not carry
     perm1 = next(r for r in rows if r["pos"] == 911595)
     assert perm1["zygosity"] == "hom_alt" and perm1["clinvar_significance"] == "Pathogenic"
+
+
+def test_empty_table_and_resources_show(clinvar_bundle, tmp_path, repo_root):
+    from varrank.core.schema import arrow_schema
+
+    empty = write_table(pa.Table.from_pylist([], schema=arrow_schema("ingest")),
+                        tmp_path / "e.parquet", {"patient": "E0", "genome_build": "GRCh37"})
+    out = run_annotate(empty, clinvar_bundle, tmp_path / "o")
+    assert pq.read_table(out.table).num_rows == 0
+    assert json.loads(out.ledger.read_text())["balanced"]
+    proc = subprocess.run([sys.executable, "-m", "varrank", "resources", "show", str(clinvar_bundle)],
+                          capture_output=True, text=True,
+                          env={"PYTHONPATH": str(repo_root / "src"), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0 and "2023-07-10" in proc.stdout and "1,999" in proc.stdout

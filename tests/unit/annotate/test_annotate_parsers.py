@@ -18,28 +18,8 @@ from varrank.core.errors import InputError
 from varrank.core.schema import arrow_schema
 from varrank.core.table_io import write_table
 
-# Ensembl VEP 113 output (--everything style, 59 fields) for 1:65568 A>C, as quoted verbatim in
-# a public VEP-CSQ parsing project's tests; real format, MANE Select on ENST00000641515.2.
-VEP113_DESCRIPTION = (
-    "Consequence annotations from Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Gene|"
-    "Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp|cDNA_position|CDS_position|"
-    "Protein_position|Amino_acids|Codons|Existing_variation|REF_ALLELE|UPLOADED_ALLELE|DISTANCE|"
-    "STRAND|FLAGS|SYMBOL_SOURCE|HGNC_ID|MANE|MANE_SELECT|MANE_PLUS_CLINICAL|TSL|APPRIS|SIFT|"
-    "PolyPhen|AF|AFR_AF|AMR_AF|EAS_AF|EUR_AF|SAS_AF|gnomADe_AF|gnomADe_AFR_AF|gnomADe_AMR_AF|"
-    "gnomADe_ASJ_AF|gnomADe_EAS_AF|gnomADe_FIN_AF|gnomADe_MID_AF|gnomADe_NFE_AF|"
-    "gnomADe_REMAINING_AF|gnomADe_SAS_AF|CLIN_SIG|SOMATIC|PHENO|PUBMED|MOTIF_NAME|MOTIF_POS|"
-    "HIGH_INF_POS|MOTIF_SCORE_CHANGE|TRANSCRIPTION_FACTORS|am_class|am_pathogenicity")
-VEP113_CSQ = (
-    "C|downstream_gene_variant|MODIFIER|OR4G11P|ENSG00000240361|Transcript|ENST00000492842.2|"
-    "transcribed_unprocessed_pseudogene|||||||||||A|A/C|1681|1||HGNC|HGNC:31276|||||||||||||||||||"
-    "|||||||||||||||,"
-    "C|missense_variant|MODERATE|OR4F5|ENSG00000186092|Transcript|ENST00000641515.2|protein_coding|"
-    "2/3||||64|4|2|K/Q|Aag/Cag||A|A/C||1||HGNC|HGNC:14825|MANE_Select|NM_001005484.2|||P1|"
-    "tolerated_low_confidence(0.06)|benign(0)|||||||||||||||||||||||||||,"
-    "C|downstream_gene_variant|MODIFIER||ENSG00000290826|Transcript|ENST00000642116.1|lncRNA|||||||"
-    "||||A|A/C|1452|1|||||||||||||||||||||||||||||||||||||,"
-    "C|downstream_gene_variant|MODIFIER||ENSG00000290826|Transcript|ENST00000832531.1|lncRNA|||||||"
-    "||||A|A/C|2042|1|||||||||||||||||||||||||||||||||||||")
+from annotate_helpers import VEP113_CSQ, VEP113_DESCRIPTION
+
 # snpEff 5.1d output (this project's BRCA1 GRCh38 database), first entries of chr17:43084171 C>T.
 SNPEFF_ANN = (
     "T|downstream_gene_variant|MODIFIER|RPL21P4|ENSG00000240828.1|transcript|ENST00000497954.1|"

@@ -135,7 +135,7 @@ def test_exact_duplicate_records_are_collapsed_and_counted(shared_data, tmp_path
 
 
 def test_duplicates_after_left_alignment(shared_data, chr17_grch38, tmp_path):
-    from test_resources_build import GNOMAD_V4_HEADER, homopolymer, slice_base
+    from annotate_helpers import GNOMAD_V4_HEADER, homopolymer, slice_base
 
     anchor, run = homopolymer(shared_data)
     left = f"chr17\t{anchor}\t.\t{slice_base(shared_data, anchor, 2)}\t{slice_base(shared_data, anchor)}\t.\tPASS\tAF=0.1"

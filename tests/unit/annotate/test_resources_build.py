@@ -24,67 +24,10 @@ from varrank.annotate.lookup import lookup
 from varrank.annotate.sources import SourceSpec
 from varrank.core.table_io import read_table
 
+from annotate_helpers import GNOMAD_V4_HEADER, homopolymer, slice_base, write_gnomad_v4
+
 CLINVAR37 = "variants/clinvar/exomiser_clinvar-test.GRCh37_chr1.vcf.gz"
 TGP38 = "variants/popfreq/1kgPhase3_BRCA1.GRCh38.vcf"
-GNOMAD_V4_HEADER = """##fileformat=VCFv4.2
-##FILTER=<ID=AC0,Description="Allele count is zero after filtering out low-confidence genotypes">
-##FILTER=<ID=AS_VQSR,Description="Failed VQSR filtering thresholds">
-##INFO=<ID=AC,Number=A,Type=Integer,Description="Alternate allele count">
-##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of alleles">
-##INFO=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency">
-##INFO=<ID=grpmax,Number=A,Type=String,Description="Genetic ancestry group with the maximum allele frequency">
-##INFO=<ID=AF_grpmax,Number=A,Type=Float,Description="Maximum allele frequency across genetic ancestry groups">
-##INFO=<ID=nhomalt,Number=A,Type=Integer,Description="Count of homozygous individuals">
-##INFO=<ID=AC_afr,Number=A,Type=Integer,Description="Alternate allele count for samples of African/African-American ancestry">
-##INFO=<ID=AN_afr,Number=1,Type=Integer,Description="Total number of alleles in samples of African/African-American ancestry">
-##INFO=<ID=AF_afr,Number=A,Type=Float,Description="Alternate allele frequency in samples of African/African-American ancestry">
-##INFO=<ID=AC_nfe,Number=A,Type=Integer,Description="Alternate allele count for samples of Non-Finnish European ancestry">
-##INFO=<ID=AN_nfe,Number=1,Type=Integer,Description="Total number of alleles in samples of Non-Finnish European ancestry">
-##INFO=<ID=AF_nfe,Number=A,Type=Float,Description="Alternate allele frequency in samples of Non-Finnish European ancestry">
-##INFO=<ID=AF_asj,Number=A,Type=Float,Description="Alternate allele frequency in samples of Ashkenazi Jewish ancestry">
-##INFO=<ID=vep,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP">
-##contig=<ID=chr17,length=83257441,assembly=gnomAD_GRCh38>
-#CHROM	POS	ID	REF	ALT	QUAL	FILTER	INFO
-"""
-
-
-def slice_base(shared: Path, pos: int, length: int = 1) -> str:
-    with pysam.FastaFile(str(shared / "reference/GRCh38_chr17_42425000-43600000.fa")) as fa:
-        start = pos - 42425000
-        return fa.fetch(fa.references[0], start, start + length).upper()
-
-
-def homopolymer(shared: Path, start: int = 43045000) -> tuple[int, int]:
-    """(position of the base before an A-run of length >= 4, run length), read from the slice."""
-    seq = slice_base(shared, start, 20000)
-    i = seq.index("GAAAA")
-    j = i + 1
-    while seq[j] == "A":
-        j += 1
-    return start + i, j - (i + 1)
-
-
-def write_gnomad_v4(shared: Path, path: Path) -> dict:
-    """A tiny VCF in gnomAD v4.1's official layout at real BRCA1 positions (values synthetic)."""
-    anchor, run = homopolymer(shared)
-    p1, p2 = 43045705, 43047643
-    r1, r2 = slice_base(shared, p1), slice_base(shared, p2)
-    alt1 = "T" if r1 != "T" else "C"
-    alt2a, alt2b = [b for b in "ACGT" if b != r2][:2]
-    right = anchor + run - 1  # a 1-bp deletion of the run, written right-shifted
-    lines = [
-        f"chr17\t{p1}\t.\t{r1}\t{alt1}\t.\tPASS\tAC=3;AN=152000;AF=1.97e-05;grpmax=afr;AF_grpmax=6e-05;"
-        f"nhomalt=0;AC_afr=2;AN_afr=41000;AF_afr=4.878e-05;AC_nfe=1;AN_nfe=68000;AF_nfe=1.47e-05;"
-        f"AF_asj=0.01;vep=x|y",
-        f"chr17\t{p2}\t.\t{r2}\t{alt2a},{alt2b}\t.\tAC0\tAC=0,5;AN=150000;AF=0,3.3e-05;grpmax=.,nfe;"
-        f"AF_grpmax=.,7.3e-05;nhomalt=0,1;AC_nfe=0,5;AN_nfe=68000;AF_nfe=0,7.353e-05",
-        f"chr17\t{right}\t.\tAA\tA\t.\tPASS\tAC=10;AN=150000;AF=6.67e-05;nhomalt=0",
-    ]
-    path.write_text(GNOMAD_V4_HEADER + "\n".join(lines) + "\n")
-    return {"p1": (p1, r1, alt1), "p2": (p2, r2, alt2a, alt2b), "del_left": (anchor, slice_base(shared, anchor, 2),
-                                                                             slice_base(shared, anchor))}
-
-
 def test_clinvar_manifest_release_checksum_and_stars(shared_data, tmp_path):
     src = shared_data / CLINVAR37
     out = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh37",
@@ -144,6 +87,8 @@ def test_gnomad_v4_layout_split_left_aligned_and_null_when_absent(shared_data, c
     assert cols["gnomad_release"].to_pylist() == ["v4.1"] * 4 + [None]
     groups = json.loads(cols["gnomad_group_af"][0].as_py())
     assert groups == {"afr": 4.878e-05, "nfe": 1.47e-05, "asj": 0.01}
+    assert json.loads(cols["gnomad_group_af"][2].as_py()) == {"nfe": 7.353e-05}  # no null groups
+    assert cols["gnomad_group_af"][4].as_py() is None
     # asj is a founder group: left out of max_pop_af like gnomAD's grpmax
     assert cols["max_pop_af"][0].as_py() == 4.878e-05
     assert cols["max_pop_af_source"][0].as_py() == "gnomad:afr"
@@ -200,3 +145,44 @@ def test_cli_build_then_annotate(shared_data, trio_hg002, tmp_path, repo_root):
                            "--clinvar", str(shared_data / CLINVAR37), "--no-hpo", "--out", str(bundle)],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and "already exists" in proc.stderr and "--force" in proc.stderr
+
+
+def test_every_source_allele_finds_itself_and_per_chromosome_files_merge(shared_data, tmp_path):
+    """Invariant: after building, each split allele of the source looks itself up."""
+    lines = (shared_data / "variants/popfreq/1kgPhase3_BRCA1.GRCh37.vcf").read_text().splitlines(True)
+    header = [l for l in lines if l.startswith("#")]
+    records = [l for l in lines if not l.startswith("#")]
+    half = len(records) // 2
+    part1, part2 = tmp_path / "part1.vcf", tmp_path / "part2.vcf"
+    part1.write_text("".join(header + records[:half]))
+    part2.write_text("".join(header + records[half:]))
+    out = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh37",
+                                    sources=[SourceSpec("gnomad", "gnomad", [part1, part2], "test")]))
+    entry = json.loads((out / "manifest.json").read_text())["sources"]["gnomad"]
+    assert [Path(f["path"]).name for f in entry["files"]] == ["part1.vcf", "part2.vcf"]
+    alleles = [(c[0], int(c[1]), c[3], a) for c in (r.split("\t") for r in records)
+               for a in c[4].split(",") if not a.startswith("<")]
+    assert entry["rows"] == len(alleles)
+    keys = pa.table({"chrom": [a[0] for a in alleles], "pos": [a[1] for a in alleles],
+                     "ref": [a[2] for a in alleles], "alt": [a[3] for a in alleles]})
+    cols, matches = lookup(open_bundle(out, "GRCh37"), keys)
+    assert matches == {"gnomad": len(alleles)}
+    assert cols["gnomad_release"].null_count == 0
+
+
+def test_inhouse_vcf_source(shared_data, tmp_path):
+    vcf = tmp_path / "lab.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##reference=GRCh37\n"
+                   '##INFO=<ID=CLASSIFICATION,Number=1,Type=String,Description="lab class">\n'
+                   '##INFO=<ID=AC,Number=A,Type=Integer,Description="lab AC">\n'
+                   '##INFO=<ID=AN,Number=1,Type=Integer,Description="lab AN">\n'
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   "1\t911595\t.\tA\tG,C\t.\t.\tCLASSIFICATION=Likely_pathogenic;AC=2,1;AN=300\n")
+    out = build_bundle(BuildRequest(out=tmp_path / "b", genome="GRCh37",
+                                    sources=[SourceSpec("inhouse", "inhouse", [vcf])]))
+    keys = pa.table({"chrom": ["1", "1"], "pos": [911595, 911595], "ref": ["A", "A"],
+                     "alt": ["G", "C"]})
+    cols, _ = lookup(open_bundle(out, "GRCh37"), keys)
+    assert cols["inhouse_ac"].to_pylist() == [2, 1]
+    assert cols["inhouse_an"].to_pylist() == [300, 300]
+    assert cols["inhouse_classification"].to_pylist() == ["Likely_pathogenic"] * 2

@@ -3,6 +3,7 @@ the real padded reference slices (derived at run time from ../shared/data, never
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import subprocess
@@ -18,9 +19,7 @@ from varrank.testdata.derive import pad_slice
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-# A reference whose sequence the tests know: random bases with a poly-A run at 101-110
-# (1-based), where an indel has many equivalent positions and must be left-aligned to 100.
-SMALL_CONTIGS = {"chr1": 2000, "chr2": 1500}
+from ingest_records import SMALL_CONTIGS, Rec, vcf_text  # noqa: F401  (re-exported to fixtures)
 
 
 def _small_sequence(name: str, length: int) -> str:
@@ -51,43 +50,6 @@ def small_seq() -> dict[str, str]:
     return {name: _small_sequence(name, length) for name, length in SMALL_CONTIGS.items()}
 
 
-@dataclass
-class Rec:
-    chrom: str
-    pos: int
-    ref: str
-    alt: str
-    gts: Sequence[str] = ("0/1",)
-    id: str = "."
-    filter: str = "PASS"
-    info: str = "."
-    fmt: str = "GT"
-
-    def line(self) -> str:
-        return "\t".join([self.chrom, str(self.pos), self.id, self.ref, self.alt, "60", self.filter,
-                          self.info, self.fmt, *self.gts])
-
-
-VCF_HEADER = """##fileformat=VCFv4.2
-##FILTER=<ID=PASS,Description="All filters passed">
-##FILTER=<ID=LowQual,Description="Low quality">
-##INFO=<ID=END,Number=1,Type=Integer,Description="End of a reference block">
-##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
-##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">
-##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">
-##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">
-"""
-
-
-def vcf_text(records: Sequence[Rec | str], samples: Sequence[str] = ("S1",),
-             contigs: dict[str, int] | None = None) -> str:
-    contigs = SMALL_CONTIGS if contigs is None else contigs
-    lines = [VCF_HEADER.rstrip("\n")]
-    lines += [f"##contig=<ID={name},length={length}>" for name, length in contigs.items()]
-    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
-                            *(["FORMAT", *samples] if samples else [])]))
-    lines += [r if isinstance(r, str) else r.line() for r in records]
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture
@@ -127,14 +89,36 @@ class CliResult:
 
 
 @pytest.fixture(scope="session")
-def run_cli() -> Callable[..., CliResult]:
-    """Run ``python -m varrank ...`` in a subprocess, as a user would (quiet logging)."""
+def run_cli_subprocess() -> Callable[..., CliResult]:
+    """Run ``python -m varrank ...`` in a subprocess, exactly as a user would (quiet logging)."""
 
     def _run(*args: str) -> CliResult:
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"))
         proc = subprocess.run([sys.executable, "-m", "varrank", "-q", *map(str, args)],
                               capture_output=True, text=True, env=env, timeout=120)
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return _run
+
+
+@pytest.fixture
+def run_cli(capfd) -> Callable[..., CliResult]:
+    """``varrank.cli.main`` in-process with file-descriptor capture (htslib's C-level stderr
+    included): the same code path as the console script without a Python start-up per case.
+    An exception that escapes main() fails the test, as a traceback would."""
+    from varrank.cli import main
+
+    def _run(*args: str) -> CliResult:
+        root = logging.getLogger()
+        saved = (root.level, list(root.handlers))
+        capfd.readouterr()
+        try:
+            code = main(["-q", *map(str, args)])
+        finally:  # main() configures logging; leave the session's logging as it was
+            root.setLevel(saved[0])
+            root.handlers[:] = saved[1]
+        out, err = capfd.readouterr()
+        return CliResult(code, out, err)
 
     return _run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from conftest import Rec
+from ingest_records import Rec
 
 
 def assert_one_line_error(result, *fragments: str) -> str:
@@ -35,20 +35,21 @@ def fix_refs(records, seq):
     return records
 
 
-def test_not_a_vcf(tmp_path, run_cli, small_fasta):
+def test_not_a_vcf(tmp_path, run_cli_subprocess, small_fasta):
+    """Through the real console entry point (a subprocess): one line + hint, exit 2."""
     path = tmp_path / "not_a_vcf.vcf"
     path.write_text("sample\tgene\tvalue\nS1\tBRCA1\t3\n")
-    line = assert_one_line_error(ingest(run_cli, path, small_fasta, tmp_path / "out"), "not a VCF")
+    line = assert_one_line_error(ingest(run_cli_subprocess, path, small_fasta, tmp_path / "out"), "not a VCF")
     assert f"{path}:1:" in line
 
 
-def test_truncated_bgzip(tmp_path, run_cli, small_fasta, small_seq, write_vcf):
+def test_truncated_bgzip(tmp_path, run_cli_subprocess, small_fasta, small_seq, write_vcf):
     good = write_vcf("complete", fix_refs([Rec("chr1", p, "N", "N") for p in range(10, 1900, 3)], small_seq),
                      compress="bgzip")
     data = good.read_bytes()
     cut = tmp_path / "truncated_bgzip.vcf.gz"
     cut.write_bytes(data[: len(data) // 2])
-    assert_one_line_error(ingest(run_cli, cut, small_fasta, tmp_path / "out"), "truncated")
+    assert_one_line_error(ingest(run_cli_subprocess, cut, small_fasta, tmp_path / "out"), "truncated")
 
 
 def test_truncated_plain_gzip(tmp_path, run_cli, small_fasta, small_seq, write_vcf):
@@ -118,10 +119,10 @@ def test_unpadded_slice_is_refused(tmp_path, run_cli, shared_data):
     assert "chr17:42425000-43600000" in line
 
 
-def test_grch37_vcf_against_grch38_fasta(tmp_path, run_cli, shared_data, padded_grch38_chr17):
+def test_grch37_vcf_against_grch38_fasta(tmp_path, run_cli_subprocess, shared_data, padded_grch38_chr17):
     vcf = shared_data / "variants/popfreq/1kgPhase3_BRCA1.GRCh37.vcf"
     line = assert_one_line_error(
-        ingest(run_cli, vcf, padded_grch38_chr17, tmp_path / "out", "--proband", "HG00096"),
+        ingest(run_cli_subprocess, vcf, padded_grch38_chr17, tmp_path / "out", "--proband", "HG00096"),
         "build mismatch", "81195210", "83257441")
     assert "GRCh37" in line and "GRCh38" in line
 
@@ -177,3 +178,24 @@ def test_failed_run_leaves_no_partial_outputs(tmp_path, run_cli, small_fasta, wr
     assert ingest(run_cli, path, small_fasta, out).code == 2
     assert not [p for p in out.iterdir()] if out.exists() else True
 
+
+
+def test_unknown_genome_name(tmp_path, run_cli, small_fasta, write_vcf, small_seq):
+    path = write_vcf("good", fix_refs(list(GOOD), small_seq))
+    assert_one_line_error(ingest(run_cli, path, small_fasta, tmp_path / "out", "--genome", "hg99"),
+                          "unknown genome build 'hg99'")
+
+
+def test_index_given_but_missing(tmp_path, run_cli, small_fasta, write_vcf, small_seq):
+    path = write_vcf("good", fix_refs(list(GOOD), small_seq), compress="bgzip")
+    assert_one_line_error(ingest(run_cli, path, small_fasta, tmp_path / "out", "--index", tmp_path / "no.tbi"),
+                          "index file not found")
+
+
+def test_truncated_bcf(tmp_path, run_cli, small_fasta, small_seq, write_vcf):
+    good = write_vcf("complete", fix_refs([Rec("chr1", p, "N", "N") for p in range(10, 1900, 3)], small_seq),
+                     compress="bcf")
+    data = good.read_bytes()
+    cut = tmp_path / "truncated.bcf"
+    cut.write_bytes(data[: len(data) // 2])
+    assert_one_line_error(ingest(run_cli, cut, small_fasta, tmp_path / "out"), "truncated")

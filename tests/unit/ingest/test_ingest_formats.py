@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pysam
 import pytest
 
-from conftest import Rec
+from ingest_records import Rec
 from varrank.ingest import run_ingest
 
 
@@ -42,3 +42,19 @@ def test_bare_contig_names_renamed_to_fasta_style(tmp_path, write_vcf, small_fas
     with pysam.VariantFile(str(paths.vcf)) as out:
         assert list(out.header.contigs) == ["chr1", "chr2"]
         assert {r.chrom for r in out} == {"chr1", "chr2"}
+
+
+def test_vcf_without_contig_header_lines(tmp_path, write_vcf, small_fasta, small_seq):
+    """Many callers write no ##contig lines; with bare names too, both with and without FASTA."""
+    recs = records(small_seq)
+    for r in recs:
+        r.chrom = r.chrom.removeprefix("chr")
+    vcf = write_vcf("no_contig_lines_bare_names", recs, contigs={})
+    with_fasta = run_ingest(vcf=vcf, patient="P", out=tmp_path / "a", fasta=small_fasta)
+    without = run_ingest(vcf=vcf, patient="P", out=tmp_path / "b")
+    a = pq.read_table(with_fasta.table).to_pylist()
+    b = pq.read_table(without.table).to_pylist()
+    assert len(a) == len(b) == 4
+    assert {r["chrom"] for r in a} == {"chr1", "chr2"} and {r["chrom"] for r in b} == {"1", "2"}
+    assert (100, "C", "CA") in {(r["pos"], r["ref"], r["alt"]) for r in a}  # left-aligned
+    assert (108, "A", "AA") in {(r["pos"], r["ref"], r["alt"]) for r in b}  # as written

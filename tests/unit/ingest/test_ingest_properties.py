@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Rec, vcf_text
+from ingest_records import Rec, vcf_text
 from varrank.core.ledger import Ledger
 from varrank.ingest import run_ingest
 

@@ -83,3 +83,23 @@ def test_giab_trio_without_reference(tmp_path, shared_data):
     assert all(r["zygosity"] in ("het", "hom_alt", "hemi") for r in table)
     with gzip.open(paths.dropped, "rt") as handle:
         assert sum(1 for _ in handle) - 1 == sum(ledger.dropped.values())
+
+
+def test_mitochondrial_mt_names_and_polyc_insertion(tmp_path, shared_data, write_vcf):
+    """b37-style 'MT' records against an rCRS FASTA named chrM (UCSC style): m.3243A>G (MELAS),
+    m.8993T>G (NARP), and the 315insC of the D310 poly-C tract, which left-aligns to 310."""
+    with pysam.FastaFile(str(shared_data / "reference/chrM_rCRS_NC_012920.1.fa")) as rcrs:
+        sequence = rcrs.fetch(rcrs.references[0])
+    fasta = tmp_path / "chrM.fa"
+    fasta.write_text(">chrM\n" + "\n".join(sequence[i:i + 60] for i in range(0, len(sequence), 60)) + "\n")
+    pysam.faidx(str(fasta))
+    from ingest_records import Rec
+
+    records = [Rec("MT", 315, "C", "CC", gts=("1",)), Rec("MT", 3243, "A", "G", gts=("1",)),
+               Rec("MT", 8993, "T", "G", gts=("0/1",))]
+    vcf = write_vcf("mt_b37_names", records, contigs={"MT": 16569})
+    paths = run_ingest(vcf=vcf, patient="MITO", out=tmp_path / "out", fasta=fasta)
+    table, ledger, _ = load(paths)
+    assert {(r["chrom"], r["pos"], r["ref"], r["alt"], r["zygosity"]) for r in table} == {
+        ("chrM", 310, "T", "TC", "hemi"), ("chrM", 3243, "A", "G", "hemi"), ("chrM", 8993, "T", "G", "het")}
+    assert next(r for r in table if r["pos"] == 310)["left_aligned"] is True

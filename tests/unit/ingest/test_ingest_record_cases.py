@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import Rec
+from ingest_records import Rec
 from varrank.core.ledger import Ledger
 from varrank.ingest import run_ingest
 
@@ -93,6 +93,8 @@ def test_star_alleles(tmp_path, write_vcf, small_fasta, small_seq):
     vcf = write_vcf("multiallelic_star_allele", [deletion, star, snv(small_seq, "chr1", 300)])
     table, ledger, dropped, _ = ingest(vcf, small_fasta, tmp_path / "out")
     assert ledger.dropped == {"star_allele": 1}
+    header_lines = sum(1 for line in vcf.read_text().splitlines() if line.startswith("#"))
+    assert dropped[0][:6] == [str(header_lines + 2), "chr1", "202", base, "*", "star_allele"]  # input line
     assert ("chr1", 202, base, other(base)) in keys(table)
     assert ("chr1", 200, deletion.ref, deletion.alt) in keys(table)
     row = next(r for r in table if r["pos"] == 202)
@@ -180,9 +182,13 @@ def test_some_contigs_missing_and_positions_past_the_end(tmp_path, write_vcf, sm
 
 def test_invalid_allele(tmp_path, write_vcf, small_fasta, small_seq):
     base = ref_at(small_seq, "chr1", 300)
-    vcf = write_vcf("iupac_alt", [snv(small_seq, "chr1", 200), Rec("chr1", 300, base, "R")])
+    b4 = ref_at(small_seq, "chr1", 400)
+    records = [snv(small_seq, "chr1", 200), Rec("chr1", 300, base, "R"),
+               Rec("chr1", 400, b4, f"{b4},{other(b4)}", gts=("1/2",))]
+    vcf = write_vcf("iupac_alt_and_alt_equal_to_ref", records)
     table, ledger, dropped, _ = ingest(vcf, small_fasta, tmp_path / "out")
-    assert ledger.dropped == {"invalid_allele": 1} and len(table) == 1
+    assert ledger.dropped == {"invalid_allele": 1, "alt_equals_ref": 1}
+    assert keys(table) == {("chr1", 200, records[0].ref, records[0].alt), ("chr1", 400, b4, other(b4))}
 
 
 def test_filters_qual_and_ids_kept(tmp_path, write_vcf, small_fasta, small_seq):
@@ -197,27 +203,29 @@ def test_filters_qual_and_ids_kept(tmp_path, write_vcf, small_fasta, small_seq):
     assert qc["filter"] == {"PASS": 1, "failed": 1, "unfiltered": 1}
 
 
-def test_chrx_sex_inference(tmp_path, write_vcf, small_seq, tmp_path_factory):
+def test_chrx_sex_inference(tmp_path, write_vcf):
     """40 het SNVs on non-PAR chrX: inferred female; declared male -> mismatch in QC."""
     import pysam
 
-    from varrank.core.genome import LENGTHS
-
-    length = LENGTHS["GRCh38"]["X"]
-    fasta = tmp_path / "chrX_like.fa"
-    # 3 Mb of X is enough (PAR1 ends at 2,781,479); the header says the true length, so the
-    # build check needs a FASTA of that length: write N then a known stretch of A.
+    # A short chrX (N, then a stretch of A at 3.0 Mb, past PAR1's end at 2,781,479) and no
+    # header length, so --genome names the build that sets the PAR coordinates.
+    fasta = tmp_path / "chrX_start.fa"
     with open(fasta, "w") as handle:
         handle.write(">chrX\n")
-        for start in range(0, length, 60):
-            handle.write(("A" if 3_000_000 <= start < 3_010_000 else "N") * min(60, length - start) + "\n")
+        for start in range(0, 3_010_000, 60):
+            handle.write(("A" if start >= 3_000_000 else "N") * 60 + "\n")
     pysam.faidx(str(fasta))
     records = [Rec("chrX", 3_000_101 + 100 * i, "A", "G", gts=("0/1",)) for i in range(40)]
-    vcf = write_vcf("chrx_het_female", records, contigs={"chrX": length})
-    table, ledger, _, paths = ingest(vcf, fasta, tmp_path / "out", sex="male")
+    vcf = write_vcf("chrx_het_female", records, contigs={})
+    table, ledger, _, paths = ingest(vcf, fasta, tmp_path / "out", sex="male", genome="GRCh38")
     qc = json.loads(paths.qc.read_text())
-    assert qc["genome_build"] == "GRCh38"
+    assert qc["genome_build"] == "GRCh38" and qc["chrx"]["par_regions_excluded"][0] == [10001, 2781479]
     assert qc["chrx"]["het"] == 40 and qc["sex"]["inferred"] == "female" and qc["sex"]["check"] == "mismatch"
+    male = [Rec("chrX", 3_000_101 + 100 * i, "A", "G", gts=("1",)) for i in range(40)]
+    _, _, _, paths = ingest(write_vcf("chrx_hemi_male", male, contigs={}), fasta, tmp_path / "m", sex="male",
+                            genome="GRCh38")
+    qc = json.loads(paths.qc.read_text())
+    assert qc["sex"]["inferred"] == "male" and qc["sex"]["check"] == "consistent"
 
 
 def test_outputs_and_metadata(tmp_path, write_vcf, small_fasta, small_seq):
@@ -235,3 +243,65 @@ def test_outputs_and_metadata(tmp_path, write_vcf, small_fasta, small_seq):
 
     with pysam.VariantFile(str(paths.vcf)) as out:
         assert [(r.chrom, r.pos) for r in out.fetch("chr2")] == [("chr2", 300)]
+
+
+def test_family_zygosity_follows_the_ped(tmp_path, write_vcf, small_fasta, small_seq):
+    ped = tmp_path / "family.ped"
+    ped.write_text("fam1\tKID\tDAD\tMUM\t1\t2\nfam1\tDAD\t0\t0\t1\t1\nfam1\tMUM\t0\t0\t2\t1\n"
+                   "fam2\tOTHER\t0\t0\t2\t2\n")
+    records = [snv(small_seq, "chr1", 200, gts=("0/1", "0/0", "0/1", "1/1"))]
+    vcf = write_vcf("trio_plus_unrelated", records, samples=("KID", "DAD", "MUM", "OTHER"))
+    # two affected samples in the PED (KID, OTHER): the proband must be named
+    with pytest.raises(Exception, match="4 samples and no proband"):
+        run_ingest(vcf=vcf, patient="P1", out=tmp_path / "x", fasta=small_fasta, ped=ped)
+    table, ledger, _, paths = ingest(vcf, small_fasta, tmp_path / "out", ped=ped, proband="KID")
+    assert json.loads(table[0]["family_zygosity"]) == {"DAD": "hom_ref", "MUM": "het"}
+    assert json.loads(paths.qc.read_text())["sex"]["declared"] == "male"  # from the PED
+
+
+def test_cohort_vcf_without_ped_leaves_family_empty(tmp_path, write_vcf, small_fasta, small_seq):
+    samples = [f"S{i}" for i in range(20)]
+    records = [snv(small_seq, "chr1", 200, gts=["0/1"] * 20)]
+    vcf = write_vcf("cohort_20_samples", records, samples=samples)
+    table, ledger, _, _ = ingest(vcf, small_fasta, tmp_path / "out", proband="S3")
+    assert table[0]["family_zygosity"] is None
+    assert any("family_zygosity left empty" in note for note in ledger.notes)
+
+
+def test_float_gq_and_record_without_gt(tmp_path, write_vcf, small_fasta, small_seq):
+    """Some callers declare GQ as Float (missing = NaN); a record may lack GT altogether."""
+    a, b, c = (snv(small_seq, "chr1", p) for p in (200, 300, 400))
+    a.fmt, a.gts = "GT:GQ:DP", ("0/1:.:5",)
+    b.fmt, b.gts = "GT:GQ:DP", ("0/1:33.7:.",)
+    c.fmt, c.gts = "DP", ("7",)
+    vcf = write_vcf("float_gq_and_no_gt_record", [a, b, c])
+    vcf.write_text(vcf.read_text().replace('ID=GQ,Number=1,Type=Integer', 'ID=GQ,Number=1,Type=Float'))
+    table, ledger, dropped, _ = ingest(vcf, small_fasta, tmp_path / "out")
+    assert [(r["pos"], r["gq"], r["dp"]) for r in table] == [(200, None, 5), (300, 34, None)]
+    assert ledger.dropped == {"proband_no_call": 1} and dropped[0][6] == "no GT in FORMAT"
+
+
+def test_vcf_without_gt_is_refused(tmp_path, write_vcf, small_fasta, small_seq, run_cli):
+    rec = snv(small_seq, "chr1", 200)
+    rec.fmt, rec.gts = "DP", ("7",)
+    vcf = write_vcf("no_gt_declared", [rec])
+    vcf.write_text("".join(line for line in vcf.read_text().splitlines(keepends=True)
+                           if not line.startswith("##FORMAT=<ID=GT")))
+    result = run_cli("ingest", "--vcf", vcf, "--fasta", small_fasta, "--patient", "P", "--out", tmp_path / "o")
+    assert result.code == 2 and "declares no FORMAT/GT" in result.stderr
+    assert not any((tmp_path / "o").iterdir())
+
+
+def test_soft_masked_reference_gives_upper_case_alleles(tmp_path, write_vcf):
+    """bcftools norm copies bases from the FASTA when it left-aligns; a soft-masked (lower
+    case) repeat must not leak lower-case alleles into the table or the VCF."""
+    import pysam
+
+    fasta = tmp_path / "soft_masked.fa"
+    fasta.write_text(">chr1\nACGTACGTcaaaaaaaaaagTTCCGGAATTCCGGAA\n")
+    pysam.faidx(str(fasta))
+    vcf = write_vcf("insertion_in_soft_masked_repeat", [Rec("chr1", 15, "A", "AA")], contigs={"chr1": 36})
+    table, _, _, paths = ingest(vcf, fasta, tmp_path / "out")
+    assert [(r["pos"], r["ref"], r["alt"], r["left_aligned"]) for r in table] == [(9, "C", "CA", True)]
+    with pysam.VariantFile(str(paths.vcf)) as out:
+        assert [(r.pos, r.ref, r.alts) for r in out] == [(9, "C", ("CA",))]

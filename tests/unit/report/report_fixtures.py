@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import tables as T  # noqa: E402
-from tables import BUNDLE_MANIFEST, full_rows, write_inputs  # noqa: E402,F401
+import report_tables as T  # noqa: E402
+from report_tables import BUNDLE_MANIFEST, full_rows, write_inputs  # noqa: E402,F401
 
 
 FULL = ("ingest", "annotate", "score", "prioritise")

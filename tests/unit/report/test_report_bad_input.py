@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, run_cli, visible_text
 from varrank.report.render import _humanise, render_html
 
 
@@ -99,7 +99,7 @@ def test_cli_render_subcommand_on_an_odd_document(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["no_in", "not_parquet", "bad_ledger", "bad_tracks", "missing_qc"])
-def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case):
+def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case, capsys):
     good = full_report[0].json.parent.parent / "in"
     table = str(good / "AJ-HG002.in.parquet")
     args = {"no_in": ["--out", str(tmp_path)],
@@ -108,11 +108,24 @@ def test_cli_bad_inputs_give_one_line_and_exit_2(full_report, tmp_path, case):
             "bad_tracks": ["--in", table, "--tracks", table, "--out", str(tmp_path)],
             "missing_qc": ["--in", table, "--qc", str(tmp_path / "absent.json"), "--out", str(tmp_path)],
             }[case]
-    result = _cli(*args, cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    first = result.stderr.strip().splitlines()[0]
+    code = run_cli(["-q", "report", *args])  # in-process: the same error path as the console script
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    first = stderr.strip().splitlines()[0]
     assert first.startswith("varrank report: error:")
     expected = {"no_in": "--in", "not_parquet": "AJ-HG002.qc.json", "bad_ledger": "not a varrank ledger",
                 "bad_tracks": "tracks table lacks", "missing_qc": "absent.json"}[case]
     assert expected in first
+
+
+def test_cli_writes_every_output(full_report, tmp_path):
+    good = full_report[0].json.parent.parent / "in"
+    result = _cli("--in", str(good / "AJ-HG002.in.parquet"), "--qc", str(good / "AJ-HG002.qc.json"),
+                  "--ledger", str(good / "AJ-HG002.ingest.ledger.json"), "--hpo", "HP:0001250",
+                  "--max-variants", "20", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "out" / "AJ-HG002.report.html")
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["AJ-HG002.annotated.vcf.gz", "AJ-HG002.annotated.vcf.gz.tbi",
+                     "AJ-HG002.ranked.tsv", "AJ-HG002.report.html", "AJ-HG002.report.json"]

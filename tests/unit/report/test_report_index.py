@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, visible_text
 from varrank.report.index import build_index
 
 

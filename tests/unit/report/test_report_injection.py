@@ -9,7 +9,7 @@ import pysam
 import pytest
 from markupsafe import escape
 
-from tables import PAYLOADS, injection_inputs
+from report_tables import PAYLOADS, injection_inputs
 from varrank.report import run_report
 
 

@@ -8,7 +8,7 @@ import re
 import pysam
 import pysam.bcftools
 
-from helpers import assert_no_missing_words, visible_text
+from report_helpers import assert_no_missing_words, visible_text
 from varrank.report.secondary import SF_GENES
 from varrank.report.validate import schema_errors
 
@@ -50,6 +50,10 @@ def test_full_report_findings_carry_every_field(full_report):
     assert "PERM1" in text and "Renal tubular epithelial cell apoptosis; Neutrophil inclusion bodies" in text
     assert "HP:0001250 Seizure" in text and "HP:0002575 Tracheoesophageal fistula" in text
     assert "0 of 4 review stars" in text  # stars are text too, not only glyphs
+    assert "gnomAD grpmax AF 3.60e-05 (nfe)" in text and "pLI 0.02, LOEUF 0.85" in text
+    assert "Disease inheritance autosomal recessive" in text
+    assert ("Result summary: 11 candidate findings, 1 classed pathogenic or likely pathogenic "
+            "by the automated ACMG/AMP rules. Top: PERM1 c.2595A>G") in text
     assert_no_missing_words(html)
 
 
@@ -60,6 +64,7 @@ def test_splice_plot_drawn_only_where_a_splice_effect_is_predicted(full_report):
     assert [f["variant_key"] for f in spliced] == ["1-949654-A-G"]
     tracks = spliced[0]["spliceai"]["tracks"]
     assert tracks["offset"][0] == -60 and len(tracks["ref_acceptor"]) == 121
+    assert tracks["gene"] == "ISG15" and tracks["ref_acceptor"][62] == 0.95  # not OVERLAP1's
     html = outputs.html.read_text()
     assert html.count('<svg class="splice-plot"') == 1
     svg = html[html.index('<svg class="splice-plot"'):html.index("</svg>")]
@@ -68,7 +73,7 @@ def test_splice_plot_drawn_only_where_a_splice_effect_is_predicted(full_report):
 
 
 def test_secondary_findings_only_when_asked_and_only_sf_genes(full_report, tmp_path, trio_rows, shared_data):
-    from tables import full_rows, write_inputs
+    from report_tables import full_rows, write_inputs
 
     from varrank.report import run_report
 
@@ -77,7 +82,7 @@ def test_secondary_findings_only_when_asked_and_only_sf_genes(full_report, tmp_p
     assert doc["secondary_findings"]["requested"] is True
     assert all(f["gene"] in SF_GENES for f in doc["secondary_findings"]["items"])
     # Put a ClinVar-pathogenic call on BRCA1 (an SF gene) and compare with and without opt-in.
-    rows = full_rows(trio_rows[:3000], shared_data)
+    rows = full_rows(trio_rows[:1000], shared_data)
     target = next(r for r in rows if r["gene_symbol"] is None and r["zygosity"] == "het")
     target.update(gene_symbol="BRCA1", clinvar_significance="Pathogenic", clinvar_stars=3,
                   clinvar_review_status="reviewed_by_expert_panel")
@@ -130,3 +135,18 @@ def test_annotated_vcf_is_indexed_and_documents_every_added_field(full_report):
     assert hit[0].samples["HG002"]["GT"] == (1, 1)
     # real bcftools (through pysam) parses the file end to end
     assert pysam.bcftools.view("-H", str(outputs.vcf)).count("\n") == len(rows)
+
+
+def test_same_inputs_give_identical_outputs(tmp_path, trio_rows, monkeypatch):
+    from report_tables import write_inputs
+
+    from varrank.report import run_report
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    kwargs = write_inputs(tmp_path / "in", trio_rows[:500], ("ingest",))
+    kwargs.pop("generated_at")
+    first = run_report(out_dir=tmp_path / "a", **kwargs)
+    second = run_report(out_dir=tmp_path / "b", **kwargs)
+    for a, b in ((first.json, second.json), (first.html, second.html), (first.tsv, second.tsv)):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert json.loads(first.json.read_text())["generated_at"] == "2026-01-01T00:00:00+00:00"

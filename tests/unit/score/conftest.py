@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import helpers  # noqa: E402
+import score_helpers as helpers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[3]
 CACHE = Path(os.environ.get("VARRANK_CACHE", Path.home() / ".cache" / "varrank"))

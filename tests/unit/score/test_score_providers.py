@@ -71,3 +71,17 @@ def test_unloadable_graph_is_resource_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not an onnx model")
     with pytest.raises(ResourceError, match="cannot load the model graph"):
         providers.make_session(bad, providers.choose_providers(["CPUExecutionProvider"]))
+
+
+def test_tensorrt_profile_covers_spliceai_lengths(tmp_path: Path) -> None:
+    from varrank.score import spliceai
+
+    profile = spliceai.trt_profile("x", 64)
+    trt = dict(providers.choose_providers(ALL, engine_cache=tmp_path, trt_profile=profile))[
+        "TensorrtExecutionProvider"]
+    assert trt["trt_profile_min_shapes"] == "x:1x10001x4"
+    assert trt["trt_profile_opt_shapes"] == "x:64x10101x4"
+    longest = int(trt["trt_profile_max_shapes"].split("x")[2])
+    assert longest >= spliceai.MAX_BLOCK + 2 * spliceai.FLANK
+    assert "trt_profile_min_shapes" not in dict(providers.choose_providers(ALL))[
+        "CUDAExecutionProvider"]

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import tiny_models
-from helpers import variant_table
+from score_helpers import variant_table
 
 from varrank.core.ledger import Ledger
 from varrank.score import providers, registry

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import tiny_models
-from helpers import read_slice, variant_table
+from score_helpers import read_slice, variant_table
 
 from varrank.cli import main
 from varrank.core.ledger import Ledger
@@ -117,6 +117,7 @@ def test_minus_strand_snv_scores_the_complement_base(edge_setup, tmp_path: Path)
     assert centre["ref_acceptor"] == pytest.approx(softmax([0, 2, -1])[1], abs=1e-6)
     assert centre["alt_acceptor"] == pytest.approx(softmax([0, -1, -1])[1], abs=1e-6)
     assert {t["variant_key"] for t in tracks} == {f"{CONTIG}-{p}-T-G"}
+    assert {t["model"] for t in tracks} == {"spliceai"}
 
 
 def test_candidate_policy_af_and_missing_columns(edge_setup, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ those stages are built in parallel. Every value a test asserts is set in this mo
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -94,11 +95,13 @@ def clinvar_records(data: Path) -> dict[str, dict[str, Any]]:
     out = {}
     with pysam.VariantFile(str(data / CLINVAR)) as vcf:
         for rec in vcf:
+            info = dict(rec.info)
+
+            def one(key, info=info):
+                value = info.get(key)
+                return ",".join(value) if isinstance(value, tuple) else value
+
             for alt in rec.alts or ():
-                info = rec.info
-                def one(key):
-                    value = info.get(key)
-                    return ",".join(value) if isinstance(value, tuple) else value
                 revstat = one("CLNREVSTAT")
                 mc = one("MC")
                 out[f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}"] = {
@@ -120,12 +123,15 @@ def annotate(rows: list[dict], data: Path) -> list[dict]:
             row.setdefault(column.name, None)
         if hit:
             row.update(hit)
-            row["transcript_id"] = f"NM_{abs(hash(hit['gene_symbol'])) % 900000 + 100000}.1"
+            row["transcript_id"] = f"NM_{zlib.crc32(hit['gene_symbol'].encode()) % 900000 + 100000}.1"  # fixture ID
             row["hgvs_c"] = f"c.{row['pos'] % 3000}{row['ref']}>{row['alt']}" if row["variant_type"] == "SNV" else None
             row["impact"] = "MODERATE"
             row["annotator"] = "fixture"
             row["gnomad_af"] = 1.2e-5 if "athogenic" in (hit["clinvar_significance"] or "") else 0.0123
             row["gnomad_release"] = "v2.1.1"
+            row["gnomad_grpmax_af"] = row["gnomad_af"] * 3
+            row["gnomad_grpmax_pop"] = "nfe"
+            row["gene_pli"], row["gene_loeuf"] = 0.02, 0.85
     return rows
 
 
@@ -163,6 +169,7 @@ def prioritise(rows: list[dict]) -> list[dict]:
                        phenotype_disease=row.get("clinvar_conditions"),
                        inheritance_fit="autosomal_recessive" if row["zygosity"] == "hom_alt" else "autosomal_dominant",
                        variant_score=0.9 if plp else 0.2, gene_score=0.8 if plp else 0.1,
+                       disease_inheritance="autosomal_recessive" if plp else None,
                        evidence_json=json.dumps([
                            {"code": "PM2", "strength": "Supporting", "points": 1,
                             "description": "absent or rare in gnomAD", "source": "gnomAD v2.1.1"},
@@ -202,19 +209,23 @@ def ledger(stage: str, records_in: int, records_out: int, dropped: dict | None =
             "notes": [], "balanced": True}
 
 
-def splice_tracks(keys: list[str]) -> pa.Table:
-    """Per-position tracks shaped like SCORE's ID.tracks.parquet: the variant abolishes the
-    acceptor 2 bp downstream (0.95 -> 0.04) and activates a cryptic acceptor at -12."""
+def splice_tracks(keys: list[str], gene: str = "ISG15") -> pa.Table:
+    """Per-position tracks in SCORE's own TRACK_SCHEMA (the contract): the variant abolishes
+    the acceptor 2 bp downstream (0.95 -> 0.04) and activates a cryptic acceptor at -12.
+    A second, overlapping gene gets flat tracks; the report must plot ``gene``'s."""
+    from varrank.score.stage import TRACK_SCHEMA
+
     rows = []
     for key in keys:
-        for offset in range(-60, 61):
-            ref_acc = 0.95 if offset == 2 else 0.01
-            alt_acc = 0.04 if offset == 2 else (0.31 if offset == -12 else 0.01)
-            donor = 0.88 if offset == 40 else 0.0
-            rows.append({"variant_key": key, "model": "spliceai-1.3.1", "offset": offset,
-                         "ref_acceptor": ref_acc, "alt_acceptor": alt_acc,
-                         "ref_donor": donor, "alt_donor": donor})
-    return pa.Table.from_pylist(rows)
+        for name, flat in ((gene, False), ("OVERLAP1", True)):
+            for offset in range(-60, 61):
+                ref_acc = 0.01 if flat else (0.95 if offset == 2 else 0.01)
+                alt_acc = 0.01 if flat else (0.04 if offset == 2 else (0.31 if offset == -12 else 0.01))
+                donor = 0.0 if flat else (0.88 if offset == 40 else 0.0)
+                rows.append({"variant_key": key, "gene": name, "strand": "+", "offset": offset,
+                             "ref_acceptor": ref_acc, "alt_acceptor": alt_acc,
+                             "ref_donor": donor, "alt_donor": donor})
+    return pa.Table.from_pylist(rows, schema=TRACK_SCHEMA)
 
 
 def write_inputs(folder: Path, rows: list[dict], stages: tuple[str, ...], *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-BAD_WORDS = re.compile(r"\b(None|nan|NaN|undefined|null)\b")
+BAD_WORDS = re.compile(r"\b(None|nan|NaN|undefined)\b")
 
 
 class _Text(HTMLParser):
@@ -38,3 +38,19 @@ def assert_no_missing_words(html: str) -> None:
     text = visible_text(html)
     hits = [text[max(0, m.start() - 40): m.end() + 40] for m in BAD_WORDS.finditer(text)]
     assert not hits, f"missing-value words on the page: {hits[:5]}"
+
+
+def run_cli(argv: list[str]) -> int:
+    """varrank's main() in-process, leaving the session's logging as it was
+    (main() configures the root logger)."""
+    import logging
+
+    from varrank.cli import main
+
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    try:
+        return main(argv)
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
