@@ -19,7 +19,6 @@ setup:
 
 demo: setup
 	$(PY) -m varrank testdata prepare --data-dir "$(SHARED_DATA)" --out "$(TESTDATA)"
-	PYTHON=$(PY) bash scripts/nextflow/test-resources.sh "$(TESTDATA)" "$(SHARED_DATA)"
 	$(NEXTFLOW) run . -profile test -ansi-log false --test_prepared_dir "$(TESTDATA)" --outdir "$(DEMO_OUT)"
 	@report=$$(find "$(DEMO_OUT)" -name '*.report.html' | sort | head -1); \
 	  if [ -z "$$report" ]; then echo "demo: no report was written" >&2; exit 1; fi; \

@@ -28,8 +28,8 @@ def failValidation(String what, List<String> problems) {
 def checkTestData() {
     if (!workflow.profile.tokenize(',').contains('test')) return
     def dir = file(params.test_prepared_dir)
-    if (!dir.resolve('samplesheet.csv').exists() || !dir.resolve('params.json').exists()) {
-        error("test data not prepared in ${dir}: run `make demo` (or `varrank testdata prepare --data-dir ../shared/data --out ${dir}` then `scripts/nextflow/test-resources.sh ${dir}`)")
+    if (!['samplesheet.csv', 'params.json', 'resources.json'].every { dir.resolve(it).exists() }) {
+        error("test data not prepared in ${dir}: run `make demo` (or `varrank testdata prepare --data-dir ../shared/data --out ${dir}`)")
     }
 }
 

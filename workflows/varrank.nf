@@ -11,6 +11,17 @@ include { PRIORITISE } from '../modules/local/prioritise'
 include { REPORT     } from '../modules/local/report'
 include { REPORT_INDEX } from '../modules/local/report_index'
 
+/*
+ * The phenotype (HPO terms) is read only by PRIORITISE and REPORT. INGEST, ANNOTATE and SCORE
+ * get the patient's meta without it, so that changing a patient's HPO terms and re-running
+ * with -resume re-runs only PRIORITISE and REPORT: Nextflow hashes a task's val inputs, and
+ * the full meta would make every stage look new. Their outputs get the full meta back (by id)
+ * for the joins downstream.
+ */
+def genotypeMeta(Map meta) {
+    meta.findAll { key, value -> !(key in ['hpo', 'hpo_excluded']) }
+}
+
 workflow VARRANK {
 
     take:
@@ -22,24 +33,32 @@ workflow VARRANK {
     main:
     ch_versions = Channel.empty()
 
-    INGEST(ch_patients, resources.fasta, resources.fasta_index)
-    ch_table   = INGEST.out.table     // channel: [ val(meta), path(parquet) ]
-    ch_ledgers = INGEST.out.ledger    // channel: [ val(meta), path(ledger.json) ]
+    ch_meta = ch_patients.map { meta, vcf, index, ped -> [meta.id, meta] }  // [ id, full meta ]
+    // [ val(meta without phenotype), path ] -> [ val(full meta), path ]
+    def withFullMeta = { ch -> ch.map { meta, file -> [meta.id, file] }.join(ch_meta)
+                                 .map { id, file, meta -> [meta, file] } }
+    def withoutPhenotype = { ch -> ch.map { meta, file -> [genotypeMeta(meta), file] } }
+
+    INGEST(ch_patients.map { meta, vcf, index, ped -> [genotypeMeta(meta), vcf, index, ped] },
+        resources.fasta, resources.fasta_index)
+    ch_table   = withFullMeta(INGEST.out.table)   // channel: [ val(meta), path(parquet) ]
+    ch_ledgers = withFullMeta(INGEST.out.ledger)  // channel: [ val(meta), path(ledger.json) ]
+    ch_qc      = withFullMeta(INGEST.out.qc)
     ch_versions = ch_versions.mix(INGEST.out.versions)
 
     if ('annotate' in stages) {
-        ANNOTATE(ch_table, resources.annotation_db, resources.annotator_db, resources.annotator ?: '',
+        ANNOTATE(withoutPhenotype(ch_table), resources.annotation_db, resources.annotator_db, resources.annotator ?: '',
             resources.fasta, resources.fasta_index)
-        ch_table = ANNOTATE.out.table
-        ch_ledgers = ch_ledgers.mix(ANNOTATE.out.ledger)
+        ch_table = withFullMeta(ANNOTATE.out.table)
+        ch_ledgers = ch_ledgers.mix(withFullMeta(ANNOTATE.out.ledger))
         ch_versions = ch_versions.mix(ANNOTATE.out.versions)
     }
-    ch_tracks = INGEST.out.table.map { meta, table -> [meta, []] }  // [ val(meta), path(tracks) or [] ]
+    ch_tracks = ch_table.map { meta, table -> [meta, []] }  // [ val(meta), path(tracks) or [] ]
     if ('score' in stages) {
-        SCORE(ch_table, resources.fasta, resources.fasta_index, resources.model_dir, resources.score_annotation)
-        ch_table = SCORE.out.table
-        ch_tracks = SCORE.out.tracks
-        ch_ledgers = ch_ledgers.mix(SCORE.out.ledger)
+        SCORE(withoutPhenotype(ch_table), resources.fasta, resources.fasta_index, resources.model_dir, resources.score_annotation)
+        ch_table = withFullMeta(SCORE.out.table)
+        ch_tracks = withFullMeta(SCORE.out.tracks)
+        ch_ledgers = ch_ledgers.mix(withFullMeta(SCORE.out.ledger))
         ch_versions = ch_versions.mix(SCORE.out.versions)
     }
     if ('prioritise' in stages) {
@@ -52,7 +71,7 @@ workflow VARRANK {
 
     // One ledger per stage that ran; size lets each patient go on as soon as its set is complete.
     ch_ledger_sets = ch_ledgers.groupTuple(size: 1 + stages.size(), sort: { a, b -> a.name <=> b.name })
-    REPORT(ch_table.join(INGEST.out.qc).join(ch_ledger_sets).join(ch_tracks),
+    REPORT(ch_table.join(ch_qc).join(ch_ledger_sets).join(ch_tracks),
         resources.manifests, resources.hpo_dir)
     ch_versions = ch_versions.mix(REPORT.out.versions)
 

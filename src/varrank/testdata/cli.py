@@ -15,11 +15,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions.required = True
 
     prep = actions.add_parser(
-        "prepare", help="write the DEMO patient (samplesheet, VCF, padded reference, params.json)",
-        description="Write OUT/samplesheet.csv, OUT/DEMO.vcf.gz(+.tbi), "
-                    "OUT/reference/GRCh38_chr17.padded.fa(.fai) and OUT/params.json, which the "
-                    "Nextflow test profile reads. Built from real records (1000G HG00096 genotypes "
-                    "plus one ClinVar BRCA1 record); idempotent.",
+        "prepare", help="prepare the DEMO patient and every resource of the chain (make demo)",
+        description="Write the DEMO patient (OUT/samplesheet.csv, OUT/DEMO.vcf.gz(+.tbi), "
+                    "OUT/reference/GRCh38_chr17.padded.fa(.fai), OUT/params.json; real records: "
+                    "1000G HG00096 genotypes plus one ClinVar BRCA1 record), its resources in "
+                    "OUT/resources/ (annotation bundle with ClinVar and 1000 Genomes, snpEff "
+                    "database, and the SpliceAI ONNX bundle when the export toolchain of "
+                    "scripts/setup_export.sh is installed) and OUT/resources.json. The Nextflow "
+                    "test profile reads params.json and resources.json. Idempotent: a second run "
+                    "keeps what is there.",
     )
     prep.add_argument("--data-dir", help="test-data mirror (default: $VARRANK_TEST_DATA or ../shared/data)")
     prep.add_argument("--out", required=True, help="output folder")
@@ -39,10 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> int:
-    from varrank.testdata.demo import prepare
+    from varrank.testdata.resources import prepare_all
 
-    paths = prepare(args.data_dir, args.out)
-    print(paths["params"])
+    paths = prepare_all(args.data_dir, args.out)
+    print(paths["resources"])
     return 0
 
 
