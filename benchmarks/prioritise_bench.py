@@ -261,8 +261,16 @@ def main(argv=None) -> int:
                    help="annotate the spike from its ClinVar record (default) or, as a "
                         "control for annotation asymmetry, from --gene-annotation like the "
                         "background")
+    p.add_argument("--shard", default="0/1", metavar="I/N",
+                   help="run only cases with index %% N == I (same case list for every shard; "
+                        "merge the JSONs with --merge)")
+    p.add_argument("--merge", type=Path, nargs="+", metavar="JSON",
+                   help="only merge the results of shards and print the summary")
     p.add_argument("--out", type=Path, default=Path("prioritise_bench.json"))
     args = p.parse_args(argv)
+    if args.merge:
+        return merge(args.merge, args.out)
+    shard, n_shards = (int(x) for x in args.shard.split("/"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("varrank.prioritise.phenotype.terms").setLevel(logging.ERROR)
 
@@ -306,6 +314,8 @@ def main(argv=None) -> int:
     cache: dict = {}
     results = {a: [] for a in ablations}
     for n, (c, hpo, how) in enumerate(cases, 1):
+        if (n - 1) % n_shards != shard:
+            continue
         table, key = spike(background, c, index.diseases[c.disease].modes, proband, parents,
                            spike_genes)
         for ablation in ablations:
@@ -320,12 +330,14 @@ def main(argv=None) -> int:
                 "variant": key, "gene": c.gene, "disease": c.disease, "hpo": hpo, **how,
                 "consequence": c.consequence, "rank": rank,
                 "gene_rank": out.column("gene_rank")[i].as_py(),
-                "excluded": out.column("excluded_reason")[i].as_py()})
-        if n % 20 == 0 or n == len(cases):
-            LOG.info("%d/%d cases (%.0f s)", n, len(cases), time.time() - started)
+                "excluded": out.column("excluded_reason")[i].as_py(), "case": n})
+        done = len(results[ablations[0]])
+        if done % 10 == 0 or n > len(cases) - n_shards:
+            LOG.info("%d cases of shard %d/%d done (%.0f s)", done, shard, n_shards,
+                     time.time() - started)
             report = {"args": {k: str(v) for k, v in vars(args).items()},
                       "background_rows": background.num_rows, "causal_alleles": len(causal),
-                      "cases_done": n,
+                      "cases_done": len(results[ablations[0]]),
                       "distinct_causal_in_cases": len({(c.chrom, c.pos, c.alt)
                                                        for c, _, _ in cases[:n]}),
                       "distinct_diseases": len({c.disease for c, _, _ in cases[:n]}),
@@ -333,6 +345,23 @@ def main(argv=None) -> int:
                       "summary": {a: summarise(r) for a, r in results.items()},
                       "cases": results}
             args.out.write_text(json.dumps(report, indent=1))   # partial results survive a stop
+    print(markdown(report))
+    return 0
+
+
+def merge(paths: list[Path], out: Path) -> int:
+    parts = [json.loads(p.read_text()) for p in paths]
+    report = dict(parts[0])
+    report["cases"] = {a: sorted((c for p in parts for c in p["cases"][a]),
+                                 key=lambda c: c["case"]) for a in parts[0]["cases"]}
+    report["cases_done"] = sum(p.get("cases_done", 0) for p in parts)
+    first = report["cases"][next(iter(report["cases"]))]
+    report["distinct_causal_in_cases"] = len({c["variant"] for c in first})
+    report["distinct_diseases"] = len({c["disease"] for c in first})
+    report["seconds"] = max(p["seconds"] for p in parts)
+    report["summary"] = {a: summarise(r) for a, r in report["cases"].items()}
+    report["merged_from"] = [str(p) for p in paths]
+    out.write_text(json.dumps(report, indent=1))
     print(markdown(report))
     return 0
 

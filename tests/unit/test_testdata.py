@@ -16,7 +16,8 @@ import pytest
 
 from varrank.core.errors import ResourceError
 from varrank.testdata.derive import pad_slice, read_slice
-from varrank.testdata.manifest import load_manifest, locate, sha256_of
+from varrank.core.checksums import sha256_file
+from varrank.testdata.manifest import load_manifest, locate
 
 REPO = Path(__file__).resolve().parents[2]
 SLICE38 = "reference/GRCh38_chr17_42425000-43600000.fa"
@@ -36,7 +37,7 @@ def test_manifest_lists_every_mirrored_file(shared_data):
 def test_locate_verifies_checksum(shared_data):
     path = locate(SLICE38, shared_data)
     assert path == shared_data / SLICE38
-    assert sha256_of(path) == load_manifest()[SLICE38].sha256
+    assert sha256_file(path) == load_manifest()[SLICE38].sha256
 
 
 def test_locate_refuses_a_modified_file(shared_data, tmp_path):

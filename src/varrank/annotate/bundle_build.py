@@ -28,7 +28,8 @@ from varrank import __version__
 from varrank.annotate import gene_resources
 from varrank.annotate.inhouse_tsv import decode, tsv_as_vcf_lines
 from varrank.annotate.normalise import bcftools_version, normalise_vcf, query_tsv
-from varrank.annotate.source_meta import header_build, release_of, sha256_of
+from varrank.annotate.source_meta import header_build, release_of
+from varrank.core.checksums import sha256_file
 from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
@@ -236,7 +237,7 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
     normed.unlink()
     meta = {
         "path": str(path.resolve()),
-        "sha256": sha256_of(path),
+        "sha256": sha256_file(path),
         "size_bytes": path.stat().st_size,
         "release": release_of(None if is_tsv else header, path, spec.release),
         "header_build": build,

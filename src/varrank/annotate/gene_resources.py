@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from varrank.annotate.source_meta import sha256_of
+from varrank.core.checksums import sha256_file
 from varrank.annotate.vcf_text import iter_lines
 from varrank.core.errors import ResourceError
 
@@ -89,7 +89,7 @@ def load_constraint(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
     con.executemany("INSERT INTO gene_constraint VALUES (?, ?, ?, ?, ?)",
                     [row for rank, row in best.values() if rank < 2])
     version = re.search(r"v(\d+(?:\.\d+)+)", path.name)
-    return {"path": str(path.resolve()), "sha256": sha256_of(path), "layout": layout_name,
+    return {"path": str(path.resolve()), "sha256": sha256_file(path), "layout": layout_name,
             "release": f"v{version.group(1)}" if version else layout_name,
             "genes": con.execute("SELECT count(*) FROM gene_constraint").fetchone()[0]}
 
@@ -129,7 +129,7 @@ def add_hpo(con: duckdb.DuckDBPyConnection, hpo_dir: Path, dest: Path) -> dict:
             (dest / name).hardlink_to(src)
         except OSError:
             shutil.copyfile(src, dest / name)
-        files[name] = {"source": str(src.resolve()), "sha256": sha256_of(src),
+        files[name] = {"source": str(src.resolve()), "sha256": sha256_file(src),
                        "release": _hpo_release(src)}
     g2p = dest / "genes_to_phenotype.txt"
     with open(g2p, newline="") as handle:

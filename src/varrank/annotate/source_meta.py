@@ -8,7 +8,6 @@ over ``##reference`` text when both are present.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -19,13 +18,6 @@ _BUILD_WORD = re.compile(r"(GRCh3[78]|hg19|hg38|b37|hs37d5|b38)", re.IGNORECASE)
 _VERSION_IN_NAME = re.compile(r"[._-](v\d+(?:\.\d+)*)")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
-
-def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def header_build(header: VcfHeader) -> tuple[str | None, str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,37 +31,37 @@ def share_file(path: Path | str) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
-def atomic_write_text(path: Path | str, text: str) -> Path:
-    path = Path(path)
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path``, readable by
+    other users; on any failure it is removed and ``path`` is left as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        yield Path(tmp)
         share_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path | str, text: str) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return path
 
 
 def write_table(table: pa.Table, path: Path | str, metadata: dict[str, Any]) -> Path:
     """Write ``table`` with varrank metadata (patient, build, stage history) in the footer."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     existing = dict(table.schema.metadata or {})
     existing[METADATA_KEY] = json.dumps(metadata, sort_keys=True).encode()
     table = table.replace_schema_metadata(existing)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        share_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

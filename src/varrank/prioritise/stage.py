@@ -27,7 +27,7 @@ from varrank.core.ledger import Ledger
 from varrank.core.table_io import read_table, with_stage, write_table
 from varrank.prioritise import acmg
 from varrank.prioritise.acmg.clinvar import clinvar_rank_points
-from varrank.prioritise.acmg.combine import (B, acmg_points, classify_2015, classify_points,
+from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classify_points,
                                              posterior_probability)
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Row

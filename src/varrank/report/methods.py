@@ -9,7 +9,6 @@ and sha256 of every input file the report was built from.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
@@ -19,19 +18,13 @@ from typing import Any
 
 from varrank.core.errors import InputError
 from varrank.report.values import clean
+from varrank.core.checksums import sha256_file
 
 CHECKSUM_KEYS = ("sha256", "md5", "checksum", "sha1")
 NAME_KEYS = ("path", "file", "name", "filename", "url")
 SCALAR_KEYS_FIRST = ("name", "kind", "type", "version", "release", "genome_build", "build",
                      "license", "created", "source")
 
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _files(node: Any, where: str = "") -> list[dict[str, Any]]:

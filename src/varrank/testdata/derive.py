@@ -22,7 +22,7 @@ import pysam
 
 from varrank.core.errors import ResourceError
 from varrank.core.genome import LENGTHS, bare_name, canonical_build
-from varrank.testdata.manifest import sha256_of
+from varrank.core.checksums import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def pad_slice(
         build = canonical_build(build)
     except ValueError as err:
         raise ResourceError(str(err), hint="use GRCh37 or GRCh38") from None
-    source_sha = sha256_of(slice_fasta)
+    source_sha = sha256_file(slice_fasta)
     region = read_slice(slice_fasta)
     contig = contig_name or region.contig
     length = LENGTHS[build].get(bare_name(region.contig))

@@ -10,7 +10,6 @@ to run on such a file instead of producing results nobody can reproduce.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from varrank.core.errors import ResourceError
+from varrank.core.checksums import sha256_file
 
 ENV_VAR = "VARRANK_TEST_DATA"
 
@@ -60,13 +60,6 @@ def default_data_dir() -> Path:
     return repo_root.parent / "shared" / "data"
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 # (path, size, mtime_ns) -> sha256, so a test session hashes each file once.
 _VERIFIED: dict[tuple[str, int, int], str] = {}
@@ -76,7 +69,7 @@ def _cached_sha256(path: Path) -> str:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _VERIFIED:
-        _VERIFIED[key] = sha256_of(path)
+        _VERIFIED[key] = sha256_file(path)
     return _VERIFIED[key]
 
 

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 import pysam
 
 from varrank.annotate.consequence.gene_model import models_table, read_models
-from varrank.annotate.source_meta import sha256_of
+from varrank.core.checksums import sha256_file
 from varrank.core.errors import ResourceError
 from varrank.core.genome import contig_mapper, infer_build
 
@@ -122,7 +122,7 @@ def build_snpeff_db(annotation: Path, fasta: Path, genome: str, out: Path,
             "snpeff_db_format": 1, "name": name, "genome_build": genome,
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "annotator": snpeff_version(),
-            "annotation": {"path": str(annotation.resolve()), "sha256": sha256_of(annotation),
+            "annotation": {"path": str(annotation.resolve()), "sha256": sha256_file(annotation),
                            "format": fmt, "features": counts},
             "fasta": {"path": str(fasta.resolve()),
                       "contigs": {c: lengths[c] for c in sorted({m["chrom"] for m in models})}},
