@@ -82,4 +82,5 @@ def test_skip_export_switch(cache, tmp_path, monkeypatch, caplog):
 
 def test_explicit_bundle_wins(cache, tmp_path, monkeypatch):
     monkeypatch.setenv("VARRANK_SPLICEAI_BUNDLE", str(tmp_path / "mine"))
-    assert resources.prepare_spliceai_bundle(tmp_path / "resources") == (tmp_path / "mine").resolve()
+    mine = (tmp_path / "mine").resolve()
+    assert resources.prepare_spliceai_bundle(tmp_path / "resources") == mine

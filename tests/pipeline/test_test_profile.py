@@ -123,7 +123,8 @@ def test_test_profile_runs_the_whole_chain(prepared, demo_run, expected_stages):
     # Every stage's ledger balances and hands the same number of variants on.
     counts = []
     for stage in expected_stages:
-        ledger = json.loads((outdir / PATIENT / stage / f"{PATIENT}.{stage}.ledger.json").read_text())
+        ledger_path = outdir / PATIENT / stage / f"{PATIENT}.{stage}.ledger.json"
+        ledger = json.loads(ledger_path.read_text())
         assert ledger["balanced"] is True, (stage, ledger)
         counts.append(ledger["records_out"])
     assert counts[0] > 0 and len(set(counts)) == 1, counts
@@ -243,7 +244,8 @@ def test_varrank_run_in_process_gives_the_same_tables_as_nextflow(prepared, demo
     resources = json.loads((prepared / "resources.json").read_text())
     with (prepared / "samplesheet.csv").open() as handle:
         row = next(r for r in csv.DictReader(handle) if r.get("vcf"))
-    score_args = (["--model-dir", resources["model_dir"], "--annotation", resources["score_annotation"]]
+    score_args = (["--model-dir", resources["model_dir"],
+                   "--annotation", resources["score_annotation"]]
                   if "score" in expected_stages else [])
     embedded = tmp_path / "embedded"
     proc = subprocess.run(

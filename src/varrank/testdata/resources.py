@@ -120,7 +120,8 @@ def prepare_all(data_dir: str | Path | None, out: str | Path) -> dict[str, Path]
     resources_dir = out / "resources"
     resources_dir.mkdir(parents=True, exist_ok=True)
     log.info("prepare 2/3: annotation bundle (ClinVar, 1000 Genomes) and snpEff database")
-    params: dict[str, str] = dict(prepare_demo_resources(data_dir, resources_dir, Path(paths["fasta"])))
+    fasta = Path(paths["fasta"])
+    params: dict[str, str] = dict(prepare_demo_resources(data_dir, resources_dir, fasta))
     log.info("prepare 3/3: SpliceAI model bundle and SCORE gene annotation")
     model = prepare_spliceai_bundle(resources_dir)
     if model is not None:
