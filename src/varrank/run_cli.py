@@ -14,6 +14,7 @@ from pathlib import Path
 
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
+from varrank.score.bundle import find_bundles
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def plan_stages(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
                                 *opt("--annotation", args.annotation), "--out", str(d)]))
         table, ledgers = d / f"{patient}.score.parquet", ledgers + [d / f"{patient}.score.ledger.json"]
         tracks = d / f"{patient}.tracks.parquet"
-        manifests.append(Path(args.model_dir) / "manifest.json")
+        manifests += [bundle / "manifest.json" for bundle in find_bundles(args.model_dir)]
     if "prioritise" not in skip:
         d = out / "prioritise"
         steps.append(("prioritise", ["prioritise", "--in", str(table), *opt("--hpo", args.hpo),

@@ -23,12 +23,17 @@ def test_minimal_chain_is_ingest_prioritise_report():
     assert stages == ["ingest", "prioritise", "report"]
 
 
-def test_full_chain_and_skip():
-    args = _args("--bundle", "b", "--model-dir", "m", "--hpo", "HP:0003002")
+def test_full_chain_and_skip(tmp_path):
+    models = tmp_path / "m"
+    for name in ("spliceai", "other"):  # a model folder holding several bundles
+        (models / name).mkdir(parents=True)
+        (models / name / "manifest.json").write_text("{}")
+    args = _args("--bundle", "b", "--model-dir", str(models), "--hpo", "HP:0003002")
     plan = dict(plan_stages(args))
     assert list(plan) == ["ingest", "annotate", "score", "prioritise", "report"]
     assert plan["score"][plan["score"].index("--in") + 1] == "o/annotate/P1.annotate.parquet"
     assert "--tracks" in plan["report"] and plan["report"].count("--ledger") == 4
+    assert plan["report"].count("--manifest") == 3  # annotation bundle + both model bundles
     # the indication is shown even when PRIORITISE is skipped
     assert plan["report"][plan["report"].index("--hpo") + 1] == "HP:0003002"
     skipped = [s for s, _ in plan_stages(_args("--bundle", "b", "--skip", "annotate,prioritise"))]

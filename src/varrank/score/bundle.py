@@ -8,13 +8,13 @@ docs/models.md; ``MANIFEST_VERSION`` is bumped whenever a reader would misread a
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from varrank.core.errors import ResourceError
+from varrank.core.checksums import sha256_file
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -24,13 +24,6 @@ KINDS = ("spliceai", "seq2func", "dnalm")
 _REQUIRED = ("manifest_version", "name", "version", "kind", "license", "files", "input",
              "outputs", "score")
 
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
