@@ -171,7 +171,8 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
     elif "annotate" in stages:
         # Annotation ran and found nothing: absent from gnomAD is itself evidence (PM2).
         finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),
-                             "max_pop_af": get("max_pop_af")}
+                             "max_pop_af": get("max_pop_af"),
+                             "max_pop_af_source": get("max_pop_af_source")}
     finding["spliceai"] = _splice(row)
     if finding["spliceai"] is not None and tracks:
         gene = finding["spliceai"].get("gene")
