@@ -15,7 +15,7 @@ consequences from a GENCODE canonical gene model in SpliceAI's annotation format
 (``--gene-annotation``, the grch37.txt of the spliceai wheel).
 
 This is a benchmark, not a test: it prints a markdown summary and writes JSON results.
-See benchmarks/RESULTS_prioritise.md for the measured figures and the limits of spiking.
+See benchmarks/RESULTS.md for the measured figures and the limits of spiking.
 """
 
 from __future__ import annotations

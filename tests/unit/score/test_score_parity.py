@@ -6,7 +6,7 @@ tests/data/score/make_spliceai_expected.py (committed with its outputs):
 * spliceai_expected.tsv: the original CLI's DS/DP for real variants (1000G BRCA1, Pangolin
   BRCA1 examples on GRCh37; BRCA2 gnomAD/ExAC/ClinVar records on GRCh38).
 The default run compares a deterministic subset (CI time); VARRANK_FULL_PARITY=1 compares
-every row (benchmarks/RESULTS_score.md records that run).
+every row (benchmarks/RESULTS.md records that run).
 """
 
 from __future__ import annotations
