@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pysam
 
 from varrank import __version__
 from varrank.annotate import gene_resources
@@ -34,7 +33,8 @@ from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
 from varrank.core.errors import ResourceError
-from varrank.core.genome import contig_mapper, infer_build
+from varrank.core.genome import contig_mapper
+from varrank.core.reference import fasta_contig_lengths
 
 log = logging.getLogger(__name__)
 
@@ -102,25 +102,11 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         os.replace(tmp, out)
 
 
-def _reference_contigs(fasta: Path, genome: str) -> dict[str, int]:
-    try:
-        with pysam.FastaFile(str(fasta)) as handle:
-            lengths = dict(zip(handle.references, handle.lengths))
-    except (OSError, ValueError) as err:
-        raise ResourceError(f"cannot open the reference FASTA: {err}",
-                            hint="the FASTA needs a .fai index (samtools faidx) in a writable "
-                                 "folder, and .gzi when bgzipped", path=fasta) from None
-    inferred = infer_build(lengths)
-    if inferred and inferred != genome:
-        raise ResourceError(f"the reference FASTA is {inferred}, the bundle is requested for {genome}",
-                            path=fasta)
-    return lengths
-
 
 def _build_into(tmp: Path, req: BuildRequest) -> dict:
     work = tmp / ".work"
     work.mkdir()
-    fasta_contigs = _reference_contigs(req.fasta, req.genome) if req.fasta else None
+    fasta_contigs = fasta_contig_lengths(req.fasta, req.genome) if req.fasta else None
     con = duckdb.connect(str(tmp / BUNDLE_DB))
     con.execute(f"SET threads = {int(req.threads)}")
     con.execute(f"SET memory_limit = '{req.memory_limit}'")

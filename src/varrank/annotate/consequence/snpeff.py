@@ -24,12 +24,12 @@ import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pysam
 
 from varrank.annotate.consequence.gene_model import models_table, read_models
 from varrank.core.checksums import sha256_file
 from varrank.core.errors import ResourceError
-from varrank.core.genome import contig_mapper, infer_build
+from varrank.core.genome import contig_mapper
+from varrank.core.reference import fasta_contig_lengths
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +68,6 @@ def _write_config(path: Path, data_dir: Path, name: str, description: str) -> No
     path.write_text(f"data.dir = {data_dir}/\n{name}.genome : {description}\n")
 
 
-def _fasta_lengths(fasta: Path, genome: str) -> dict[str, int]:
-    try:
-        with pysam.FastaFile(str(fasta)) as handle:
-            lengths = dict(zip(handle.references, handle.lengths))
-    except (OSError, ValueError) as err:
-        raise ResourceError(f"cannot open the reference FASTA: {err}",
-                            hint="index it with samtools faidx", path=fasta) from None
-    inferred = infer_build(lengths)
-    if inferred and inferred != genome:
-        raise ResourceError(f"the FASTA is {inferred} but --genome is {genome}", path=fasta)
-    return lengths
-
 
 def build_snpeff_db(annotation: Path, fasta: Path, genome: str, out: Path,
                     name: str | None = None, force: bool = False) -> Path:
@@ -89,7 +77,7 @@ def build_snpeff_db(annotation: Path, fasta: Path, genome: str, out: Path,
         raise ResourceError("snpEff database folder already exists", hint="use --force", path=out)
     if not annotation.is_file():
         raise ResourceError("annotation file not found", path=annotation)
-    lengths = _fasta_lengths(fasta, genome)
+    lengths = fasta_contig_lengths(fasta, genome)
     models, counts, fmt = read_models(annotation, lengths, contig_mapper(lengths))
     name = name or f"varrank_{genome}"
     if not re.match(r"^[A-Za-z0-9._-]+$", name):
