@@ -79,6 +79,18 @@ def _window(genome: ReferenceGenome, allele: Allele, length: int) -> tuple[str, 
     return genome.fetch(allele.contig, start, end), length // 2
 
 
+def _substitution_window(genome: ReferenceGenome, allele: Allele,
+                         length: int) -> tuple[str, int, str | None]:
+    """(window, centre, None) for an allele both generic kinds can score, else ("", 0, reason):
+    both compare equal-length ref/alt windows, so length-changing alleles are skipped."""
+    if len(allele.ref) != len(allele.alt):
+        return "", 0, "length_changing_allele"
+    window = _window(genome, allele, length)
+    if window is None:
+        return "", 0, "near_contig_end"
+    return window[0], window[1], None
+
+
 def _swap(seq: str, centre: int, ref: str, alt: str) -> str:
     return seq[:centre] + alt + seq[centre + len(ref):]
 
@@ -95,12 +107,9 @@ class Seq2FuncScorer:
         self.track_names = bundle.manifest["outputs"].get(self.output, {}).get("names")
 
     def score(self, genome: ReferenceGenome, allele: Allele) -> tuple[dict | None, str | None]:
-        if len(allele.ref) != len(allele.alt):
-            return None, "length_changing_allele"
-        window = _window(genome, allele, self.length)
-        if window is None:
-            return None, "near_contig_end"
-        seq, centre = window
+        seq, centre, reason = _substitution_window(genome, allele, self.length)
+        if reason:
+            return None, reason
         x = np.stack([one_hot(seq), one_hot(_swap(seq, centre, allele.ref, allele.alt))])
         y = self.session.run([self.output], {self.input: x.astype(np.float32)})[0]
         if y.ndim != 3:
@@ -144,12 +153,9 @@ class DnaLmScorer:
         return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
 
     def score(self, genome: ReferenceGenome, allele: Allele) -> tuple[dict | None, str | None]:
-        if len(allele.ref) != len(allele.alt):
-            return None, "length_changing_allele"
-        window = _window(genome, allele, self.length)
-        if window is None:
-            return None, "near_contig_end"
-        seq, centre = window
+        seq, centre, reason = _substitution_window(genome, allele, self.length)
+        if reason:
+            return None, reason
         ref_tok = self._tokens(seq)
         alt_tok = self._tokens(_swap(seq, centre, allele.ref, allele.alt))
         if self.rule == "causal_llr":
