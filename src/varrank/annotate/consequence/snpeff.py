@@ -30,6 +30,7 @@ from varrank.core.checksums import sha256_file
 from varrank.core.errors import ResourceError
 from varrank.core.genome import contig_mapper
 from varrank.core.reference import fasta_contig_lengths
+from varrank.annotate.consequence.sites import write_sites_vcf
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +164,7 @@ def open_snpeff_db(db: Path, genome: str | None) -> dict:
 def run_snpeff(db: Path, manifest: dict, records: list[tuple[str, int, str, str]],
                workdir: Path) -> dict[int, str]:
     """Annotate records (chrom, pos, ref, alt); return row index -> INFO/ANN (absent: no ANN)."""
-    vcf_in = workdir / "snpeff_in.vcf"
-    with open(vcf_in, "w") as out:
-        out.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
-        for i, (chrom, pos, ref, alt) in enumerate(records):
-            out.write(f"{chrom}\t{pos}\t{i}\t{ref}\t{alt}\t.\t.\t.\n")
+    vcf_in = write_sites_vcf(workdir / "snpeff_in.vcf", records)
     config = workdir / "snpEff.config"
     _write_config(config, db.resolve() / "data", manifest["name"], "varrank")
     vcf_out = workdir / "snpeff_out.vcf"

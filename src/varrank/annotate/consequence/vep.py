@@ -15,6 +15,7 @@ from pathlib import Path
 
 from varrank.annotate.consequence.parse import csq_format_from_header
 from varrank.core.errors import ResourceError
+from varrank.annotate.consequence.sites import write_sites_vcf
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,7 @@ def run_vep(cache: Path, fasta: Path | None, genome: str,
                                  f"-y {genome} -c DIR, then copy DIR")
     if fasta is None:
         raise ResourceError("VEP needs --fasta for HGVS in offline mode")
-    vcf_in = workdir / "vep_in.vcf"
-    with open(vcf_in, "w") as out:
-        out.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
-        for i, (chrom, pos, ref, alt) in enumerate(records):
-            out.write(f"{chrom}\t{pos}\t{i}\t{ref}\t{alt}\t.\t.\t.\n")
+    vcf_in = write_sites_vcf(workdir / "vep_in.vcf", records)
     vcf_out = workdir / "vep_out.vcf"
     cmd = [exe, *VEP_FLAGS, "--dir_cache", str(cache), "--assembly", genome, "--fasta", str(fasta),
            "-i", str(vcf_in), "-o", str(vcf_out)]
