@@ -58,19 +58,19 @@ def _contigs() -> str:
     return "".join(f"##contig=<ID=chr{i + 1},length={n}>\n" for i, n in enumerate(GRCH38))
 
 
-def _sites(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n sorted unique (chrom index, pos) spread over chr1-22 in proportion to length."""
+def _per_contig(n: int) -> np.ndarray:
+    """How many of n sites fall on each of chr1-22, in proportion to its length."""
     lengths = np.array(GRCH38, dtype=np.int64)
     per = np.floor(n * lengths / lengths.sum()).astype(np.int64)
     per[0] += n - per.sum()
-    chrom, pos = [], []
-    for i, (k, length) in enumerate(zip(per, lengths)):
-        gap = max(2, int(length // max(k, 1)))
-        p = np.cumsum(rng.integers(1, 2 * gap - 1, size=k)) + 10_000
-        p = p[p < length - 10]
-        chrom.append(np.full(len(p), i, dtype=np.int8))
-        pos.append(p)
-    return np.concatenate(chrom), np.concatenate(pos)
+    return per
+
+
+def _positions(rng: np.random.Generator, k: int, length: int) -> np.ndarray:
+    """k sorted unique positions spread evenly (random gaps) over one contig."""
+    gap = max(2, int(length // max(k, 1)))
+    p = np.cumsum(rng.integers(1, 2 * gap - 1, size=k)) + 10_000
+    return p[p < length - 10]
 
 
 def _alleles(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
@@ -85,34 +85,7 @@ def _alleles(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
     return pa.array(ref, pa.string()), pa.array(alt, pa.string())
 
 
-def _write_vcf(path: Path, chrom: np.ndarray, pos: np.ndarray, ref: pa.Array, alt: pa.Array,
-               info: pa.Array) -> None:
-    names = pa.array([f"chr{i + 1}" for i in range(22)])
-    n = len(pos)
-    dot = pa.array(["."] * n) if n else pa.array([], pa.string())
-    table = pa.table({"c": pc.take(names, pa.array(chrom.astype(np.int32))), "p": pa.array(pos),
-                      "i": dot, "r": ref, "a": alt, "q": dot,
-                      "f": pa.array(np.where(np.arange(n) % 50 == 0, "AC0", "PASS")), "n": info})
-    with open(path, "wb") as out:
-        out.write((HEADER + _contigs() + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n").encode())
-        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, delimiter="\t",
-                                                       quoting_style="none"))
-
-
-def _bgzip_index(path: Path) -> Path:
-    gz = path.with_suffix(path.suffix + ".gz")
-    with open(gz, "wb") as out:
-        subprocess.run(["bgzip", "-@", "2", "-c", str(path)], stdout=out, check=True)
-    subprocess.run(["tabix", "-f", "-p", "vcf", str(gz)], check=True)
-    path.unlink()
-    return gz
-
-
-def make_inputs(work: Path, source_rows: int, patient_rows: int, seed: int = 7) -> dict:
-    rng = np.random.default_rng(seed)
-    chrom, pos = _sites(rng, source_rows)
-    n = len(pos)
-    ref, alt = _alleles(rng, n)
+def _info(rng: np.random.Generator, n: int) -> pa.Array:
     ac = rng.integers(0, 5000, n)
     an = np.full(n, 152000)
     af_afr = rng.random(n) * 0.01
@@ -121,40 +94,88 @@ def make_inputs(work: Path, source_rows: int, patient_rows: int, seed: int = 7) 
     def s(x) -> pa.Array:
         return pc.cast(pa.array(x), pa.string())
 
-    info = pc.binary_join_element_wise(
+    return pc.binary_join_element_wise(
         "AC=", s(ac), ";AN=", s(an), ";AF=", s(np.round(ac / an, 8)), ";grpmax=afr;AF_grpmax=",
         s(np.round(np.maximum(af_afr, af_nfe), 8)), ";nhomalt=", s(ac // 100),
         ";AC_afr=", s(ac // 3), ";AN_afr=", s(an // 4), ";AF_afr=", s(np.round(af_afr, 8)),
         ";AC_nfe=", s(ac // 2), ";AN_nfe=", s(an // 2), ";AF_nfe=", s(np.round(af_nfe, 8)), "")
-    source = work / "gnomad_like.sites.vcf"
-    _write_vcf(source, chrom, pos, ref, alt, info)
-    # patient: half drawn from the source (present), half new sites (absent)
-    k = patient_rows // 2
-    take = np.sort(rng.choice(n, size=k, replace=False))
-    pchrom, ppos = _sites(rng, patient_rows - k)
-    pref, palt = _alleles(rng, len(ppos))
-    all_chrom = np.concatenate([chrom[take], pchrom])
-    all_pos = np.concatenate([pos[take], ppos + 1])  # +1: off the source grid mostly
-    all_ref = pa.concat_arrays([pc.take(ref, pa.array(take)), pref])
-    all_alt = pa.concat_arrays([pc.take(alt, pa.array(take)), palt])
-    order = np.lexsort((all_pos, all_chrom))
-    p_chrom, p_pos = all_chrom[order], all_pos[order]
-    p_ref, p_alt = pc.take(all_ref, pa.array(order)), pc.take(all_alt, pa.array(order))
-    patient = work / "patient.vcf"
-    _write_vcf(patient, p_chrom, p_pos, p_ref, p_alt, pa.array(["."] * len(p_pos)))
-    names = pa.array([f"chr{i + 1}" for i in range(22)])
-    chrom_col = pc.take(names, pa.array(p_chrom.astype(np.int32)))
-    table = pa.table({"chrom": chrom_col, "pos": pa.array(p_pos, pa.int64()), "ref": p_ref,
-                      "alt": p_alt})
+
+
+def _write_records(out, contig: int, pos: np.ndarray, ref: pa.Array, alt: pa.Array,
+                   info: pa.Array, row0: int) -> None:
+    n = len(pos)
+    dot = pa.array(["."] * n, pa.string())
+    flt = np.where((np.arange(n) + row0) % 50 == 0, "AC0", "PASS")
+    table = pa.table({"c": pa.array([f"chr{contig + 1}"] * n, pa.string()), "p": pa.array(pos),
+                      "i": dot, "r": ref, "a": alt, "q": dot, "f": pa.array(flt), "n": info})
+    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, delimiter="\t",
+                                                   quoting_style="none"))
+
+
+class _BgzipWriter:
+    """Text VCF streamed into `bgzip` (level 1: the peers' read speed does not depend on it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = open(path, "wb")
+        self.proc = subprocess.Popen(["bgzip", "-@", "2", "-l", "1", "-c"], stdin=subprocess.PIPE,
+                                     stdout=self.handle)
+        self.proc.stdin.write((HEADER + _contigs() +
+                               "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n").encode())
+
+    def close(self) -> Path:
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            raise RuntimeError(f"bgzip failed for {self.path}")
+        self.handle.close()
+        subprocess.run(["tabix", "-f", "-p", "vcf", str(self.path)], check=True)
+        return self.path
+
+
+def make_inputs(work: Path, source_rows: int, patient_rows: int, seed: int = 7) -> dict:
+    """Source and patient VCFs (bgzipped, indexed) and the patient's INGEST-shaped Parquet.
+
+    Written one contig at a time so that a 100M-row source needs ~2 GB of memory, not ~40.
+    Half the patient's variants are drawn from the source (present), half are new sites one
+    base off a random grid (absent, mostly).
+    """
+    rng = np.random.default_rng(seed)
+    source = _BgzipWriter(work / "gnomad_like.sites.vcf.gz")
+    patient = _BgzipWriter(work / "patient.vcf.gz")
+    k_present = _per_contig(patient_rows // 2)
+    k_absent = _per_contig(patient_rows - patient_rows // 2)
+    parts: list[pa.Table] = []
+    n_source = 0
+    for contig, (k, length) in enumerate(zip(_per_contig(source_rows), GRCH38)):
+        pos = _positions(rng, int(k), length)
+        n = len(pos)
+        ref, alt = _alleles(rng, n)
+        _write_records(source.proc.stdin, contig, pos, ref, alt, _info(rng, n), n_source)
+        take = np.sort(rng.choice(n, size=min(int(k_present[contig]), n), replace=False))
+        new_pos = _positions(rng, int(k_absent[contig]), length) + 1  # +1: off the source grid
+        new_ref, new_alt = _alleles(rng, len(new_pos))
+        all_pos = np.concatenate([pos[take], new_pos])
+        order = np.argsort(all_pos, kind="stable")
+        p_ref = pc.take(pa.concat_arrays([pc.take(ref, pa.array(take)), new_ref]), pa.array(order))
+        p_alt = pc.take(pa.concat_arrays([pc.take(alt, pa.array(take)), new_alt]), pa.array(order))
+        p_pos = all_pos[order]
+        _write_records(patient.proc.stdin, contig, p_pos, p_ref, p_alt,
+                       pa.array(["."] * len(p_pos), pa.string()), 0)
+        parts.append(pa.table({"chrom": pa.array([f"chr{contig + 1}"] * len(p_pos), pa.string()),
+                               "pos": pa.array(p_pos, pa.int64()), "ref": p_ref, "alt": p_alt}))
+        n_source += n
+        print(f"generated chr{contig + 1}: {n_source} source rows so far", file=sys.stderr,
+              flush=True)
+    table = pa.concat_tables(parts)
     table = table.append_column("variant_key", pc.binary_join_element_wise(
-        chrom_col, pc.cast(table["pos"], pa.string()), p_ref, p_alt, "-"))
+        table["chrom"], pc.cast(table["pos"], pa.string()), table["ref"], table["alt"], "-"))
     sys.path.insert(0, str(REPO / "src"))
     from varrank.core.table_io import write_table
 
     parquet = write_table(table, work / "BENCH.ingest.parquet",
                           {"patient": "BENCH", "genome_build": "GRCh38"})
-    return {"source_vcf": _bgzip_index(source), "patient_vcf": _bgzip_index(patient),
-            "patient_parquet": parquet, "source_rows": n, "patient_rows": len(p_pos)}
+    return {"source_vcf": source.close(), "patient_vcf": patient.close(),
+            "patient_parquet": parquet, "source_rows": n_source, "patient_rows": table.num_rows}
 
 
 def timed(cmd: list[str], stdout=None, env=None) -> dict:
@@ -174,7 +195,8 @@ def timed(cmd: list[str], stdout=None, env=None) -> dict:
     elapsed, max_kb, user, system = stats.read_text().split()[-4:]
     stats.unlink()
     return {"wall_s": round(wall, 3), "peak_rss_mib": round(int(max_kb) / 1024, 1),
-            "cpu_s": round(float(user) + float(system), 3)}
+            "cpu_s": round(float(user) + float(system), 3),
+            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
 VARRANK_LOOKUP = """
@@ -213,53 +235,57 @@ def run(args: argparse.Namespace) -> dict:
         inputs = make_inputs(work, args.source_rows, args.patient_rows)
         saved.write_text(json.dumps({k: str(v) if isinstance(v, Path) else v
                                      for k, v in inputs.items()}))
-    results["inputs"] = {k: str(v) if isinstance(v, Path) else v for k, v in inputs.items()}
-    results["inputs"]["generate_s"] = round(time.perf_counter() - t, 1)
-    bundle = work / "bundle"
-    shutil.rmtree(bundle, ignore_errors=True)
-    build_cmd = [py, "-m", "varrank", "-q", "resources", "build", "--genome", "GRCh38",
-                 "--gnomad", str(inputs["source_vcf"]), "--no-hpo", "--threads", str(args.threads),
-                 "--out", str(bundle)]
-    results["varrank_build"] = timed(build_cmd, stdout=subprocess.DEVNULL, env=env)
-    results["varrank_build"]["command"] = " ".join(build_cmd)
-    results["varrank_build"]["rows_per_s"] = round(inputs["source_rows"] / results["varrank_build"]["wall_s"])
-    script = VARRANK_LOOKUP.format(src=str(REPO / "src"), parquet=str(inputs["patient_parquet"]),
-                                   bundle=str(bundle), threads=args.threads)
-    out = work / "varrank_lookup.json"
-    with open(out, "w") as handle:
-        results["varrank_lookup"] = timed([py, "-c", script], stdout=handle, env=env)
-    results["varrank_lookup"].update(json.loads(out.read_text()))
-    results["varrank_lookup"]["command"] = "lookup() of varrank.annotate.lookup (see VARRANK_LOOKUP)"
-    stage_cmd = [py, "-m", "varrank", "-q", "annotate", "--in", str(inputs["patient_parquet"]),
-                 "--bundle", str(bundle), "--threads", str(args.threads), "--out", str(work / "stage")]
-    results["varrank_annotate_stage"] = timed(stage_cmd, env=env)
-    results["varrank_annotate_stage"]["command"] = " ".join(stage_cmd)
-    conf = work / "vcfanno.toml"
-    conf.write_text(f'[[annotation]]\nfile="{inputs["source_vcf"]}"\nfields={json.dumps(FIELDS)}\n'
-                    f'ops={json.dumps(["self"] * len(FIELDS))}\n'
-                    f'names={json.dumps(["gnomad_" + f for f in FIELDS])}\n')
-    vcfanno_out = work / "vcfanno.vcf"
-    vcfanno_cmd = ["vcfanno", "-p", str(args.threads), str(conf), str(inputs["patient_vcf"])]
-    with open(vcfanno_out, "w") as handle:
-        results["vcfanno"] = timed(vcfanno_cmd, stdout=handle)
-    results["vcfanno"]["command"] = " ".join(vcfanno_cmd) + f" > {vcfanno_out}"
-    results["vcfanno"]["matched"] = _count(vcfanno_out, "gnomad_AF=")
-    bcf_out = work / "bcftools.vcf"
-    bcf_cmd = ["bcftools", "annotate", "--threads", str(args.threads), "-a", str(inputs["source_vcf"]),
-               "-c", ",".join(f"INFO/{f}" for f in FIELDS), "-o", str(bcf_out), "-O", "v",
-               str(inputs["patient_vcf"])]
-    results["bcftools_annotate"] = timed(bcf_cmd)
-    results["bcftools_annotate"]["command"] = " ".join(bcf_cmd)
-    results["bcftools_annotate"]["matched"] = _count(bcf_out, "AF=")
+        results["inputs"] = {k: str(v) if isinstance(v, Path) else v for k, v in inputs.items()}
+        results["inputs"]["generate_s"] = round(time.perf_counter() - t, 1)
+    if "varrank" in args.tools:
+        bundle = work / "bundle"
+        shutil.rmtree(bundle, ignore_errors=True)
+        build_cmd = [py, "-m", "varrank", "-q", "resources", "build", "--genome", "GRCh38",
+                     "--gnomad", str(inputs["source_vcf"]), "--no-hpo", "--threads", str(args.threads),
+                     "--out", str(bundle)]
+        results["varrank_build"] = timed(build_cmd, stdout=subprocess.DEVNULL, env=env)
+        results["varrank_build"]["command"] = " ".join(build_cmd)
+        results["varrank_build"]["rows_per_s"] = round(inputs["source_rows"] / results["varrank_build"]["wall_s"])
+        script = VARRANK_LOOKUP.format(src=str(REPO / "src"), parquet=str(inputs["patient_parquet"]),
+                                       bundle=str(bundle), threads=args.threads)
+        out = work / "varrank_lookup.json"
+        with open(out, "w") as handle:
+            results["varrank_lookup"] = timed([py, "-c", script], stdout=handle, env=env)
+        results["varrank_lookup"].update(json.loads(out.read_text()))
+        results["varrank_lookup"]["command"] = "lookup() of varrank.annotate.lookup (see VARRANK_LOOKUP)"
+        stage_cmd = [py, "-m", "varrank", "-q", "annotate", "--in", str(inputs["patient_parquet"]),
+                     "--bundle", str(bundle), "--threads", str(args.threads), "--out", str(work / "stage")]
+        results["varrank_annotate_stage"] = timed(stage_cmd, env=env)
+        results["varrank_annotate_stage"]["command"] = " ".join(stage_cmd)
+    if "peers" in args.tools:
+        conf = work / "vcfanno.toml"
+        conf.write_text(f'[[annotation]]\nfile="{inputs["source_vcf"]}"\nfields={json.dumps(FIELDS)}\n'
+                        f'ops={json.dumps(["self"] * len(FIELDS))}\n'
+                        f'names={json.dumps(["gnomad_" + f for f in FIELDS])}\n')
+        vcfanno_out = work / "vcfanno.vcf"
+        vcfanno_cmd = ["vcfanno", "-p", str(args.threads), str(conf), str(inputs["patient_vcf"])]
+        with open(vcfanno_out, "w") as handle:
+            results["vcfanno"] = timed(vcfanno_cmd, stdout=handle)
+        results["vcfanno"]["command"] = " ".join(vcfanno_cmd) + f" > {vcfanno_out}"
+        results["vcfanno"]["matched"] = _count(vcfanno_out, "gnomad_AF=")
+        bcf_out = work / "bcftools.vcf"
+        bcf_cmd = ["bcftools", "annotate", "--threads", str(args.threads), "-a", str(inputs["source_vcf"]),
+                   "-c", ",".join(f"INFO/{f}" for f in FIELDS), "-o", str(bcf_out), "-O", "v",
+                   str(inputs["patient_vcf"])]
+        results["bcftools_annotate"] = timed(bcf_cmd)
+        results["bcftools_annotate"]["command"] = " ".join(bcf_cmd)
+        results["bcftools_annotate"]["matched"] = _count(bcf_out, "AF=")
     n = inputs["patient_rows"]
     for key in ("varrank_lookup", "varrank_annotate_stage", "vcfanno", "bcftools_annotate"):
+        if key not in results:
+            continue
         wall = results[key]["lookup_s"] if key == "varrank_lookup" else results[key]["wall_s"]
         cpu = results[key]["lookup_cpu_s"] if key == "varrank_lookup" else results[key]["cpu_s"]
         results[key]["variants_per_s"] = round(n / wall)
         results[key]["variants_per_cpu_s"] = round(n / cpu) if cpu else None
     results["load_average_after"] = os.getloadavg()
     if not args.keep:
-        for p in (vcfanno_out, bcf_out):
+        for p in (work / "vcfanno.vcf", work / "bcftools.vcf"):
             p.unlink(missing_ok=True)
     return results
 
@@ -279,8 +305,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the peers' output VCFs")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the inputs generated in --workdir by an earlier run")
+    parser.add_argument("--tools", default="varrank,peers",  # "none": only generate inputs
+                        help="comma list of varrank,peers (peers = vcfanno and bcftools annotate); "
+                             "with --json, results of an earlier run in the file are kept")
     args = parser.parse_args()
+    args.tools = set(args.tools.split(","))
     results = run(args)
+    if args.json and Path(args.json).is_file():
+        earlier = json.loads(Path(args.json).read_text())
+        results = {**earlier, **results}
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:
