@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from varrank.annotate.bundle_build import BUNDLE_DB, BUNDLE_FORMAT_VERSION, MANIFEST
+from varrank.annotate.lookup_index import SourceIndex
 from varrank.core.errors import ResourceError
 
 
@@ -16,6 +17,7 @@ from varrank.core.errors import ResourceError
 class Bundle:
     path: Path
     manifest: dict
+    _indexes: dict[str, SourceIndex] = field(default_factory=dict, repr=False)
 
     @property
     def genome_build(self) -> str:
@@ -26,6 +28,13 @@ class Bundle:
 
     def release(self, name: str) -> str:
         return self.manifest["sources"][name]["release"]
+
+    def index(self, name: str) -> SourceIndex:
+        """The source's memory-mapped lookup index (opened once per Bundle)."""
+        if name not in self._indexes:
+            self._indexes[name] = SourceIndex(self.path, name,
+                                              self.manifest["sources"][name]["lookup"])
+        return self._indexes[name]
 
     def connect(self, threads: int = 2, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.path / BUNDLE_DB), read_only=True)
@@ -51,8 +60,13 @@ def open_bundle(path: Path, expected_build: str | None) -> Bundle:
         raise ResourceError(f"manifest is not valid JSON: {err.msg}", path=manifest_path,
                             line=err.lineno) from None
     if manifest.get("bundle_format") != BUNDLE_FORMAT_VERSION:
+        # Format 1 had no lookup index (lookup/*.locus.npy, *.arrow); the DuckDB tables alone
+        # would need the slow four-key join this version no longer carries.
         raise ResourceError(f"bundle format {manifest.get('bundle_format')!r} is not "
-                            f"{BUNDLE_FORMAT_VERSION}", hint="rebuild the bundle with this varrank",
+                            f"{BUNDLE_FORMAT_VERSION}, the format this varrank reads",
+                            hint="rebuild the bundle from the same source files with "
+                                 "`varrank resources build --out DIR ...` (see `varrank resources "
+                                 "show` of the old bundle for its files)",
                             path=manifest_path)
     bundle = Bundle(path, manifest)
     if expected_build and bundle.genome_build != expected_build:

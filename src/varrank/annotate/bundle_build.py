@@ -26,6 +26,7 @@ import duckdb
 from varrank import __version__
 from varrank.annotate import gene_resources
 from varrank.annotate.inhouse_tsv import decode, tsv_as_vcf_lines
+from varrank.annotate.lookup_index import write_index
 from varrank.annotate.normalise import bcftools_version, normalise_vcf, query_tsv
 from varrank.annotate.source_meta import header_build, release_of
 from varrank.core.checksums import sha256_file
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 BUNDLE_DB = "annotation.duckdb"
 MANIFEST = "manifest.json"
-BUNDLE_FORMAT_VERSION = 1
+BUNDLE_FORMAT_VERSION = 2  # 2: lookup/ index per source (lookup_index.py)
 BARE_CHROM_SQL = ("CASE WHEN upper({c}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
                   "WHEN lower({c}) LIKE 'chr%' THEN substr({c}, 4) ELSE {c} END")
 
@@ -126,6 +127,8 @@ def _build_into(tmp: Path, req: BuildRequest) -> dict:
     }
     for spec in req.sources:
         manifest["sources"][spec.name] = _load_source(con, spec, req, fasta_contigs, work)
+        log.info("writing the lookup index of %r", spec.name)
+        manifest["sources"][spec.name]["lookup"] = write_index(con, spec.name, tmp)
     if req.constraint is not None:
         manifest["gene_resources"]["gnomad_constraint"] = gene_resources.load_constraint(
             con, req.constraint)

@@ -1,22 +1,28 @@
-"""Exact-allele lookup of the patient's variants in the bundle's sources (one SQL join).
+"""Exact-allele lookup of the patient's variants in the bundle's sources.
 
 The patient table and every source are normalised the same way (split, left-aligned), so
-an exact (contig, pos, ref, alt) join is the right test of identity; a position-only match
+an exact (contig, pos, ref, alt) match is the right test of identity; a position-only match
 would hand a SNV the ClinVar record of a different base change. Contigs are compared in
-bare form (``chr1`` and ``1`` meet). Columns from a source the bundle lacks stay null:
-absent from a database means unknown, never frequency 0.
+bare form (``chr1`` and ``1`` meet), alleles case-insensitively. Columns from a source the
+bundle lacks stay null: absent from a database means unknown, never frequency 0.
+
+The match itself is a binary search of the patient's locus keys in each source's sorted,
+memory-mapped key column, with REF/ALT compared on the rows that share a locus, and the
+value columns taken by row index for the matched rows only (lookup_index.py); its result is
+the same as a LEFT JOIN on the four keys (tests/unit/annotate/test_lookup_index.py holds the
+two side by side). DuckDB still formats the JSON columns, over the matched rows.
 """
 
 from __future__ import annotations
 
 import logging
 
+import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
-from varrank.annotate.bundle_build import BARE_CHROM_SQL
+from varrank.annotate.lookup_index import PatientKeys
 
 log = logging.getLogger(__name__)
 
@@ -38,51 +44,47 @@ INHOUSE_COLUMNS = {"inhouse_classification": "classification", "inhouse_ac": "ac
                    "inhouse_an": "an"}
 
 
-def _columns(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()]
-
-
 def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
            memory_limit: str = "4GB") -> tuple[dict[str, pa.Array], dict[str, int]]:
     """Return new columns aligned with ``keys`` (chrom, pos, ref, alt) and match counts."""
-    con = bundle.connect(threads, memory_limit)
+    con = duckdb.connect()  # in memory: only formats JSON over the matched rows
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET enable_progress_bar = false")
     n = keys.num_rows
-    pk = keys.select(["chrom", "pos", "ref", "alt"]).append_column(
-        "row_idx", pa.array(np.arange(n, dtype=np.int64)))
-    con.register("patient_keys", pk)
-    con.execute(f"CREATE TEMP TABLE pk AS SELECT row_idx, {BARE_CHROM_SQL.format(c='chrom')} "
-                "AS chrom, pos, upper(ref) AS ref, upper(alt) AS alt FROM patient_keys")
+    patient = PatientKeys.of(keys.select(["chrom", "pos", "ref", "alt"]))
     out: dict[str, pa.Array] = {}
     matches: dict[str, int] = {}
     freq_candidates: list[tuple[str, np.ndarray]] = []
 
-    def join(table: str, wanted: list[str], extra_sql: str = "") -> pa.Table:
-        cols = "".join(f', s."{c}"' for c in wanted)
-        result = _to_arrow(con.sql(
-            f"SELECT s.pos IS NOT NULL AS _hit{cols}{extra_sql} FROM pk "
-            f'LEFT JOIN "{table}" s ON s.chrom = pk.chrom AND s.pos = pk.pos AND s.ref = pk.ref '
-            "AND s.alt = pk.alt ORDER BY pk.row_idx"))
-        matches[table] = int(pc.sum(result.column("_hit")).as_py() or 0) if n else 0
+    def join(name: str, wanted: list[str], groups: list[str] | None = None,
+             release: bool = False) -> pa.Table:
+        index = bundle.index(name)
+        rows = index.match(patient)
+        hit = rows >= 0
+        matches[name] = int(hit.sum())
+        result = index.take(rows, wanted + (groups or []))
+        if release:
+            label = bundle.release(name)
+            result = result.append_column("_release", pa.array(
+                np.where(hit, label, None) if n else [], pa.string()))
+        if groups is not None:
+            result = result.append_column("_groups", _group_json(con, result, groups, hit))
+        log.info("%s: %d of %d variants matched", name, matches[name], n)
         return result
 
-    def release_sql(name: str) -> str:
-        label = bundle.release(name).replace("'", "''")
-        return f", CASE WHEN s.pos IS NOT NULL THEN '{label}' END AS _release"
-
     for name in bundle.sources_of("clinvar")[:1]:
-        available = _columns(con, name)
-        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release_sql(name))
+        available = bundle.index(name).columns
+        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release=True)
         for col, src in CLINVAR_COLUMNS.items():
             if src in available:
                 out[col] = got.column(src).combine_chunks()
         out["clinvar_release"] = got.column("_release").combine_chunks()
     for name in bundle.sources_of("gnomad")[:1]:
-        available = _columns(con, name)
+        available = bundle.index(name).columns
         groups = [c for c in available if c.startswith("af_")]
-        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available] + groups,
-                   release_sql(name) + _group_json_sql(groups))
+        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available], groups,
+                   release=True)
         for col, src in GNOMAD_COLUMNS.items():
             if src in available:
                 out[col] = got.column(src).combine_chunks()
@@ -92,7 +94,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     popfreq_names = bundle.sources_of("popfreq")
     popfreq_af: list[pa.Array] = []
     for name in popfreq_names:
-        available = _columns(con, name)
+        available = bundle.index(name).columns
         groups = [c for c in available if c.startswith("af_")]
         got = join(name, [c for c in ("af",) if c in available] + groups)
         popfreq_af.append(got.column("af").combine_chunks() if "af" in available
@@ -101,8 +103,8 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     if popfreq_names:
         out["popfreq_af"] = _popfreq_json(con, popfreq_names, popfreq_af)
     for name in bundle.sources_of("inhouse")[:1]:
-        available = _columns(con, name)
-        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release_sql(name))
+        available = bundle.index(name).columns
+        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release=True)
         for col, src in INHOUSE_COLUMNS.items():
             if src in available:
                 out[col] = got.column(src).combine_chunks()
@@ -111,6 +113,22 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
         out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
     con.close()
     return out, matches
+
+
+def _group_json(con: duckdb.DuckDBPyConnection, got: pa.Table, groups: list[str],
+                hit: np.ndarray) -> pa.Array:
+    """JSON object group -> AF of the matched rows (null where unmatched or no group)."""
+    n = got.num_rows
+    if not groups or not hit.any():
+        return pa.nulls(n, pa.string())
+    rows = np.flatnonzero(hit)
+    con.register("s", got.select(groups).take(pa.array(rows)))
+    expr = _json_without_nulls([(g[3:], f's."{g}"') for g in groups])
+    formatted = _to_arrow(con.sql(f"SELECT {expr} AS j FROM s")).column("j").combine_chunks()
+    con.unregister("s")
+    place = np.full(n, -1, dtype=np.int64)
+    place[rows] = np.arange(rows.size)
+    return formatted.take(pa.array(place, mask=place < 0))
 
 
 def _to_arrow(result) -> pa.Table:
@@ -127,13 +145,6 @@ def _json_without_nulls(pairs: list[tuple[str, str]]) -> str:
     entries = ", ".join(f"{{'k': '{label}', 'v': {expr}::DOUBLE}}" for label, expr in pairs)
     return (f"nullif(to_json(map_from_entries(list_filter([{entries}], "
             "lambda x: x.v IS NOT NULL)))::VARCHAR, '{}')")
-
-
-def _group_json_sql(groups: list[str]) -> str:
-    """JSON object group -> AF built inside DuckDB, null groups left out, null when no group."""
-    if not groups:
-        return ", NULL::VARCHAR AS _groups"
-    return ", " + _json_without_nulls([(g[3:], f's."{g}"') for g in groups]) + " AS _groups"
 
 
 def _popfreq_json(con, names: list[str], arrays: list[pa.Array]) -> pa.Array:

@@ -1,0 +1,209 @@
+"""The indexed lookup (sorted locus keys + memory-mapped columns) equals a plain four-key LEFT JOIN.
+
+Reference: the SQL join varrank used before the index (bundle format 1), run here against
+the same bundle's DuckDB tables. Real data: ClinVar GRCh37 chr1 subset (indels), 1000 Genomes
+BRCA1 GRCh37 (multi-allelic sites split by bcftools, indels, per-group AFs) loaded both as the
+gnomAD source and as a popfreq source, an in-house TSV, and the GIAB trio (HG002) table;
+patient keys mix bare and chr-prefixed contigs, lower-case alleles, other alleles at a
+matched position, shifted positions, unknown contigs, nulls, duplicates and a shuffled order.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from varrank.annotate.bundle import open_bundle
+from varrank.annotate.bundle_build import BARE_CHROM_SQL, BuildRequest, build_bundle
+from varrank.annotate.lookup import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
+                                     _freq_candidates, _json_without_nulls, _max_af,
+                                     _popfreq_json, _to_arrow, lookup)
+from varrank.annotate.sources import SourceSpec
+from varrank.core.errors import ResourceError
+from varrank.core.table_io import read_table
+
+CLINVAR37 = "variants/clinvar/exomiser_clinvar-test.GRCh37_chr1.vcf.gz"
+TGP37 = "variants/popfreq/1kgPhase3_BRCA1.GRCh37.vcf"
+
+
+def reference_lookup(bundle_path: Path, keys: pa.Table, manifest: dict):
+    """The bundle-format-1 lookup: one LEFT JOIN on (bare chrom, pos, upper ref, upper alt)."""
+    con = duckdb.connect(str(bundle_path / "annotation.duckdb"), read_only=True)
+    n = keys.num_rows
+    pk = keys.select(["chrom", "pos", "ref", "alt"]).append_column(
+        "row_idx", pa.array(np.arange(n, dtype=np.int64)))
+    con.register("patient_keys", pk)
+    con.execute(f"CREATE TEMP TABLE pk AS SELECT row_idx, {BARE_CHROM_SQL.format(c='chrom')} "
+                "AS chrom, pos, upper(ref) AS ref, upper(alt) AS alt FROM patient_keys")
+    sources = manifest["sources"]
+
+    def of(kind):
+        return [name for name, s in sources.items() if s["kind"] == kind]
+
+    def cols(table):
+        return [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [table]).fetchall()]
+
+    out, matches, freq = {}, {}, []
+
+    def join(table, wanted, extra=""):
+        sel = "".join(f', s."{c}"' for c in wanted)
+        got = _to_arrow(con.sql(
+            f"SELECT s.pos IS NOT NULL AS _hit{sel}{extra} FROM pk LEFT JOIN \"{table}\" s ON "
+            "s.chrom = pk.chrom AND s.pos = pk.pos AND s.ref = pk.ref AND s.alt = pk.alt "
+            "ORDER BY pk.row_idx"))
+        matches[table] = sum(got.column("_hit").to_pylist())
+        return got
+
+    def release(name):
+        return f", CASE WHEN s.pos IS NOT NULL THEN '{sources[name]['release']}' END AS _release"
+
+    def groups_sql(groups):
+        if not groups:
+            return ", NULL::VARCHAR AS _groups"
+        return ", " + _json_without_nulls([(g[3:], f's."{g}"') for g in groups]) + " AS _groups"
+
+    for name in of("clinvar"):
+        have = cols(name)
+        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in have], release(name))
+        out.update({k: got.column(v).combine_chunks() for k, v in CLINVAR_COLUMNS.items() if v in have})
+        out["clinvar_release"] = got.column("_release").combine_chunks()
+    for name in of("gnomad"):
+        have = cols(name)
+        groups = [c for c in have if c.startswith("af_")]
+        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in have] + groups,
+                   release(name) + groups_sql(groups))
+        out.update({k: got.column(v).combine_chunks() for k, v in GNOMAD_COLUMNS.items() if v in have})
+        out["gnomad_release"] = got.column("_release").combine_chunks()
+        out["gnomad_group_af"] = got.column("_groups").combine_chunks()
+        freq += _freq_candidates(name, got, groups)
+    afs = []
+    for name in of("popfreq"):
+        have = cols(name)
+        groups = [c for c in have if c.startswith("af_")]
+        got = join(name, ["af"] + groups)
+        afs.append(got.column("af").combine_chunks())
+        freq += _freq_candidates(name, got, groups)
+    if of("popfreq"):
+        out["popfreq_af"] = _popfreq_json(con, of("popfreq"), afs)
+    for name in of("inhouse"):
+        have = cols(name)
+        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in have], release(name))
+        out.update({k: got.column(v).combine_chunks() for k, v in INHOUSE_COLUMNS.items() if v in have})
+        out["inhouse_release"] = got.column("_release").combine_chunks()
+    if freq:
+        out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq, n)
+    return out, matches
+
+
+@pytest.fixture(scope="module")
+def four_source_bundle(shared_data, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("four")
+    lab = tmp / "lab.tsv"
+    # In-house rows on real trio/ClinVar/1kG positions: lower-case and chr-prefixed spellings.
+    lab.write_text("chrom\tpos\tref\talt\tclassification\tac\tan\n"
+                   "1\t911595\tA\tG\tPathogenic; seen twice\t2\t100\n"
+                   "chr17\t41208478\tg\tc\tVUS\t1\t100\n"
+                   "17\t41218707\tC\tT\t.\t3\t90\n")
+    return build_bundle(BuildRequest(
+        out=tmp / "bundle", genome="GRCh37",
+        sources=[SourceSpec("clinvar", "clinvar", [shared_data / CLINVAR37]),
+                 SourceSpec("gnomad", "gnomad", [shared_data / TGP37], release="v9.9"),
+                 SourceSpec("popfreq", "tgp", [shared_data / TGP37]),
+                 SourceSpec("inhouse", "inhouse", [lab], release="2026-01")]))
+
+
+def _source_keys(bundle: Path) -> list[tuple]:
+    con = duckdb.connect(str(bundle / "annotation.duckdb"), read_only=True)
+    rows = []
+    for table in ("clinvar", "gnomad", "tgp", "inhouse"):
+        rows += con.execute(f'SELECT chrom, pos, ref, alt FROM "{table}"').fetchall()
+    return rows
+
+
+def _patient_keys(bundle: Path, trio: Path) -> pa.Table:
+    rng = random.Random(11)
+    rows = []
+    for chrom, pos, ref, alt in _source_keys(bundle):
+        c = rng.choice([chrom, "chr" + chrom, "CHR" + chrom])
+        r, a = (ref.lower(), alt) if rng.random() < 0.2 else (ref, alt.lower() if rng.random() < 0.2 else alt)
+        rows.append((c, pos, r, a))
+        other = next(b for b in "ACGT" if b != alt)
+        rows.append((chrom, pos, ref, other))  # another allele at a matched locus
+        rows.append((chrom, pos + 1, ref, alt))  # shifted
+        if rng.random() < 0.1:
+            rows.append((c, pos, ref, alt))  # duplicate patient row
+            rows.append(("GL000192.1", pos, ref, alt))  # contig the bundle lacks
+    rows += [(None, 911595, "A", "G"), ("1", None, "A", "G"), ("1", 911595, None, "G"),
+             ("1", 911595, "A", None), ("chrM", 73, "A", "G"), ("MT", 73, "A", "G")]
+    trio_table, _ = read_table(trio)
+    rows += list(zip(*(trio_table.column(k).to_pylist() for k in ("chrom", "pos", "ref", "alt"))))
+    rng.shuffle(rows)
+    return pa.table({"chrom": pa.array([r[0] for r in rows], pa.string()),
+                     "pos": pa.array([r[1] for r in rows], pa.int64()),
+                     "ref": pa.array([r[2] for r in rows], pa.string()),
+                     "alt": pa.array([r[3] for r in rows], pa.string())})
+
+
+def test_indexed_lookup_equals_the_four_key_join(four_source_bundle, trio_hg002):
+    keys = _patient_keys(four_source_bundle, trio_hg002)
+    bundle = open_bundle(four_source_bundle, "GRCh37")
+    got, got_matches = lookup(bundle, keys)
+    want, want_matches = reference_lookup(four_source_bundle, keys, bundle.manifest)
+    assert got_matches == want_matches
+    assert all(v > 50 for k, v in want_matches.items() if k != "inhouse")
+    assert want_matches["inhouse"] > 3  # lower-case and chr-prefixed in-house rows met too
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name].type == want[name].type, name
+        assert got[name].equals(want[name]), name
+    # the multi-allelic 1kG site 17:41208478 G>A,C: each split allele keeps its own AF
+    rows = [i for i in range(keys.num_rows) if keys.column("pos")[i].as_py() == 41208478
+            and keys.column("chrom")[i].as_py().upper().endswith("17")]
+    afs = {(keys.column("alt")[i].as_py().upper(), got["gnomad_af"][i].as_py()) for i in rows}
+    assert ("A", 0.000599042) in afs and ("C", 0.000798722) in afs
+    groups = [json.loads(v) for v in got["gnomad_group_af"].to_pylist() if v]
+    assert groups and all(groups)
+
+
+def test_subsets_and_empty_tables_agree(four_source_bundle, trio_hg002):
+    keys = _patient_keys(four_source_bundle, trio_hg002)
+    bundle = open_bundle(four_source_bundle, "GRCh37")
+    for sub in (keys.slice(0, 0), keys.slice(0, 1), keys.slice(100, 37),
+                keys.filter(pa.array([c is not None and c.startswith("GL") for c in keys.column("chrom").to_pylist()]))):
+        got, got_matches = lookup(bundle, sub)
+        want, want_matches = reference_lookup(four_source_bundle, sub, bundle.manifest)
+        assert got_matches == want_matches
+        for name in want:
+            assert got[name].equals(want[name]), name
+
+
+def test_format_1_bundle_is_refused_with_the_rebuild_command(four_source_bundle, tmp_path):
+    import shutil
+
+    old = tmp_path / "old_bundle"
+    shutil.copytree(four_source_bundle, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["bundle_format"] = 1
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ResourceError) as err:
+        open_bundle(old, "GRCh37")
+    assert "bundle format 1" in str(err.value) and "varrank resources build" in err.value.hint
+
+
+def test_missing_index_file_is_a_clear_error(four_source_bundle, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(four_source_bundle, broken)
+    (broken / "lookup" / "gnomad.locus.npy").unlink()
+    bundle = open_bundle(broken, "GRCh37")
+    with pytest.raises(ResourceError, match="lookup index for 'gnomad' is missing"):
+        lookup(bundle, pa.table({"chrom": ["17"], "pos": [41208478], "ref": ["G"], "alt": ["A"]}))
