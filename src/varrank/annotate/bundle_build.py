@@ -222,14 +222,24 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
                                      fast=not is_tsv and not slow)
     normed = stem.with_suffix(".norm.bcf")
     log.info("%s: %d records checked, normalising with bcftools", path.name, stats.records)
-    normalise_vcf(cleaned, normed, req.fasta, origin=path)
-    cleaned.unlink()
     fmt_cols = ["%CHROM", "%POS", "%REF", "%ALT", f"%INFO/{LINE_TAG}"]
     for _, _, key in extraction.present():
         fmt_cols.append(key if key.startswith("%") else f"%INFO/{key}")
     rows_tsv = stem.with_suffix(".rows.tsv")
-    query_tsv(normed, rows_tsv, "\t".join(fmt_cols) + "\n", origin=path)
-    normed.unlink()
+    try:
+        normalise_vcf(cleaned, normed, req.fasta, origin=path)
+        cleaned.unlink()
+        query_tsv(normed, rows_tsv, "\t".join(fmt_cols) + "\n", origin=path)
+        normed.unlink()
+    except ResourceError:
+        if not column_wise:
+            raise
+        # The line-by-line pass may have a more precise error for this file (a duplicate
+        # record, say, that reached bcftools here); it raises the same error otherwise.
+        for leftover in (cleaned, normed, rows_tsv):
+            leftover.unlink(missing_ok=True)
+        log.info("%s: bcftools failed; checking the file line by line", path.name)
+        return _prepare_file(spec, path, req, fasta_contigs, stem, slow=True)
     meta = {
         "path": str(path.resolve()),
         "sha256": sha256_file(path),
