@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from varrank import __version__
 from varrank.annotate import gene_resources
@@ -346,24 +348,34 @@ def _append_file(src, out) -> None:
 def _create_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[str, str]]) -> None:
     """Load table with every value as text; typed when the final table is made (_finish_table)."""
     cols = ", ".join(f'"{c}" VARCHAR' for c, _ in columns)
-    con.execute(f'CREATE TABLE "_load_{name}" (chrom VARCHAR, pos BIGINT, ref VARCHAR, '
+    con.execute(f'CREATE TEMP TABLE "_load_{name}" (chrom VARCHAR, pos BIGINT, ref VARCHAR, '
                 f'alt VARCHAR, source_line BIGINT, source_file INTEGER{", " + cols if cols else ""})')
 
 
 def _append_rows(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[str, str]],
                  tsv: Path, origin: Path) -> None:
-    file_no = con.execute(f'SELECT count(DISTINCT source_file) FROM "_load_{name}"').fetchone()[0]
+    file_no = con.execute(f'SELECT count(DISTINCT source_file) FROM "_load_{name}"').fetchall()[0][0]
     spec = {"chrom": "VARCHAR", "pos": "BIGINT", "ref": "VARCHAR", "alt": "VARCHAR",
             "source_line": "BIGINT"}
     spec.update({c: "VARCHAR" for c, _ in columns})
-    col_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in spec.items()) + "}"
     select = ", ".join(f'"{c}"' for c in spec)
+    arrow_types = {"VARCHAR": pa.string(), "BIGINT": pa.int64()}
+    # pyarrow's multi-threaded reader, a batch at a time into DuckDB: several times faster
+    # than DuckDB's own read_csv here, with the same reading ('.' is null, '' stays '').
     try:
-        con.execute(
-            f'INSERT INTO "_load_{name}" ({select}, source_file) SELECT {select}, {file_no} FROM '
-            f"read_csv('{tsv}', delim='\t', header=false, quote='', escape='', nullstr='.', "
-            f"columns={col_sql}, auto_detect=false)")
-    except duckdb.Error as err:
+        reader = pacsv.open_csv(
+            str(tsv),
+            read_options=pacsv.ReadOptions(column_names=list(spec), block_size=64 << 20),
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: arrow_types[t] for c, t in spec.items()}, null_values=["."],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+        for batch in reader:
+            con.register("_rows_batch", pa.Table.from_batches([batch]))
+            con.execute(f'INSERT INTO "_load_{name}" ({select}, source_file) '
+                        f"SELECT {select}, {file_no} FROM _rows_batch")
+            con.unregister("_rows_batch")
+    except (pa.ArrowInvalid, duckdb.Error) as err:
         raise ResourceError(f"cannot load the extracted values: {str(err).splitlines()[0]}",
                             hint="a value does not fit its column type", path=origin) from None
     tsv.unlink()
