@@ -237,8 +237,8 @@ def run(args: argparse.Namespace) -> dict:
                                      for k, v in inputs.items()}))
         results["inputs"] = {k: str(v) if isinstance(v, Path) else v for k, v in inputs.items()}
         results["inputs"]["generate_s"] = round(time.perf_counter() - t, 1)
-    if "varrank" in args.tools:
-        bundle = work / "bundle"
+    bundle = work / "bundle"
+    if args.tools & {"varrank", "build"}:
         shutil.rmtree(bundle, ignore_errors=True)
         build_cmd = [py, "-m", "varrank", "-q", "resources", "build", "--genome", "GRCh38",
                      "--gnomad", str(inputs["source_vcf"]), "--no-hpo", "--threads", str(args.threads),
@@ -246,6 +246,9 @@ def run(args: argparse.Namespace) -> dict:
         results["varrank_build"] = timed(build_cmd, stdout=subprocess.DEVNULL, env=env)
         results["varrank_build"]["command"] = " ".join(build_cmd)
         results["varrank_build"]["rows_per_s"] = round(inputs["source_rows"] / results["varrank_build"]["wall_s"])
+        results["varrank_build"]["rows_per_cpu_s"] = round(inputs["source_rows"] / results["varrank_build"]["cpu_s"])
+        results["varrank_build"]["bundle_bytes"] = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+    if args.tools & {"varrank", "lookup"}:
         script = VARRANK_LOOKUP.format(src=str(REPO / "src"), parquet=str(inputs["patient_parquet"]),
                                        bundle=str(bundle), threads=args.threads)
         out = work / "varrank_lookup.json"
@@ -306,8 +309,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the inputs generated in --workdir by an earlier run")
     parser.add_argument("--tools", default="varrank,peers",  # "none": only generate inputs
-                        help="comma list of varrank,peers (peers = vcfanno and bcftools annotate); "
-                             "with --json, results of an earlier run in the file are kept")
+                        help="comma list of varrank (= build,lookup), build, lookup (lookup() and "
+                             "the annotate stage on the bundle in --workdir), peers (vcfanno and "
+                             "bcftools annotate); with --json, earlier results in the file are kept")
     args = parser.parse_args()
     args.tools = set(args.tools.split(","))
     results = run(args)
