@@ -10,16 +10,18 @@ The match itself is a binary search of the patient's locus keys in each source's
 memory-mapped key column, with REF/ALT compared on the rows that share a locus, and the
 value columns taken by row index for the matched rows only (lookup_index.py); its result is
 the same as a LEFT JOIN on the four keys (tests/unit/annotate/test_lookup_index.py holds the
-two side by side). DuckDB still formats the JSON columns, over the matched rows.
+two side by side). The JSON columns are written column-wise with DuckDB's number formatting.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
 from varrank.annotate.lookup_index import PatientKeys
@@ -53,6 +55,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     con.execute("SET enable_progress_bar = false")
     n = keys.num_rows
     patient = PatientKeys.of(keys.select(["chrom", "pos", "ref", "alt"]))
+    pool = ThreadPoolExecutor(max_workers=max(1, int(threads)))
     out: dict[str, pa.Array] = {}
     matches: dict[str, int] = {}
     freq_candidates: list[tuple[str, np.ndarray]] = []
@@ -60,16 +63,17 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     def join(name: str, wanted: list[str], groups: list[str] | None = None,
              release: bool = False) -> pa.Table:
         index = bundle.index(name)
-        rows = index.match(patient)
+        rows = index.match(patient, pool)
         hit = rows >= 0
         matches[name] = int(hit.sum())
-        result = index.take(rows, wanted + (groups or []))
+        result = index.take(rows, wanted + (groups or []), pool)
         if release:
             label = bundle.release(name)
-            result = result.append_column("_release", pa.array(
-                np.where(hit, label, None) if n else [], pa.string()))
+            result = result.append_column("_release", pc.if_else(
+                pa.array(hit, pa.bool_()), pa.scalar(label, pa.string()),
+                pa.scalar(None, pa.string())))
         if groups is not None:
-            result = result.append_column("_groups", _group_json(con, result, groups, hit))
+            result = result.append_column("_groups", _group_json(con, result, groups, hit, pool))
         log.info("%s: %d of %d variants matched", name, matches[name], n)
         return result
 
@@ -112,23 +116,71 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     if freq_candidates:
         out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
     con.close()
+    pool.shutdown()
     return out, matches
 
 
 def _group_json(con: duckdb.DuckDBPyConnection, got: pa.Table, groups: list[str],
-                hit: np.ndarray) -> pa.Array:
-    """JSON object group -> AF of the matched rows (null where unmatched or no group)."""
+                hit: np.ndarray, pool: Executor | None = None) -> pa.Array:
+    """JSON object group -> AF per row (null where unmatched or every group is null)."""
     n = got.num_rows
     if not groups or not hit.any():
         return pa.nulls(n, pa.string())
     rows = np.flatnonzero(hit)
-    con.register("s", got.select(groups).take(pa.array(rows)))
-    expr = _json_without_nulls([(g[3:], f's."{g}"') for g in groups])
-    formatted = _to_arrow(con.sql(f"SELECT {expr} AS j FROM s")).column("j").combine_chunks()
-    con.unregister("s")
+    matched = got.select(groups).take(pa.array(rows))
+    text = _json_object(con, [(g[3:], matched.column(g).combine_chunks()) for g in groups], pool)
     place = np.full(n, -1, dtype=np.int64)
     place[rows] = np.arange(rows.size)
-    return formatted.take(pa.array(place, mask=place < 0))
+    return text.take(pa.array(place, mask=place < 0))
+
+
+def _json_object(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, pa.Array]],
+                 pool: Executor | None = None) -> pa.Array:
+    """Per row ``{"label":value,...}`` of the non-null values, null when all are null.
+
+    Same text as DuckDB's ``to_json(map_from_entries(...))`` (which varrank used before), built
+    column-wise: the numbers as DuckDB writes them (_json_numbers), joined in label order.
+    """
+    # Each present value as '"label":value,' ('' when null), all joined, last comma dropped.
+    # (binary_join_element_wise's null_handling="skip" loses all-null rows in pyarrow 26.)
+    def piece(pair: tuple[str, pa.Array]) -> pa.Array:
+        label, values = pair
+        return pc.fill_null(pc.binary_join_element_wise(
+            f'"{label}":', _json_numbers(con, values), ",", ""), "")
+
+    pieces = list((pool.map if pool is not None else map)(piece, pairs))
+    inner = pc.binary_join_element_wise(*pieces, "")
+    text = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(inner, 0, -1), "}", "")
+    return pc.if_else(pc.equal(inner, ""), pa.scalar(None, pa.string()), text)
+
+
+def _json_numbers(con: duckdb.DuckDBPyConnection, values: pa.Array) -> pa.Array:
+    """DuckDB's JSON text of each double, null kept.
+
+    Arrow's cast to string writes the same shortest round-trip digits as DuckDB's JSON writer
+    for every non-integral finite value below 1e16 or so (checked on 6M random values from
+    1e-30 to 1e25, tests/unit/annotate/test_lookup_index.py checks the lookup output against
+    DuckDB's); the rest (integral values, where DuckDB writes "0.0" and Arrow "0"; large
+    exponents; NaN and infinities) is written by DuckDB itself, once per distinct value.
+    """
+    values = pc.cast(values, pa.float64())
+    text = pc.cast(values, pa.string())
+    number = values.to_numpy(zero_copy_only=False)  # NaN where null
+    with np.errstate(invalid="ignore"):
+        fraction = np.isfinite(number) & (number != np.floor(number))
+    same = pc.and_(pa.array(fraction | np.isnan(number) & ~pc.is_valid(values).to_numpy(
+        zero_copy_only=False)), pc.invert(pc.match_substring(text, "e+")))
+    same = pc.fill_null(same, True)
+    if pc.all(same).as_py():
+        return text
+    distinct = pc.unique(pc.filter(values, pc.invert(same)))
+    cursor = con.cursor()  # its own connection: _json_object may call this from threads
+    cursor.register("_json_numbers", pa.table({"v": distinct}))
+    written = _to_arrow(cursor.sql("SELECT to_json(v)::VARCHAR AS j FROM _json_numbers")
+                        ).column("j").combine_chunks()
+    cursor.close()
+    theirs = pc.take(written, pc.index_in(values, value_set=distinct))
+    return pc.if_else(same, text, theirs)
 
 
 def _to_arrow(result) -> pa.Table:
@@ -140,20 +192,8 @@ def _to_arrow(result) -> pa.Table:
     raise RuntimeError("this DuckDB has no Arrow export")
 
 
-def _json_without_nulls(pairs: list[tuple[str, str]]) -> str:
-    """SQL for a JSON object of the non-null (label, expression) pairs; NULL when all are null."""
-    entries = ", ".join(f"{{'k': '{label}', 'v': {expr}::DOUBLE}}" for label, expr in pairs)
-    return (f"nullif(to_json(map_from_entries(list_filter([{entries}], "
-            "lambda x: x.v IS NOT NULL)))::VARCHAR, '{}')")
-
-
 def _popfreq_json(con, names: list[str], arrays: list[pa.Array]) -> pa.Array:
-    table = pa.table({f"s{i}": a for i, a in enumerate(arrays)})
-    con.register("_popfreq", table)
-    expr = _json_without_nulls([(name, f"s{i}") for i, name in enumerate(names)])
-    result = _to_arrow(con.sql(f"SELECT {expr} AS j FROM _popfreq"))
-    con.unregister("_popfreq")
-    return result.column("j").combine_chunks()
+    return _json_object(con, list(zip(names, arrays)))
 
 
 def _freq_candidates(source: str, got: pa.Table, groups: list[str]) -> list[tuple[str, np.ndarray]]:
@@ -177,4 +217,4 @@ def _max_af(candidates: list[tuple[str, np.ndarray]], n: int) -> tuple[pa.Array,
     best = filled.argmax(axis=0) if n else np.array([], dtype=int)
     values = filled[best, np.arange(n)] if n else np.array([])
     return (pa.array(values, pa.float64(), mask=~any_present),
-            pa.array(np.where(any_present, labels[best] if n else [], None), pa.string()))
+            pc.take(pa.array(labels.tolist(), pa.string()), pa.array(best, mask=~any_present)))

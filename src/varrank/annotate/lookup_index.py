@@ -21,6 +21,7 @@ variant count and only logarithmically with the source's size.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,7 @@ class SourceIndex:
                                 path=table_path)
         self.columns = [c for c in self.reader.schema.names if c not in ("ref", "alt")]
 
-    def match(self, keys: PatientKeys) -> np.ndarray:
+    def match(self, keys: PatientKeys, pool: Executor | None = None) -> np.ndarray:
         """Source row of each patient row (exact contig, pos, ref, alt), -1 where absent."""
         rows = np.full(keys.n, -1, dtype=np.int64)
         if keys.n == 0 or len(self.locus) == 0:
@@ -173,7 +174,7 @@ class SourceIndex:
         pat_rows, src_rows = np.concatenate(pat), np.concatenate(src)
         if not pat_rows.size:
             return rows
-        alleles = self.take(src_rows, ["ref", "alt"])
+        alleles = self.take(src_rows, ["ref", "alt"], pool)
         same = pc.and_(pc.equal(keys.ref.take(pa.array(pat_rows)), alleles.column("ref")),
                        pc.equal(keys.alt.take(pa.array(pat_rows)), alleles.column("alt")))
         hit = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
@@ -181,8 +182,13 @@ class SourceIndex:
         rows[pat_rows[hit]] = src_rows[hit]
         return rows
 
-    def take(self, rows: np.ndarray, columns: list[str]) -> pa.Table:
-        """The given columns at source ``rows`` (-1 gives a null row), in the order of ``rows``."""
+    def take(self, rows: np.ndarray, columns: list[str], pool: Executor | None = None) -> pa.Table:
+        """The given columns at source ``rows`` (-1 gives a null row), in the order of ``rows``.
+
+        Arrow's take releases the GIL, so a thread pool spreads the record batches (and then
+        the columns) over the cores.
+        """
+        run = pool.map if pool is not None else map
         schema = pa.schema([self.reader.schema.field(c) for c in columns])
         valid = np.flatnonzero(rows >= 0)
         wanted = rows[valid]
@@ -191,18 +197,20 @@ class SourceIndex:
             valid, wanted = valid[order], wanted[order]
         batch_of = np.searchsorted(self.starts, wanted, side="right") - 1
         bounds = np.flatnonzero(np.diff(batch_of)) + 1
-        pieces = []
-        for lo, hi in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [wanted.size]])):
-            if hi <= lo:
-                continue
+        spans = [(int(lo), int(hi)) for lo, hi in zip(np.concatenate([[0], bounds]),
+                                                      np.concatenate([bounds, [wanted.size]]))
+                 if hi > lo]
+
+        def piece(span: tuple[int, int]) -> pa.RecordBatch:
+            lo, hi = span
             b = int(batch_of[lo])
-            batch = self.reader.get_batch(b)
-            local = pa.array(wanted[lo:hi] - self.starts[b])
-            pieces.append(pa.RecordBatch.from_arrays(
-                [batch.column(c).take(local) for c in columns], schema=schema))
-        got = pa.Table.from_batches(pieces, schema=schema).combine_chunks()
+            batch = self.reader.get_batch(b).select(columns)
+            return batch.take(pa.array(wanted[lo:hi] - self.starts[b]))
+
+        got = pa.Table.from_batches(list(run(piece, spans)), schema=schema)
         if valid.size == len(rows) and np.array_equal(valid, np.arange(len(rows))):
-            return got
+            return got.combine_chunks()
         place = np.full(len(rows), -1, dtype=np.int64)
         place[valid] = np.arange(valid.size)
-        return got.take(pa.array(place, mask=place < 0))
+        index = pa.array(place, mask=place < 0)
+        return pa.table(list(run(lambda c: got.column(c).take(index), columns)), schema=schema)

@@ -22,14 +22,26 @@ import pytest
 from varrank.annotate.bundle import open_bundle
 from varrank.annotate.bundle_build import BARE_CHROM_SQL, BuildRequest, build_bundle
 from varrank.annotate.lookup import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
-                                     _freq_candidates, _json_without_nulls, _max_af,
-                                     _popfreq_json, _to_arrow, lookup)
+                                     _freq_candidates, _json_numbers, _max_af, _to_arrow, lookup)
 from varrank.annotate.sources import SourceSpec
 from varrank.core.errors import ResourceError
 from varrank.core.table_io import read_table
 
 CLINVAR37 = "variants/clinvar/exomiser_clinvar-test.GRCh37_chr1.vcf.gz"
 TGP37 = "variants/popfreq/1kgPhase3_BRCA1.GRCh37.vcf"
+
+
+def _json_without_nulls(pairs: list[tuple[str, str]]) -> str:
+    """DuckDB SQL for a JSON object of the non-null (label, expression) pairs (format 1's)."""
+    entries = ", ".join(f"{{'k': '{label}', 'v': {expr}::DOUBLE}}" for label, expr in pairs)
+    return (f"nullif(to_json(map_from_entries(list_filter([{entries}], "
+            "lambda x: x.v IS NOT NULL)))::VARCHAR, '{}')")
+
+
+def _popfreq_json(con, names: list[str], arrays: list[pa.Array]) -> pa.Array:
+    con.register("_popfreq", pa.table({f"s{i}": a for i, a in enumerate(arrays)}))
+    expr = _json_without_nulls([(name, f"s{i}") for i, name in enumerate(names)])
+    return _to_arrow(con.sql(f"SELECT {expr} AS j FROM _popfreq")).column("j").combine_chunks()
 
 
 def reference_lookup(bundle_path: Path, keys: pa.Table, manifest: dict):
@@ -207,3 +219,17 @@ def test_missing_index_file_is_a_clear_error(four_source_bundle, tmp_path):
     bundle = open_bundle(broken, "GRCh37")
     with pytest.raises(ResourceError, match="lookup index for 'gnomad' is missing"):
         lookup(bundle, pa.table({"chrom": ["17"], "pos": [41208478], "ref": ["G"], "alt": ["A"]}))
+
+
+def test_json_numbers_are_written_as_duckdb_writes_them():
+    rng = np.random.default_rng(5)
+    n = 200_000
+    values = rng.random(n) * 10.0 ** rng.integers(-30, 25, n)
+    values[::3] = rng.integers(0, 5000, n)[::3] / rng.integers(1, 10**6, n)[::3]  # AC/AN
+    values[::11] = 0.0
+    values[:8] = [np.nan, np.inf, -np.inf, -0.0, 1.0, 1e-5, 6.57e-06, 1e21]
+    arr = pa.array(values, mask=np.arange(n) % 97 == 0)
+    con = duckdb.connect()
+    con.register("t", pa.table({"v": arr}))
+    want = con.sql("SELECT to_json(v)::VARCHAR AS j FROM t").to_arrow_table().column("j").combine_chunks()
+    assert _json_numbers(con, arr).equals(want)
