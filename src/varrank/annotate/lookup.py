@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
-from varrank.annotate.lookup_index import PatientKeys
+from varrank.annotate.lookup_index import PatientKeys, scatter
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     con.execute("SET enable_progress_bar = false")
     n = keys.num_rows
     patient = PatientKeys.of(keys.select(["chrom", "pos", "ref", "alt"]))
-    pool = ThreadPoolExecutor(max_workers=max(1, int(threads)))
+    pool = ThreadPoolExecutor(max_workers=int(threads)) if threads > 1 else None
     out: dict[str, pa.Array] = {}
     matches: dict[str, int] = {}
     freq_candidates: list[tuple[str, np.ndarray]] = []
@@ -66,14 +66,15 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
         rows = index.match(patient, pool)
         hit = rows >= 0
         matches[name] = int(hit.sum())
-        result = index.take(rows, wanted + (groups or []), pool)
+        compact, place = index.take_compact(rows, wanted + (groups or []), pool)
+        result = scatter(compact, place, pool)
         if release:
             label = bundle.release(name)
             result = result.append_column("_release", pc.if_else(
                 pa.array(hit, pa.bool_()), pa.scalar(label, pa.string()),
                 pa.scalar(None, pa.string())))
         if groups is not None:
-            result = result.append_column("_groups", _group_json(con, result, groups, hit, pool))
+            result = result.append_column("_groups", _group_json(con, compact, place, groups, pool))
         log.info("%s: %d of %d variants matched", name, matches[name], n)
         return result
 
@@ -116,22 +117,22 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     if freq_candidates:
         out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
     con.close()
-    pool.shutdown()
+    if pool is not None:
+        pool.shutdown()
     return out, matches
 
 
-def _group_json(con: duckdb.DuckDBPyConnection, got: pa.Table, groups: list[str],
-                hit: np.ndarray, pool: Executor | None = None) -> pa.Array:
-    """JSON object group -> AF per row (null where unmatched or every group is null)."""
-    n = got.num_rows
-    if not groups or not hit.any():
+def _group_json(con: duckdb.DuckDBPyConnection, compact: pa.Table, place: pa.Array | None,
+                groups: list[str], pool: Executor | None = None) -> pa.Array:
+    """JSON object group -> AF per row (null where unmatched or every group is null).
+
+    Written for the matched rows (``compact``) only, then laid out like the other columns.
+    """
+    n = compact.num_rows if place is None else len(place)
+    if not groups or not compact.num_rows:
         return pa.nulls(n, pa.string())
-    rows = np.flatnonzero(hit)
-    matched = got.select(groups).take(pa.array(rows))
-    text = _json_object(con, [(g[3:], matched.column(g).combine_chunks()) for g in groups], pool)
-    place = np.full(n, -1, dtype=np.int64)
-    place[rows] = np.arange(rows.size)
-    return text.take(pa.array(place, mask=place < 0))
+    text = _json_object(con, [(g[3:], compact.column(g).combine_chunks()) for g in groups], pool)
+    return text if place is None else text.take(place)
 
 
 def _json_object(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, pa.Array]],
@@ -141,17 +142,24 @@ def _json_object(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, pa.Array
     Same text as DuckDB's ``to_json(map_from_entries(...))`` (which varrank used before), built
     column-wise: the numbers as DuckDB writes them (_json_numbers), joined in label order.
     """
-    # Each present value as '"label":value,' ('' when null), all joined, last comma dropped.
-    # (binary_join_element_wise's null_handling="skip" loses all-null rows in pyarrow 26.)
-    def piece(pair: tuple[str, pa.Array]) -> pa.Array:
-        label, values = pair
-        return pc.fill_null(pc.binary_join_element_wise(
-            f'"{label}":', _json_numbers(con, values), ",", ""), "")
-
-    pieces = list((pool.map if pool is not None else map)(piece, pairs))
+    run = pool.map if pool is not None else map
+    numbers = list(run(lambda pair: _json_numbers(con, pair[1]), pairs))
+    # Rows where every value is present (nearly all in gnomAD): one join of fixed pieces.
+    parts: list = []
+    for i, ((label, _), text) in enumerate(zip(pairs, numbers)):
+        parts += [("{" if i == 0 else ",") + f'"{label}":', text]
+    full = pc.binary_join_element_wise(*parts, "}", "")  # null where any value is null
+    if full.null_count == 0 or full.null_count == len(full) and all(
+            v.null_count == len(v) for v in numbers):
+        return full
+    # Elsewhere each present value as '"label":value,' ('' when null), joined, last comma
+    # dropped. (binary_join_element_wise's null_handling="skip" loses all-null rows here.)
+    pieces = [pc.fill_null(pc.binary_join_element_wise(f'"{label}":', text, ",", ""), "")
+              for (label, _), text in zip(pairs, numbers)]
     inner = pc.binary_join_element_wise(*pieces, "")
     text = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(inner, 0, -1), "}", "")
-    return pc.if_else(pc.equal(inner, ""), pa.scalar(None, pa.string()), text)
+    sparse = pc.if_else(pc.equal(inner, ""), pa.scalar(None, pa.string()), text)
+    return pc.if_else(pc.is_valid(full), full, sparse)
 
 
 def _json_numbers(con: duckdb.DuckDBPyConnection, values: pa.Array) -> pa.Array:
@@ -208,13 +216,20 @@ def _freq_candidates(source: str, got: pa.Table, groups: list[str]) -> list[tupl
 
 
 def _max_af(candidates: list[tuple[str, np.ndarray]], n: int) -> tuple[pa.Array, pa.Array]:
-    """Highest AF over all sources and groups; null (not 0) where every source lacks the allele."""
-    labels = np.array([c[0] for c in candidates], dtype=object)
-    stack = np.vstack([c[1] for c in candidates]) if n else np.empty((len(candidates), 0))
-    present = ~np.isnan(stack)
-    any_present = present.any(axis=0)
-    filled = np.where(present, stack, -1.0)
-    best = filled.argmax(axis=0) if n else np.array([], dtype=int)
-    values = filled[best, np.arange(n)] if n else np.array([])
-    return (pa.array(values, pa.float64(), mask=~any_present),
-            pc.take(pa.array(labels.tolist(), pa.string()), pa.array(best, mask=~any_present)))
+    """Highest AF over all sources and groups; null (not 0) where every source lacks the allele.
+
+    First candidate wins a tie; absent values count as -1 (the argmax over a -1-filled stack
+    that this replaces, one candidate at a time).
+    """
+    labels = pa.array([c[0] for c in candidates], pa.string())
+    best_value = np.full(n, -1.0)
+    best = np.zeros(n, dtype=np.int64)
+    any_present = np.zeros(n, dtype=bool)
+    for i, (_, values) in enumerate(candidates):
+        present = ~np.isnan(values)
+        better = values > best_value  # False where NaN (absent)
+        best_value = np.where(better, values, best_value)
+        best = np.where(better, i, best)
+        any_present |= present
+    return (pa.array(best_value, pa.float64(), mask=~any_present),
+            pc.take(labels, pa.array(best, mask=~any_present)))

@@ -91,6 +91,25 @@ def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) ->
             "locus": f"{LOOKUP_DIR}/{table}.locus.npy", "table": f"{LOOKUP_DIR}/{table}.arrow"}
 
 
+def _search_sorted(keys: np.ndarray, query: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """np.searchsorted(keys, query, "left") for sorted ``query``, a cache-sized slice at a time.
+
+    One binary search over a 100M-key column misses the CPU cache at most of its ~27 steps;
+    a chunk of sorted queries first narrows the keys to the slice it spans, then searches that.
+    """
+    if query.size <= chunk:
+        return np.searchsorted(keys, query, side="left")
+    firsts = query[::chunk]
+    lasts = query[np.minimum(np.arange(chunk - 1, query.size + chunk - 1, chunk), query.size - 1)]
+    lo = np.searchsorted(keys, firsts, side="left")
+    hi = np.searchsorted(keys, lasts, side="right")
+    out = np.empty(query.size, dtype=np.int64)
+    for i, (a, b) in enumerate(zip(lo.tolist(), hi.tolist())):
+        part = query[i * chunk:(i + 1) * chunk]
+        out[i * chunk:(i + 1) * chunk] = np.searchsorted(keys[a:b], part, side="left") + a
+    return out
+
+
 @dataclass
 class PatientKeys:
     """The patient's keys prepared once for every source: bare contigs, pos, upper-case alleles."""
@@ -113,9 +132,9 @@ class PatientKeys:
         pos_col = keys.column("pos").combine_chunks()
         pos = pc.fill_null(pc.cast(pos_col, pa.int64()), -1).to_numpy(zero_copy_only=False)
         pos = np.where((pos >= 0) & (pos < POS_LIMIT), pos, -1)
-        # A null allele never equals anything, as in SQL; upper() as the DuckDB join did.
-        return cls(contigs, idx, pos, pc.utf8_upper(keys.column("ref").combine_chunks()),
-                   pc.utf8_upper(keys.column("alt").combine_chunks()))
+        # A null allele never equals anything, as in SQL (upper-cased in SourceIndex.match).
+        return cls(contigs, idx, pos, keys.column("ref").combine_chunks(),
+                   keys.column("alt").combine_chunks())
 
     @property
     def n(self) -> int:
@@ -136,7 +155,8 @@ class SourceIndex:
                                     path=path)
         self.locus = np.load(locus_path, mmap_mode="r")
         self.reader = ipc.open_file(pa.memory_map(str(table_path)))
-        sizes = [self.reader.get_batch(i).num_rows for i in range(self.reader.num_record_batches)]
+        self.batches = [self.reader.get_batch(i) for i in range(self.reader.num_record_batches)]
+        sizes = [batch.num_rows for batch in self.batches]
         self.starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
         if self.starts[-1] != len(self.locus):
             raise ResourceError(f"the bundle's lookup index for {name!r} is inconsistent "
@@ -158,7 +178,7 @@ class SourceIndex:
         if query.size > 1 and not bool(np.all(query[1:] >= query[:-1])):
             order = np.argsort(query, kind="stable")  # sorted queries search faster
             ok, query = ok[order], query[order]
-        first = np.searchsorted(self.locus, query, side="left")
+        first = _search_sorted(self.locus, query)
         # Rows sharing the locus (multi-allelic sites, indels at one position) are consecutive.
         pat, src = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
         active, k = np.arange(query.size), 0
@@ -175,18 +195,29 @@ class SourceIndex:
         if not pat_rows.size:
             return rows
         alleles = self.take(src_rows, ["ref", "alt"], pool)
-        same = pc.and_(pc.equal(keys.ref.take(pa.array(pat_rows)), alleles.column("ref")),
-                       pc.equal(keys.alt.take(pa.array(pat_rows)), alleles.column("alt")))
+        # Upper-cased here, on the candidates only. ASCII upper-casing meets the same source
+        # alleles as DuckDB's Unicode upper() did: sources hold only A, C, G, T, N, and no
+        # non-ASCII letter upper-cases to one of those.
+        ref = pc.ascii_upper(keys.ref.take(pa.array(pat_rows)))
+        alt = pc.ascii_upper(keys.alt.take(pa.array(pat_rows)))
+        same = pc.and_(pc.equal(ref, alleles.column("ref")), pc.equal(alt, alleles.column("alt")))
         hit = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
         # The bundle holds each (contig, pos, ref, alt) once, so a row matches at most one.
         rows[pat_rows[hit]] = src_rows[hit]
         return rows
 
     def take(self, rows: np.ndarray, columns: list[str], pool: Executor | None = None) -> pa.Table:
-        """The given columns at source ``rows`` (-1 gives a null row), in the order of ``rows``.
+        """The given columns at source ``rows`` (-1 gives a null row), in the order of ``rows``."""
+        compact, place = self.take_compact(rows, columns, pool)
+        return scatter(compact, place, pool)
 
-        Arrow's take releases the GIL, so a thread pool spreads the record batches (and then
-        the columns) over the cores.
+    def take_compact(self, rows: np.ndarray, columns: list[str], pool: Executor | None = None
+                     ) -> tuple[pa.Table, pa.Array | None]:
+        """The columns at the matched rows only, and where each of ``rows`` finds its row.
+
+        Returns (compact table, place): row i of the full answer is compact row place[i] (null
+        where ``rows[i]`` is -1); place is None when compact is already the full answer.
+        Arrow's take releases the GIL, so a thread pool spreads the record batches over cores.
         """
         run = pool.map if pool is not None else map
         schema = pa.schema([self.reader.schema.field(c) for c in columns])
@@ -204,13 +235,21 @@ class SourceIndex:
         def piece(span: tuple[int, int]) -> pa.RecordBatch:
             lo, hi = span
             b = int(batch_of[lo])
-            batch = self.reader.get_batch(b).select(columns)
+            batch = self.batches[b].select(columns)
             return batch.take(pa.array(wanted[lo:hi] - self.starts[b]))
 
-        got = pa.Table.from_batches(list(run(piece, spans)), schema=schema)
+        got = pa.Table.from_batches(list(run(piece, spans)), schema=schema).combine_chunks()
         if valid.size == len(rows) and np.array_equal(valid, np.arange(len(rows))):
-            return got.combine_chunks()
+            return got, None
         place = np.full(len(rows), -1, dtype=np.int64)
         place[valid] = np.arange(valid.size)
-        index = pa.array(place, mask=place < 0)
-        return pa.table(list(run(lambda c: got.column(c).take(index), columns)), schema=schema)
+        return got, pa.array(place, mask=place < 0)
+
+
+def scatter(compact: pa.Table, place: pa.Array | None, pool: Executor | None = None) -> pa.Table:
+    """Rows of ``compact`` laid out as ``place`` says (see SourceIndex.take_compact)."""
+    if place is None:
+        return compact
+    run = pool.map if pool is not None else map
+    return pa.table(list(run(lambda c: compact.column(c).take(place), compact.column_names)),
+                    schema=compact.schema)

@@ -233,3 +233,25 @@ def test_json_numbers_are_written_as_duckdb_writes_them():
     con.register("t", pa.table({"v": arr}))
     want = con.sql("SELECT to_json(v)::VARCHAR AS j FROM t").to_arrow_table().column("j").combine_chunks()
     assert _json_numbers(con, arr).equals(want)
+
+
+def test_json_objects_with_any_null_pattern_match_duckdb():
+    from varrank.annotate.lookup import _json_object
+
+    rng = np.random.default_rng(9)
+    n = 5000
+    labels = ["afr", "nfe", "eas"]
+    arrays = [pa.array(rng.random(n) / 100, mask=rng.random(n) < p) for p in (0.3, 0.5, 0.9)]
+    con = duckdb.connect()
+    con.register("s", pa.table(dict(zip(labels, arrays))))
+    want = con.sql("SELECT " + _json_without_nulls([(g, f's."{g}"') for g in labels]) + " AS j "
+                   "FROM s").to_arrow_table().column("j").combine_chunks()
+    assert want.null_count > 0
+    assert _json_object(con, list(zip(labels, arrays))).equals(want)
+    dense = [pa.array(rng.random(n)) for _ in labels]
+    con.register("d", pa.table(dict(zip(labels, dense))))
+    want = con.sql("SELECT " + _json_without_nulls([(g, f'd."{g}"') for g in labels]) + " AS j "
+                   "FROM d").to_arrow_table().column("j").combine_chunks()
+    assert _json_object(con, list(zip(labels, dense))).equals(want)
+    empty = [pa.nulls(n, pa.float64()) for _ in labels]
+    assert _json_object(con, list(zip(labels, empty))).null_count == n
