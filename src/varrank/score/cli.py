@@ -51,7 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                              "available, TensorRT > CUDA > CPU)")
     parser.add_argument("--batch-size", type=int,
                         help="sequences per model call (default 1 on CPU, 64 on GPU)")
-    parser.add_argument("--threads", type=int, help="CPU threads for onnxruntime")
+    parser.add_argument("--threads", type=int,
+                        help="CPU threads (default: all cores this process may use); on CPU the "
+                             "SpliceAI cone pass runs this many reference blocks side by side, "
+                             "~0.4 GB each")
     parser.add_argument("--engine-cache", type=Path,
                         help="TensorRT engine cache folder (default $VARRANK_TRT_CACHE or "
                              "~/.cache/varrank/trt)")

@@ -7,6 +7,7 @@ skipped:<reason>) and the ledger counts the non-scored ones by reason.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -132,8 +133,10 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         used_providers[bundle.name] = session.get_providers()[0]
         runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
         cone = None
+        workers = options.threads or len(os.sched_getaffinity(0))
         if options.cone and used_providers[bundle.name] == "CPUExecutionProvider":
-            cone = spliceai_cone.load_cone(bundle, splice_providers, options.threads)
+            # single-threaded sessions, one reference block per worker thread (see spliceai)
+            cone = spliceai_cone.load_cone(bundle, splice_providers, 1)
             if cone is None:
                 log.info("SpliceAI bundle has no staged graphs (exported by an older varrank): "
                          "full alternative pass; re-export for the faster cone pass")
@@ -156,7 +159,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
                  len({t.row for t in tasks}), len(tasks))
         t0 = time.time()
         results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask,
-                                       cone=cone)
+                                       cone=cone, workers=workers)
         elapsed = time.time() - t0
         best: dict[int, spliceai.SpliceScore] = {}
         for task, result in zip(tasks, results):
