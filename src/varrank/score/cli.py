@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int,
                         help="CPU threads (default: all cores this process may use); on CPU the "
                              "SpliceAI cone pass runs this many reference blocks side by side, "
-                             "~0.4 GB each")
+                             "~0.5 GB each")
     parser.add_argument("--engine-cache", type=Path,
                         help="TensorRT engine cache folder (default $VARRANK_TRT_CACHE or "
                              "~/.cache/varrank/trt)")

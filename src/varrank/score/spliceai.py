@@ -302,7 +302,7 @@ def _score_with_cone(cone: ConeEnsemble, genome: ReferenceGenome, tasks: list[Sp
 
     Blocks are independent, so ``workers`` threads run them side by side on one set of
     single-threaded sessions (onnxruntime releases the GIL): on these small convolutions that
-    scales better than onnxruntime's own intra-op threads. Memory: ~0.4 GB per worker.
+    scales better than onnxruntime's own intra-op threads. Memory: ~0.5 GB per worker (1.3 GB peak for the whole process with 2).
     """
     results: list[SpliceScore | None] = [None] * len(tasks)
     fetch_lock = threading.Lock()  # pysam's FastaFile is not thread-safe

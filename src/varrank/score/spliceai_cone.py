@@ -17,6 +17,7 @@ side is stored at array index q - reach.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from varrank.score import providers as ort_providers
+
+log = logging.getLogger(__name__)
 
 Level = tuple[str, int]  # ("a", r): output of residual unit r (0 = stem); ("t", r): its middle
 
@@ -46,7 +49,8 @@ class ConeEnsemble:
     def __init__(self, root: Path, plan: dict[str, Any],
                  providers: list[tuple[str, dict[str, Any]]], threads: int | None) -> None:
         def session(rel: str):
-            return ort_providers.make_session(Path(root) / rel, providers, threads)
+            return ort_providers.make_session(Path(root) / rel, providers, threads,
+                                              announce=False, memory_arena=False)
 
         self.stem = session(plan["stem"])
         self.units = [(int(u["half"]), session(u["a"]), session(u["b"])) for u in plan["units"]]
@@ -54,6 +58,8 @@ class ConeEnsemble:
         self.taps = [int(t) for t in plan["head_taps"]]
         self.flank = int(plan["reach"])
         self.channels = int(plan["channels"])
+        log.info("SpliceAI cone pass: %d staged graphs on %s", 2 + 2 * len(self.units),
+                 self.stem.get_providers()[0])
         if self.flank != 2 * sum(h for h, _a, _b in self.units):
             raise ValueError("stage plan: reach does not match the units' half-widths")
 
