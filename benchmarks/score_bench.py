@@ -133,6 +133,11 @@ def main() -> int:
     scored_s = total_orig - startup
     result = {
         "variants": len(alleles), "scored_original": len(original), "scored_varrank": len(mine),
+        # density matters: nearby alleles share reference blocks, isolated ones each pay one
+        "span_bp": max(a[1] for a in alleles) - min(a[1] for a in alleles),
+        "alleles_per_kb": round(1000 * len(alleles) /
+                                max(max(a[1] for a in alleles) - min(a[1] for a in alleles), 1), 2),
+        "varrank_threads": args.threads,
         "identical": same,
         "differences": {str(k): [v, mine.get(k)] for k, v in original.items()
                         if mine.get(k) != v},

@@ -28,6 +28,7 @@ process SCORE {
         --in ${table} \\
         --fasta ${fasta} \\
         --model-dir ${model_dir} ${annotation_arg} \\
+        --threads ${task.cpus} \\
         --out . ${args}
     varrank-versions '${task.process}' onnxruntime numpy pysam pyarrow > versions.yml
     """

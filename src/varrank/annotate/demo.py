@@ -10,9 +10,10 @@ Returns the params to add to params.json (``annotation_db``, ``snpeff_db``).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from varrank.annotate.bundle_build import BuildRequest, build_bundle
+from varrank.annotate.bundle_build import BUNDLE_FORMAT_VERSION, BuildRequest, build_bundle
 from varrank.annotate.consequence.snpeff import build_snpeff_db
 from varrank.annotate.sources import SourceSpec
 from varrank.testdata.manifest import locate
@@ -22,10 +23,19 @@ FREQUENCIES = "variants/popfreq/1kgPhase3_BRCA1.GRCh38.vcf"
 GFF3 = "annotation/BRCA1_gencode_v19.GRCh38.gff3"
 
 
+def _current_bundle(bundle: Path) -> bool:
+    """A bundle already there in the format this varrank reads (an older one is rebuilt)."""
+    try:
+        manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("bundle_format") == BUNDLE_FORMAT_VERSION
+
+
 def prepare_demo_resources(data_dir: str | Path | None, out: Path, fasta: Path) -> dict[str, str]:
     """Build OUT/annotation_bundle and OUT/snpeff_db (kept when already there)."""
     bundle, snpeff = out / "annotation_bundle", out / "snpeff_db"
-    if not (bundle / "manifest.json").is_file():
+    if not _current_bundle(bundle):
         build_bundle(BuildRequest(out=bundle, genome="GRCh38", force=True, sources=[
             SourceSpec("clinvar", "clinvar", [Path(locate(CLINVAR, data_dir))], "macarthur-lab-2018"),
             SourceSpec("popfreq", "tgp", [Path(locate(FREQUENCIES, data_dir))], "1kGP-phase3")]))

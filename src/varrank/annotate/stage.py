@@ -90,6 +90,7 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
     out_meta = with_stage(meta, "annotate", bundle=str(bundle_path.resolve()),
                           bundle_created=bundle.manifest.get("created"),
                           sources={n: s["release"] for n, s in bundle.manifest["sources"].items()},
+                          source_kinds={n: s["kind"] for n, s in bundle.manifest["sources"].items()},
                           annotator=annotator)
     out_meta["genome_build"] = out_meta.get("genome_build") or bundle.genome_build
     out_meta["patient"] = patient

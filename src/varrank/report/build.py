@@ -54,6 +54,10 @@ def _now() -> str:
     return moment.isoformat(timespec="seconds")
 
 
+# marker in the stage set: ANNOTATE ran with a bundle that has no gnomAD source
+NO_GNOMAD = "annotate:no_gnomad"
+
+
 def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
     """A stage counts as run when the metadata history names it or its columns carry data."""
     ran = {entry.get("stage") for entry in metadata.get("stages") or [] if isinstance(entry, dict)}
@@ -64,7 +68,20 @@ def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
                 break
     if "chrom" in table.column_names:
         ran.add("ingest")
+    if _bundle_without(metadata, "gnomad"):
+        ran.add(NO_GNOMAD)
     return {s for s in ran if s}
+
+
+def _bundle_without(metadata: dict[str, Any], kind: str) -> bool:
+    """True when ANNOTATE recorded its bundle's source kinds and none is ``kind``: then a
+    variant missing from gnomAD is "not looked up", not "absent" (PM2 evidence)."""
+    for entry in metadata.get("stages") or []:
+        if isinstance(entry, dict) and entry.get("stage") == "annotate":
+            kinds = entry.get("source_kinds")
+            if isinstance(kinds, dict):
+                return kind not in kinds.values()
+    return False
 
 
 def _hpo_ids(metadata: dict[str, Any], given: list[str] | None) -> list[str]:

@@ -168,6 +168,11 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
             "filter": get("gnomad_filter"), "release": get("gnomad_release"),
             "grpmax_pop": get("gnomad_grpmax_pop"), "max_pop_af": get("max_pop_af"),
             "max_pop_af_source": get("max_pop_af_source")}
+    elif "annotate:no_gnomad" in stages:
+        # The bundle has no gnomAD source: not looked up, which is no PM2 evidence; other
+        # frequency sources (e.g. 1000 Genomes) still show through max_pop_af.
+        finding["gnomad"] = {"not_in_bundle": True, "max_pop_af": get("max_pop_af"),
+                             "max_pop_af_source": get("max_pop_af_source")}
     elif "annotate" in stages:
         # Annotation ran and found nothing: absent from gnomAD is itself evidence (PM2).
         finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),

@@ -238,6 +238,26 @@ CODE_FIELDS = ("code", "label", "status", "strength", "points", "reason", "descr
                "kind", "direction", "note")
 
 
+def _term_matches(value: Any) -> list[dict[str, Any]]:
+    """Phenotype evidence's best term pairs as table rows (patient term, matched term, IC);
+    joined into one line they were unreadable. Anything not of that shape gives no rows."""
+    if not isinstance(value, list) or not value:
+        return []
+    rows = []
+    for pair in value:
+        if not isinstance(pair, dict) or not ({"patient", "matched"} <= pair.keys()):
+            return []
+
+        def term(key: str) -> str:
+            name = pair.get(f"{key}_name")
+            return f"{name} ({pair[key]})" if name else str(pair[key])
+
+        ic = pair.get("ic")
+        rows.append({"patient": term("patient"), "matched": term("matched"),
+                     "ic": round(float(ic), 2) if isinstance(ic, (int, float)) else None})
+    return rows
+
+
 def evidence_view(items: Any) -> dict[str, Any]:
     """Split evidence items into ACMG-style code rows and other blocks (phenotype, inheritance,
     score...), each as display-ready text; any item shape is accepted."""
@@ -263,10 +283,11 @@ def evidence_view(items: Any) -> dict[str, Any]:
                           "detail": "; ".join(x for x in (detail, item.get("note"), extra) if x) or None})
         else:
             title = _humanise(item.get("kind") or "evidence")
+            matches = _term_matches(item.get("matches"))
             pairs = [(_humanise(k), _compound(v) if isinstance(v, (list, dict)) else
                       _enum_text(_qc_value(k, v))) for k, v in item.items()
-                     if k != "kind" and v is not None]
-            blocks.append({"title": title, "pairs": pairs})
+                     if k != "kind" and v is not None and not (k == "matches" and matches)]
+            blocks.append({"title": title, "pairs": pairs, "matches": matches})
     codes.sort(key=lambda c: STATUS_ORDER.get(c["status"] or "", 1))
     # Codes that could not be evaluated are grouped by reason: one line each, not one row.
     skipped: dict[str, list[str]] = {}

@@ -51,11 +51,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                                              "available, TensorRT > CUDA > CPU)")
     parser.add_argument("--batch-size", type=int,
                         help="sequences per model call (default 1 on CPU, 64 on GPU)")
-    parser.add_argument("--threads", type=int, help="CPU threads for onnxruntime")
+    parser.add_argument("--threads", type=int,
+                        help="CPU threads (default: all cores this process may use); on CPU the "
+                             "SpliceAI cone pass runs this many reference blocks side by side, "
+                             "~0.5 GB each")
     parser.add_argument("--engine-cache", type=Path,
                         help="TensorRT engine cache folder (default $VARRANK_TRT_CACHE or "
                              "~/.cache/varrank/trt)")
     parser.add_argument("--no-fp16", action="store_true", help="TensorRT in fp32")
+    parser.add_argument("--no-cone", action="store_true",
+                        help="CPU: run the full SpliceAI graph for every allele instead of "
+                             "recomputing only the activations the allele changes (same "
+                             "scores, ~3x slower; for checking)")
     parser.set_defaults(func=_run)
 
 
@@ -67,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
                            all_variants=args.all_variants, max_n_fraction=args.max_n_fraction,
                            provider=args.provider, batch_size=args.batch_size,
                            threads=args.threads, engine_cache=args.engine_cache,
-                           fp16=not args.no_fp16)
+                           fp16=not args.no_fp16, cone=not args.no_cone)
     paths = run_score(args.input, args.fasta, args.model_dir, args.out, args.annotation, options)
     for path in paths.values():
         print(path)

@@ -7,6 +7,7 @@ skipped:<reason>) and the ledger counts the non-scored ones by reason.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from varrank.core.errors import InputError, ResourceError
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
 from varrank.core.table_io import read_table, with_stage, write_table
-from varrank.score import candidates, providers, registry, spliceai
+from varrank.score import candidates, providers, registry, spliceai, spliceai_cone
 from varrank.score.annotation import SpliceAnnotation
 from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
 from varrank.score.sequence import ReferenceGenome
@@ -50,6 +51,7 @@ class ScoreOptions:
     engine_cache: Path | None = None
     fp16: bool = True
     verify_checksums: bool = True
+    cone: bool = True  # CPU: recompute only what each allele changes (bundle's staged graphs)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -130,6 +132,14 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         registry.check_input_shape(bundle, session)
         used_providers[bundle.name] = session.get_providers()[0]
         runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
+        cone = None
+        workers = options.threads or len(os.sched_getaffinity(0))
+        if options.cone and used_providers[bundle.name] == "CPUExecutionProvider":
+            # single-threaded sessions, one reference block per worker thread (see spliceai)
+            cone = spliceai_cone.load_cone(bundle, splice_providers, 1)
+            if cone is None:
+                log.info("SpliceAI bundle has no staged graphs (exported by an older varrank): "
+                         "full alternative pass; re-export for the faster cone pass")
         limits = Limits(distance=options.distance, max_n_fraction=options.max_n_fraction)
         tasks: list[spliceai.SpliceTask] = []
         for i, (row, reason) in enumerate(zip(rows, reasons)):
@@ -148,7 +158,8 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         log.info("SCORE %s: %d rows, %d SpliceAI candidates (%d allele-gene pairs)", patient, n,
                  len({t.row for t in tasks}), len(tasks))
         t0 = time.time()
-        results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask)
+        results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask,
+                                       cone=cone, workers=workers)
         elapsed = time.time() - t0
         best: dict[int, spliceai.SpliceScore] = {}
         for task, result in zip(tasks, results):
@@ -166,7 +177,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
             ledger.notes.append(
                 f"SpliceAI {bundle.version}: {len(best)} variants in {elapsed:.1f}s "
                 f"({len(best) / max(elapsed, 1e-9):.1f} variants/s) on "
-                f"{used_providers[bundle.name]}")
+                f"{used_providers[bundle.name]}{' (cone pass)' if cone else ''}")
     else:
         ledger.notes.append("no SpliceAI bundle in the model directory: SpliceAI columns null")
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from varrank.core.errors import InputError, ResourceError
 from varrank.score.bundle import MANIFEST_VERSION, write_manifest
+from varrank.score.export.spliceai_stages import export_stages
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +90,41 @@ def unpack_wheel(wheel: Path, dest: Path) -> dict[str, Any]:
 
 
 def build_ensemble(h5_paths: list[Path]):
-    """Torch ensemble module from the Keras files."""
+    """Torch ensemble module from the Keras files, and the parsed Keras graphs."""
     from varrank.score.export.keras_h5 import read_keras_h5
     from varrank.score.export.torch_net import Ensemble, KerasConvNet
 
-    members = [KerasConvNet(read_keras_h5(p)) for p in h5_paths]
-    model = Ensemble(members).eval()
-    return model
+    graphs = [read_keras_h5(p) for p in h5_paths]
+    model = Ensemble([KerasConvNet(g) for g in graphs]).eval()
+    return model, graphs
+
+
+def check_cone_against_full(out: Path, stages: dict, graph: Path, seed: int = 11) -> float:
+    """Max |cone - full graph| over an SNV, a deletion and an insertion on random sequence,
+    both strand orientations' index arithmetic being the same (fp32, CPU)."""
+    import onnxruntime as ort
+
+    from varrank.score.spliceai_cone import ConeEnsemble
+
+    cpu = [("CPUExecutionProvider", {})]
+    cone = ConeEnsemble(out, stages["plan"], cpu, None)
+    full = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(seed)
+    flank, distance = CONTEXT // 2, 50
+    half = flank + distance
+    eye = np.eye(4, dtype=np.float32)
+    seq = rng.integers(0, 4, 2 * flank + 601)
+    ref = cone.reference(eye[seq])
+    worst = float(np.abs(ref.probs - full.run(["probs"], {"x": eye[seq][None]})[0][0]).max())
+    for ref_len, alt_len in ((1, 1), (4, 1), (1, 3)):
+        pos = half + 250  # reference-window index of the variant
+        alt = rng.integers(0, 4, alt_len)
+        window = np.concatenate([seq[pos - half:pos], alt, seq[pos + ref_len:pos + half + 1]])
+        got = cone.alternative(ref, eye[alt][None], [pos - half], half, alt_len - ref_len,
+                               len(window))
+        expected = full.run(["probs"], {"x": eye[window][None]})[0]
+        worst = max(worst, float(np.abs(got - expected).max()))
+    return worst
 
 
 def export_onnx(model, out: Path, example_length: int = CONTEXT + 101) -> None:
@@ -153,7 +182,7 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
         info = unpack_wheel(Path(wheel), Path(tmp))
         log.info("read %d Keras models from %s (spliceai %s)", len(info["models"]), wheel,
                  info["version"])
-        model = build_ensemble(info["models"])
+        model, keras_graphs = build_ensemble(info["models"])
         graph = out / GRAPH_NAME
         export_onnx(model, graph)
         onnx.checker.check_model(str(graph))
@@ -161,6 +190,14 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
         log.info("onnxruntime vs torch max |diff| = %.2e", max_diff)
         if max_diff > 1e-5:
             raise ResourceError(f"exported graph differs from torch by {max_diff:.2e}", path=graph)
+        stages = export_stages(list(model.members), keras_graphs, out, OPSET)
+        cone_diff = None
+        if stages is not None:
+            cone_diff = check_cone_against_full(out, stages, graph)
+            log.info("cone (staged) vs full graph max |diff| = %.2e", cone_diff)
+            if cone_diff > 1e-5:
+                raise ResourceError(f"staged graphs differ from the full graph by {cone_diff:.2e}",
+                                    path=out / "stages")
         annotations = []
         for build in ("grch37", "grch38"):
             src = Path(tmp) / "spliceai" / "annotations" / f"{build}.txt"
@@ -181,7 +218,9 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
         "license": {"weights": WEIGHTS_LICENSE, "text": LICENSE_TEXT,
                     "annotations": "GPL-3.0 (spliceai wheel METADATA); GENCODE-derived"},
         "genome_builds": ["GRCh37", "GRCh38"],
-        "files": [{"path": GRAPH_NAME, "role": "graph"}] + annotations,
+        "files": [{"path": GRAPH_NAME, "role": "graph"}] + annotations
+                 + [{"path": rel, "role": f"stage:{Path(rel).stem}"}
+                    for rel in (stages["files"] if stages else [])],
         "input": {"name": "x", "layout": "batch,length,channel", "dtype": "float32",
                   "encoding": "one_hot", "alphabet": "ACGT", "unknown_base": "all zeros",
                   "context": CONTEXT, "flank": CONTEXT // 2,
@@ -202,10 +241,17 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
                                           if k.endswith(".h5")},
                    "torch_version": torch.__version__, "onnx_version": onnx.__version__,
                    "opset": OPSET, "onnxruntime_vs_torch_max_abs_diff": max_diff,
+                   "cone_vs_full_max_abs_diff": cone_diff,
                    "implementation": "Keras graph rebuilt from each .h5 model_config; "
                                      "convolutions unpadded (valid) so only output-window "
                                      "positions are computed; batch norm folded"},
     }
+    if stages:
+        manifest["stages"] = {
+            "about": "the same ensemble cut into per-convolution graphs (stem, two per residual "
+                     "unit, head) so that a CPU scorer recomputes only the activations an allele "
+                     "changes and reuses the reference pass for the rest; see docs/models.md",
+            "plan": stages["plan"]}
     path = write_manifest(out, manifest)
     log.info("wrote bundle %s", out)
     return path
