@@ -1,15 +1,19 @@
-"""ANNOTATE lookup benchmark: varrank (DuckDB bundle) vs vcfanno vs bcftools annotate.
+"""ANNOTATE lookup benchmark: varrank (bundle lookup index) vs vcfanno vs bcftools annotate.
 
 Same inputs for all three: a synthetic gnomAD-like sites VCF (AF, AC, AN, nhomalt, grpmax,
 AF_grpmax and AC/AN/AF of two groups, chr1-22 at GRCh38 lengths) and a patient VCF (half
 its variants present in the source, half absent), bgzipped and tabix-indexed. varrank gets the
 same patient variants as an INGEST-shaped Parquet table and the source as a bundle built by
-`varrank resources build`. Each tool runs in its own child process; wall time and the child's
-peak RSS (wait4 rusage) are recorded, and the number of annotated variants must agree.
+`varrank resources build`. Each tool runs in its own child process under GNU time; wall time,
+CPU time and peak RSS are recorded, and the number of annotated variants must agree.
 
-    python benchmarks/annotate_bench.py --source-rows 20000000 --patient-rows 2000000 \\
-        --workdir /tmp/annot_bench --json benchmarks/annotate_bench.json
+    python benchmarks/annotate_bench.py --source-rows 100000000 --patient-rows 5000000 \
+        --workdir /tmp/annot_bench --json annotate_bench.json            # everything
+    ... --reuse --tools build          # rebuild the bundle from the inputs already there
+    ... --reuse --tools lookup,peers   # lookup(), the annotate stage, vcfanno, bcftools
 
+The inputs are written one contig at a time (~2 GB of memory for a 100M-row source; ~4 GB
+of bgzipped VCF, ~14 GB of bundle, and ~40 GB of temporary files while the bundle builds).
 Synthetic on purpose: the real gnomAD v4 (~760M sites, ~900 INFO fields a line) cannot be
 downloaded here. Real gnomAD lines are ~10x longer, which slows the two VCF-reading tools much
 more than the bundle lookup (the bundle stores only the columns it serves).
