@@ -21,7 +21,6 @@ variant count and only logarithmically with the source's size.
 from __future__ import annotations
 
 import logging
-import mmap
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,22 +91,6 @@ def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) ->
             "locus": f"{LOOKUP_DIR}/{table}.locus.npy", "table": f"{LOOKUP_DIR}/{table}.arrow"}
 
 
-MADV_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)  # Linux >= 5.14
-PAGE = mmap.PAGESIZE
-
-
-def _populate(mapped: mmap.mmap | None, start: int, size: int | None) -> None:
-    """Best effort: ask the kernel to map [start, start+size) now (no error if it cannot)."""
-    if mapped is None or not hasattr(mapped, "madvise"):
-        return
-    aligned = start - start % PAGE
-    length = (len(mapped) - aligned) if size is None else size + start - aligned
-    try:
-        mapped.madvise(MADV_POPULATE_READ, aligned, length)
-    except (OSError, ValueError):
-        pass  # older kernel or odd mapping: pages are faulted in on first touch instead
-
-
 def _search_sorted(keys: np.ndarray, query: np.ndarray, chunk: int = 2048) -> np.ndarray:
     """np.searchsorted(keys, query, "left") for sorted ``query``, a cache-sized slice at a time.
 
@@ -171,13 +154,7 @@ class SourceIndex:
                                     hint="rebuild the bundle with `varrank resources build`",
                                     path=path)
         self.locus = np.load(locus_path, mmap_mode="r")
-        _populate(getattr(self.locus, "_mmap", None), 0, None)
-        with open(table_path, "rb") as handle:
-            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        data = pa.py_buffer(self._map)
-        self._base = data.address
-        self._populated: set[str] = set()
-        self.reader = ipc.open_file(pa.BufferReader(data))
+        self.reader = ipc.open_file(pa.memory_map(str(table_path)))
         self.batches = [self.reader.get_batch(i) for i in range(self.reader.num_record_batches)]
         sizes = [batch.num_rows for batch in self.batches]
         self.starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
@@ -187,22 +164,6 @@ class SourceIndex:
                                 hint="rebuild the bundle with `varrank resources build`",
                                 path=table_path)
         self.columns = [c for c in self.reader.schema.names if c not in ("ref", "alt")]
-
-    def _populate(self, columns: list[str]) -> None:
-        """Map these columns' pages in one call per buffer, not one page fault at a time.
-
-        A lookup of millions of variants touches nearly every page of the columns it reads
-        (a 4 KB page holds 512 values; 1 source row in 40 matched is enough), so mapping them
-        up front (MADV_POPULATE_READ) saves ~2 CPU-seconds of faults on a 100M-row source.
-        """
-        for column in columns:
-            if column in self._populated:
-                continue
-            self._populated.add(column)
-            for batch in self.batches:
-                for buf in batch.column(column).buffers():
-                    if buf is not None and buf.size:
-                        _populate(self._map, buf.address - self._base, buf.size)
 
     def match(self, keys: PatientKeys, pool: Executor | None = None) -> np.ndarray:
         """Source row of each patient row (exact contig, pos, ref, alt), -1 where absent."""
@@ -260,7 +221,6 @@ class SourceIndex:
         """
         run = pool.map if pool is not None else map
         schema = pa.schema([self.reader.schema.field(c) for c in columns])
-        self._populate(columns)
         valid = np.flatnonzero(rows >= 0)
         wanted = rows[valid]
         if wanted.size > 1 and not bool(np.all(wanted[1:] >= wanted[:-1])):
