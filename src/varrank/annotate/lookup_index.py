@@ -123,7 +123,9 @@ class PatientKeys:
     @classmethod
     def of(cls, keys: pa.Table) -> PatientKeys:
         n = keys.num_rows
-        chrom = pc.dictionary_encode(keys.column("chrom").combine_chunks()) if n else None
+        # The schema says string; a large_string or dictionary column (another writer) is cast.
+        chrom = pc.dictionary_encode(pc.cast(keys.column("chrom").combine_chunks(), pa.string())
+                                     ) if n else None
         if chrom is None:
             return cls([], np.empty(0, np.int64), np.empty(0, np.int64),
                        pa.array([], pa.string()), pa.array([], pa.string()))
@@ -133,8 +135,8 @@ class PatientKeys:
         pos = pc.fill_null(pc.cast(pos_col, pa.int64()), -1).to_numpy(zero_copy_only=False)
         pos = np.where((pos >= 0) & (pos < POS_LIMIT), pos, -1)
         # A null allele never equals anything, as in SQL (upper-cased in SourceIndex.match).
-        return cls(contigs, idx, pos, keys.column("ref").combine_chunks(),
-                   keys.column("alt").combine_chunks())
+        return cls(contigs, idx, pos, pc.cast(keys.column("ref").combine_chunks(), pa.string()),
+                   pc.cast(keys.column("alt").combine_chunks(), pa.string()))
 
     @property
     def n(self) -> int:

@@ -255,3 +255,17 @@ def test_json_objects_with_any_null_pattern_match_duckdb():
     assert _json_object(con, list(zip(labels, dense))).equals(want)
     empty = [pa.nulls(n, pa.float64()) for _ in labels]
     assert _json_object(con, list(zip(labels, empty))).null_count == n
+
+
+def test_large_string_and_dictionary_key_columns_match_the_same(four_source_bundle, trio_hg002):
+    keys = _patient_keys(four_source_bundle, trio_hg002).slice(0, 3000)
+    bundle = open_bundle(four_source_bundle, "GRCh37")
+    want, want_matches = lookup(bundle, keys)
+    other = pa.table({"chrom": keys.column("chrom").dictionary_encode(),
+                      "pos": keys.column("pos").cast(pa.int32()),
+                      "ref": keys.column("ref").cast(pa.large_string()),
+                      "alt": keys.column("alt").cast(pa.large_string())})
+    got, got_matches = lookup(bundle, other)
+    assert got_matches == want_matches and want_matches["clinvar"] > 0
+    for name in want:
+        assert got[name].equals(want[name]), name
