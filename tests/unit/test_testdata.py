@@ -137,18 +137,7 @@ def test_prepare_demo_patient(shared_data, tmp_path):
 
 
 def test_cli_verify_and_pad(shared_data, tmp_path, capfd):
-    import logging
-
-    from varrank.cli import main as cli_main
-
-    def main(argv):  # main() configures logging; leave the session's logging as it was
-        root = logging.getLogger()
-        saved = (root.level, list(root.handlers))
-        try:
-            return cli_main(argv)
-        finally:
-            root.setLevel(saved[0])
-            root.handlers[:] = saved[1]
+    from varrank_cli_calls import run_main as main
 
     assert main(["-q", "testdata", "verify", "--data-dir", str(shared_data)]) == 0
     assert "verified" in capfd.readouterr().out

@@ -3,7 +3,6 @@ the real padded reference slices (derived at run time from ../shared/data, never
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import subprocess
@@ -106,17 +105,11 @@ def run_cli(capfd) -> Callable[..., CliResult]:
     """``varrank.cli.main`` in-process with file-descriptor capture (htslib's C-level stderr
     included): the same code path as the console script without a Python start-up per case.
     An exception that escapes main() fails the test, as a traceback would."""
-    from varrank.cli import main
+    from varrank_cli_calls import run_main
 
     def _run(*args: str) -> CliResult:
-        root = logging.getLogger()
-        saved = (root.level, list(root.handlers))
         capfd.readouterr()
-        try:
-            code = main(["-q", *map(str, args)])
-        finally:  # main() configures logging; leave the session's logging as it was
-            root.setLevel(saved[0])
-            root.handlers[:] = saved[1]
+        code = run_main(["-q", *map(str, args)])
         out, err = capfd.readouterr()
         return CliResult(code, out, err)
 

@@ -41,16 +41,7 @@ def assert_no_missing_words(html: str) -> None:
 
 
 def run_cli(argv: list[str]) -> int:
-    """varrank's main() in-process, leaving the session's logging as it was
-    (main() configures the root logger)."""
-    import logging
+    """varrank's main() in-process, leaving the session's logging as it was."""
+    from varrank_cli_calls import run_main
 
-    from varrank.cli import main
-
-    root = logging.getLogger()
-    saved = (root.level, list(root.handlers))
-    try:
-        return main(argv)
-    finally:
-        root.setLevel(saved[0])
-        root.handlers[:] = saved[1]
+    return run_main(argv)
