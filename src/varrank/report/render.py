@@ -243,19 +243,17 @@ def _term_matches(value: Any) -> list[dict[str, Any]]:
     joined into one line they were unreadable. Anything not of that shape gives no rows."""
     if not isinstance(value, list) or not value:
         return []
-    rows = []
-    for pair in value:
-        if not isinstance(pair, dict) or not ({"patient", "matched"} <= pair.keys()):
-            return []
+    if not all(isinstance(pair, dict) and {"patient", "matched"} <= pair.keys()
+               for pair in value):
+        return []
 
-        def term(key: str) -> str:
-            name = pair.get(f"{key}_name")
-            return f"{name} ({pair[key]})" if name else str(pair[key])
+    def term(pair: dict[str, Any], key: str) -> str:
+        name = pair.get(f"{key}_name")
+        return f"{name} ({pair[key]})" if name else str(pair[key])
 
-        ic = pair.get("ic")
-        rows.append({"patient": term("patient"), "matched": term("matched"),
-                     "ic": round(float(ic), 2) if isinstance(ic, (int, float)) else None})
-    return rows
+    return [{"patient": term(pair, "patient"), "matched": term(pair, "matched"),
+             "ic": round(float(pair["ic"]), 2) if isinstance(pair.get("ic"), (int, float))
+             else None} for pair in value]
 
 
 def evidence_view(items: Any) -> dict[str, Any]:

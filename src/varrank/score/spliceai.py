@@ -341,6 +341,5 @@ def _score_with_cone(cone: ConeEnsemble, genome: ReferenceGenome, tasks: list[Sp
             run_block(block)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for done in pool.map(run_block, blocks):
-                pass
+            list(pool.map(run_block, blocks))  # re-raises a worker's exception here
     return results  # type: ignore[return-value]

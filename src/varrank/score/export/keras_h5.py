@@ -98,6 +98,11 @@ def read_keras_h5(path: Path | str) -> KerasGraph:
                           _decode(handle.attrs.get("keras_version", "unknown")))
 
 
+def conv_half(layer: KerasLayer) -> int:
+    """Positions a Conv1D consumes on each side: (kernel - 1) / 2 x dilation (odd kernels)."""
+    return (layer.config["kernel_size"][0] - 1) * layer.config["dilation_rate"][0] // 2
+
+
 def receptive_trim(graph: KerasGraph) -> dict[str, tuple[int, int]]:
     """Positions lost at each side per tensor when every 'same' conv runs as 'valid'.
 
@@ -115,9 +120,7 @@ def receptive_trim(graph: KerasGraph) -> dict[str, tuple[int, int]]:
         if layer.kind == "Add":
             trim[layer.name] = (max(t[0] for t in parents), max(t[1] for t in parents))
         elif layer.kind == "Conv1D":
-            k = layer.config["kernel_size"][0]
-            d = layer.config["dilation_rate"][0]
-            half = (k - 1) * d // 2
+            half = conv_half(layer)
             lo, hi = parents[0]
             # odd kernels only (checked on read): 'same' and 'valid' both lose ``half`` a side
             trim[layer.name] = (lo + half, hi + half)

@@ -28,7 +28,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from varrank.score.export.keras_h5 import KerasGraph
+from varrank.score.export.keras_h5 import KerasGraph, conv_half
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,6 @@ class SpliceStructure:
 
 class NotSpliceShaped(ValueError):
     """The Keras graph is not the SpliceAI residual pattern this staging understands."""
-
-
-def _conv_half(layer) -> int:
-    return (layer.config["kernel_size"][0] - 1) * layer.config["dilation_rate"][0] // 2
 
 
 def parse_structure(graph: KerasGraph) -> SpliceStructure:
@@ -121,10 +117,10 @@ def parse_structure(graph: KerasGraph) -> SpliceStructure:
             raise NotSpliceShaped(f"{node}: unexpected residual unit layout")
         if conv_a.config["activation"] != "linear" or conv_b.config["activation"] != "linear":
             raise NotSpliceShaped(f"{node}: activated convolutions inside a residual unit")
-        if _conv_half(conv_a) != _conv_half(conv_b):
+        if conv_half(conv_a) != conv_half(conv_b):
             raise NotSpliceShaped(f"{node}: the unit's two convolutions differ in reach")
         units_rev.append(ResidualUnit(bn_a.name, conv_a.name, bn_b.name, conv_b.name, add.name,
-                                      unit_input, _conv_half(conv_a)))
+                                      unit_input, conv_half(conv_a)))
         node = unit_input
     units = units_rev[::-1]
     index_of = {stem_name: 0} | {u.add: i + 1 for i, u in enumerate(units)}
