@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 BUNDLE_DB = "annotation.duckdb"
 MANIFEST = "manifest.json"
-BUNDLE_FORMAT_VERSION = 2  # 2: lookup/ index per source (lookup_index.py)
+BUNDLE_FORMAT_VERSION = 3  # 2: lookup/ index per source; 3: allele codes, value records
 BARE_CHROM_SQL = ("CASE WHEN upper({c}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
                   "WHEN lower({c}) LIKE 'chr%' THEN substr({c}, 4) ELSE {c} END")
 

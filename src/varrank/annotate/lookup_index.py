@@ -1,25 +1,34 @@
-"""The bundle's per-source lookup index: a sorted 64-bit locus key and memory-mapped columns.
+"""The bundle's per-source lookup index: sorted 64-bit keys and memory-mapped value rows.
 
 An exact-allele lookup of millions of patient variants in a 100M-row gnomAD table cannot
 afford to read the table: a hash join on (chrom, pos, ref, alt) probes every source row with
 four string keys, so its cost grows with the source, not with the patient. The bundle
-therefore keeps, next to each DuckDB table, two files written once at build time:
+therefore keeps, next to each DuckDB table, files written once at build time, all in the
+table's own ORDER BY chrom, pos:
 
 - ``lookup/<source>.locus.npy``: one int64 per row, ``contig_code << 32 | pos``, sorted
   ascending (contig codes number the source's bare contig names in sorted order, listed in
-  the manifest, so the key order is the table's own ORDER BY chrom, pos);
-- ``lookup/<source>.arrow``: the same rows in the same order, as an uncompressed Arrow IPC
-  file of record batches (ref, alt and every value column), memory-mapped at lookup time.
+  the manifest);
+- ``lookup/<source>.allele.npy``: one int64 per row that names (REF, ALT) exactly
+  (allele_codes), so matching alleles is an integer compare rather than a string gather;
+- ``lookup/<source>.values.npy``: the fixed-width value columns (numbers, booleans, and
+  strings of few distinct values as int32 codes into ``<source>.dictionaries.json``) as one
+  record per row with a validity bit per column. A matched row's values then sit on one or
+  two cache lines instead of one per column, which is what a gather of millions of scattered
+  rows pays for;
+- ``lookup/<source>.arrow``: REF, ALT and the variable-width value columns (ClinVar's
+  condition names and the like), as an uncompressed Arrow IPC file of record batches.
 
 A lookup binary-searches the patient's locus keys in the memory-mapped key column (numpy
-``searchsorted``; the OS pages in only what it touches), compares REF and ALT as strings on
-the few rows that share a locus (so there is no hash and no collision to rule out), and takes
-the value columns by row index for the matched rows only. Its cost grows with the patient's
-variant count and only logarithmically with the source's size.
+``searchsorted``; the OS pages in only what it touches), compares allele codes on the few
+rows that share a locus (REF/ALT strings only where an allele is too long or not A/C/G/T to
+have a code), and reads the values of the matched rows only. Its cost grows with the
+patient's variant count and only logarithmically with the source's size.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -40,6 +49,20 @@ BATCH_ROWS = 1 << 20
 POS_LIMIT = 1 << 32  # the locus key keeps pos in its low 32 bits
 # Columns of the DuckDB table the index does not carry: they are in the key, or build-only.
 NOT_CARRIED = ("chrom", "pos", "source_line")
+ALLELE_COLUMNS = ("ref", "alt")
+# A string column with at most this many distinct values is stored as int32 codes.
+DICTIONARY_MAX = 1 << 15
+VALID_FIELD = "_valid"  # the record's validity bits, one per value column
+ROW_STORE_MAX_COLUMNS = 64
+
+# Allele codes: (len(REF) << 57) | (1 << 2 * (len(REF) + len(ALT))) | 2-bit bases of REF+ALT.
+# The marker bit fixes the total length and the REF length splits it, so two codes are equal
+# exactly when both alleles are; 28 bases fit under the length field and keep the sign bit 0.
+ALLELE_MAX_BASES = 28
+ALLELE_UNCODED = -1  # too long, or a base other than A/C/G/T: compared as strings
+ALLELE_NULL = -2  # a null allele never matches anything, as in SQL
+_BASE_CODE = np.full(256, 255, dtype=np.uint8)
+_BASE_CODE[np.frombuffer(b"ACGT", dtype=np.uint8)] = np.arange(4, dtype=np.uint8)
 
 
 def bare_contig(name: str) -> str:
@@ -51,8 +74,106 @@ def bare_contig(name: str) -> str:
     return name
 
 
+def allele_codes(ref: pa.Array, alt: pa.Array, chunk: int = BATCH_ROWS) -> np.ndarray:
+    """One int64 per (REF, ALT) pair, equal for two pairs exactly when both alleles are equal.
+
+    Upper-case A/C/G/T alleles of at most ALLELE_MAX_BASES bases together get an exact
+    code (>= 0); anything else is ALLELE_UNCODED (compare the strings) or ALLELE_NULL.
+    Computed column-wise over the string buffers, O(bases), a chunk of rows at a time.
+    """
+    ref = pc.cast(ref, pa.string())
+    alt = pc.cast(alt, pa.string())
+    out = np.empty(len(ref), dtype=np.int64)
+    for lo in range(0, len(ref), chunk):
+        out[lo:lo + chunk] = _allele_codes_chunk(ref.slice(lo, chunk), alt.slice(lo, chunk))
+    return out
+
+
+def _allele_codes_chunk(ref: pa.Array, alt: pa.Array) -> np.ndarray:
+    n = len(ref)
+    present = pc.and_(pc.is_valid(ref), pc.is_valid(alt)).to_numpy(zero_copy_only=False)
+    (ref_at, ref_len, ref_data), (alt_at, alt_len, alt_data) = _strings(ref), _strings(alt)
+    code = np.full(n, ALLELE_UNCODED, dtype=np.int64)
+    # SNVs, nearly every row: both bases read straight from the string buffers.
+    snv = np.flatnonzero(present & (ref_len == 1) & (alt_len == 1))
+    r, a = _BASE_CODE[ref_data[ref_at[snv]]], _BASE_CODE[alt_data[alt_at[snv]]]
+    acgt = (r < 4) & (a < 4)
+    code[snv[acgt]] = ((1 << 57) | (1 << 4)
+                       | (r[acgt].astype(np.int64) << 2) | a[acgt].astype(np.int64))
+    other = np.flatnonzero(present & ((ref_len != 1) | (alt_len != 1))
+                           & (ref_len + alt_len <= ALLELE_MAX_BASES))
+    if other.size:
+        code[other] = _packed_codes(pa.array(other), ref, alt, ref_len[other])
+    code[~present] = ALLELE_NULL
+    return code
+
+
+def _strings(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, length, bytes) of each string of a pa.string() array, nulls as empty."""
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(arr) + 1,
+                            offset=arr.offset * 4).astype(np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else \
+        np.zeros(1, np.uint8)
+    return offsets[:-1], np.diff(offsets), data
+
+
+def _packed_codes(rows: pa.Array, ref: pa.Array, alt: pa.Array, ref_len: np.ndarray
+                  ) -> np.ndarray:
+    """allele_codes of the given rows (REF+ALT at most ALLELE_MAX_BASES bases), packed at once.
+
+    Each base is shifted to its place counted from its string's end; a cumulative sum (uint64,
+    so wrap-around is defined) differenced at the string bounds packs every string together.
+    """
+    joined = pc.binary_join_element_wise(ref.take(rows), alt.take(rows), "")
+    at, length, data = _strings(joined)
+    offsets = np.append(at, at[-1] + length[-1]) - at[0]
+    bases = _BASE_CODE[data[at[0]:at[0] + offsets[-1]]]
+    bad = np.concatenate([[0], np.cumsum(bases == 255, dtype=np.int64)])
+    acgt = bad[offsets[1:]] == bad[offsets[:-1]]
+    owner = np.repeat(np.arange(len(length)), length)
+    shift = (2 * (offsets[1:][owner] - 1 - np.arange(bases.size))).astype(np.uint64)
+    contrib = (bases.astype(np.uint64) & np.uint64(3)) << shift
+    total = np.concatenate([np.zeros(1, np.uint64), np.cumsum(contrib, dtype=np.uint64)])
+    packed = total[offsets[1:]] - total[offsets[:-1]]
+    code = ((ref_len.astype(np.uint64) << np.uint64(57))
+            | (np.uint64(1) << (2 * length).astype(np.uint64)) | packed).astype(np.int64)
+    return np.where(acgt, code, ALLELE_UNCODED)
+
+
+def _row_store_layout(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema
+                      ) -> tuple[list[str], dict[str, list[str]]]:
+    """Which value columns go to the fixed-width records, and the dictionaries of the strings.
+
+    Numbers and booleans always do; a string column does when it has at most DICTIONARY_MAX
+    distinct values (gnomAD FILTER and grpmax group, ClinVar significance and review status).
+    """
+    row_columns: list[str] = []
+    dictionaries: dict[str, list[str]] = {}
+    for field in schema:
+        if field.name in ALLELE_COLUMNS or len(row_columns) == ROW_STORE_MAX_COLUMNS:
+            continue
+        t = field.type
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+            row_columns.append(field.name)
+        elif pa.types.is_string(t) or pa.types.is_large_string(t):
+            values = [r[0] for r in con.execute(
+                f'SELECT DISTINCT "{field.name}" FROM "{table}" WHERE "{field.name}" IS NOT NULL '
+                f'ORDER BY 1 LIMIT {DICTIONARY_MAX + 1}').fetchall()]
+            if len(values) <= DICTIONARY_MAX:
+                row_columns.append(field.name)
+                dictionaries[field.name] = values
+    return row_columns, dictionaries
+
+
+def _record_dtype(schema: pa.Schema, row_columns: list[str], dictionaries: dict) -> np.dtype:
+    fields = [(c, np.int32) if c in dictionaries else (c, schema.field(c).type.to_pandas_dtype())
+              for c in row_columns]
+    return np.dtype(fields + [(VALID_FIELD, np.uint64)])
+
+
 def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) -> dict:
-    """Write ``lookup/<table>.locus.npy`` and ``.arrow`` from the final, sorted DuckDB table."""
+    """Write the ``lookup/<table>.*`` files from the final, sorted DuckDB table."""
     folder = bundle_dir / LOOKUP_DIR
     folder.mkdir(exist_ok=True)
     contigs = [r[0] for r in con.execute(
@@ -66,29 +187,61 @@ def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) ->
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position", [table]).fetchall() if r[0] not in NOT_CARRIED]
     select = ", ".join(f'"{c}"' for c in columns)
+    schema = con.sql(f'SELECT {select} FROM "{table}" LIMIT 0').to_arrow_reader(1).read_all().schema
+    row_columns, dictionaries = _row_store_layout(con, table, schema)
+    arrow_columns = [c for c in columns if c not in row_columns]
+    arrow_schema = pa.schema([schema.field(c) for c in arrow_columns])
+    record = _record_dtype(schema, row_columns, dictionaries)
+    value_sets = {c: pa.array(v, pa.string()) for c, v in dictionaries.items()}
+    paths = {kind: folder / f"{table}.{kind}.npy" for kind in ("locus", "allele", "values")}
+    locus = np.lib.format.open_memmap(paths["locus"], mode="w+", dtype=np.int64, shape=(n,))
+    allele = np.lib.format.open_memmap(paths["allele"], mode="w+", dtype=np.int64, shape=(n,))
+    values = np.lib.format.open_memmap(paths["values"], mode="w+", dtype=record, shape=(n,))
     codes = pa.array(contigs, pa.string())
-    locus_path = folder / f"{table}.locus.npy"
-    locus = np.lib.format.open_memmap(locus_path, mode="w+", dtype=np.int64, shape=(n,))
     done = 0
     # A plain scan returns the rows in the order CREATE TABLE ... ORDER BY stored them
     # (DuckDB preserves insertion order); the sortedness check below makes sure of it.
     reader = con.sql(f'SELECT chrom, pos, {select} FROM "{table}"').to_arrow_reader(BATCH_ROWS)
-    schema = pa.schema([reader.schema.field(c) for c in columns])
-    with ipc.new_file(str(folder / f"{table}.arrow"), schema) as writer:
+    with ipc.new_file(str(folder / f"{table}.arrow"), arrow_schema) as writer:
         for batch in reader:
             m = batch.num_rows
             code = pc.index_in(batch.column("chrom"), value_set=codes).to_numpy(zero_copy_only=False)
             pos = batch.column("pos").to_numpy(zero_copy_only=False)
             locus[done:done + m] = (code.astype(np.int64) << 32) | pos.astype(np.int64)
+            allele[done:done + m] = allele_codes(batch.column("ref"), batch.column("alt"))
+            values[done:done + m] = _records(batch, row_columns, value_sets, record)
             writer.write_batch(pa.RecordBatch.from_arrays(
-                [batch.column(c) for c in columns], schema=schema))
+                [batch.column(c) for c in arrow_columns], schema=arrow_schema))
             done += m
     if done != n or (n > 1 and not bool(np.all(locus[1:] >= locus[:-1]))):
         raise RuntimeError(f"lookup index of {table!r} is not in key order (internal error)")
-    locus.flush()
-    del locus
+    for array in (locus, allele, values):
+        array.flush()
+    del locus, allele, values
+    (folder / f"{table}.dictionaries.json").write_text(json.dumps(dictionaries))
     return {"contigs": contigs, "rows": int(n), "columns": columns,
-            "locus": f"{LOOKUP_DIR}/{table}.locus.npy", "table": f"{LOOKUP_DIR}/{table}.arrow"}
+            "value_columns": row_columns,
+            "locus": f"{LOOKUP_DIR}/{table}.locus.npy",
+            "allele": f"{LOOKUP_DIR}/{table}.allele.npy",
+            "values": f"{LOOKUP_DIR}/{table}.values.npy",
+            "dictionaries": f"{LOOKUP_DIR}/{table}.dictionaries.json",
+            "table": f"{LOOKUP_DIR}/{table}.arrow"}
+
+
+def _records(batch: pa.RecordBatch, row_columns: list[str], value_sets: dict[str, pa.Array],
+             record: np.dtype) -> np.ndarray:
+    """The batch's fixed-width value columns as records (nulls as 0 with their bit cleared)."""
+    out = np.zeros(batch.num_rows, dtype=record)
+    valid = np.zeros(batch.num_rows, dtype=np.uint64)
+    for bit, name in enumerate(row_columns):
+        column = batch.column(name)
+        if name in value_sets:
+            column = pc.index_in(pc.cast(column, pa.string()), value_set=value_sets[name])
+        zero = False if pa.types.is_boolean(column.type) else 0
+        out[name] = pc.fill_null(column, zero).to_numpy(zero_copy_only=False)
+        valid |= pc.is_valid(column).to_numpy(zero_copy_only=False).astype(np.uint64) << np.uint64(bit)
+    out[VALID_FIELD] = valid
+    return out
 
 
 def _search_sorted(keys: np.ndarray, query: np.ndarray, chunk: int = 2048) -> np.ndarray:
@@ -117,8 +270,9 @@ class PatientKeys:
     contigs: list[str]  # distinct bare contig names
     contig_idx: np.ndarray  # per row index into contigs, -1 where chrom is null
     pos: np.ndarray  # int64, -1 where null or out of key range
-    ref: pa.Array
+    ref: pa.Array  # upper-cased
     alt: pa.Array
+    allele: np.ndarray  # allele_codes(ref, alt)
 
     @classmethod
     def of(cls, keys: pa.Table) -> PatientKeys:
@@ -128,15 +282,19 @@ class PatientKeys:
                                      ) if n else None
         if chrom is None:
             return cls([], np.empty(0, np.int64), np.empty(0, np.int64),
-                       pa.array([], pa.string()), pa.array([], pa.string()))
+                       pa.array([], pa.string()), pa.array([], pa.string()),
+                       np.empty(0, np.int64))
         contigs = [bare_contig(c) for c in chrom.dictionary.to_pylist()]
         idx = chrom.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         pos_col = keys.column("pos").combine_chunks()
         pos = pc.fill_null(pc.cast(pos_col, pa.int64()), -1).to_numpy(zero_copy_only=False)
         pos = np.where((pos >= 0) & (pos < POS_LIMIT), pos, -1)
-        # A null allele never equals anything, as in SQL (upper-cased in SourceIndex.match).
-        return cls(contigs, idx, pos, pc.cast(keys.column("ref").combine_chunks(), pa.string()),
-                   pc.cast(keys.column("alt").combine_chunks(), pa.string()))
+        # Alleles compare case-insensitively. ASCII upper-casing meets the same source alleles
+        # as DuckDB's Unicode upper() did: sources hold only A, C, G, T, N, and no non-ASCII
+        # letter upper-cases to one of those.
+        ref, alt = (pc.ascii_upper(pc.cast(keys.column(c).combine_chunks(), pa.string()))
+                    for c in ALLELE_COLUMNS)
+        return cls(contigs, idx, pos, ref, alt, allele_codes(ref, alt))
 
     @property
     def n(self) -> int:
@@ -149,23 +307,33 @@ class SourceIndex:
     def __init__(self, bundle_dir: Path, name: str, info: dict) -> None:
         self.name = name
         self.contigs: list[str] = info["contigs"]
-        locus_path, table_path = bundle_dir / info["locus"], bundle_dir / info["table"]
-        for path in (locus_path, table_path):
+        paths = {kind: bundle_dir / info[kind]
+                 for kind in ("locus", "allele", "values", "dictionaries", "table")}
+        for path in paths.values():
             if not path.is_file():
                 raise ResourceError(f"the bundle's lookup index for {name!r} is missing",
                                     hint="rebuild the bundle with `varrank resources build`",
                                     path=path)
-        self.locus = np.load(locus_path, mmap_mode="r")
-        self.reader = ipc.open_file(pa.memory_map(str(table_path)))
+        self.locus = np.load(paths["locus"], mmap_mode="r")
+        self.allele = np.load(paths["allele"], mmap_mode="r")
+        self.values = np.load(paths["values"], mmap_mode="r")
+        self.value_bit = {c: bit for bit, c in enumerate(info["value_columns"])}
+        self.dictionaries = {c: pa.array(v, pa.string()) for c, v in
+                             json.loads(paths["dictionaries"].read_text()).items()}
+        self.reader = ipc.open_file(pa.memory_map(str(paths["table"])))
         self.batches = [self.reader.get_batch(i) for i in range(self.reader.num_record_batches)]
         sizes = [batch.num_rows for batch in self.batches]
         self.starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-        if self.starts[-1] != len(self.locus):
+        if not len(self.locus) == len(self.allele) == len(self.values) == self.starts[-1]:
             raise ResourceError(f"the bundle's lookup index for {name!r} is inconsistent "
                                 f"({len(self.locus)} keys, {self.starts[-1]} rows)",
                                 hint="rebuild the bundle with `varrank resources build`",
-                                path=table_path)
-        self.columns = [c for c in self.reader.schema.names if c not in ("ref", "alt")]
+                                path=paths["table"])
+        self.columns = [c for c in info["columns"] if c not in ALLELE_COLUMNS]
+        self.types = {c: self.reader.schema.field(c).type for c in self.reader.schema.names}
+        for c in self.value_bit:
+            self.types[c] = pa.string() if c in self.dictionaries else \
+                pa.from_numpy_dtype(self.values.dtype[c])
 
     def match(self, keys: PatientKeys, pool: Executor | None = None) -> np.ndarray:
         """Source row of each patient row (exact contig, pos, ref, alt), -1 where absent."""
@@ -175,7 +343,7 @@ class SourceIndex:
         code_of = {c: i for i, c in enumerate(self.contigs)}
         code_map = np.array([code_of.get(c, -1) for c in keys.contigs] + [-1], dtype=np.int64)
         code = code_map[keys.contig_idx]  # index -1 (null chrom) hits the trailing -1
-        ok = np.flatnonzero((code >= 0) & (keys.pos >= 0))
+        ok = np.flatnonzero((code >= 0) & (keys.pos >= 0) & (keys.allele != ALLELE_NULL))
         query = (code[ok] << 32) | keys.pos[ok]
         if query.size > 1 and not bool(np.all(query[1:] >= query[:-1])):
             order = np.argsort(query, kind="stable")  # sorted queries search faster
@@ -196,14 +364,17 @@ class SourceIndex:
         pat_rows, src_rows = np.concatenate(pat), np.concatenate(src)
         if not pat_rows.size:
             return rows
-        alleles = self.take(src_rows, ["ref", "alt"], pool)
-        # Upper-cased here, on the candidates only. ASCII upper-casing meets the same source
-        # alleles as DuckDB's Unicode upper() did: sources hold only A, C, G, T, N, and no
-        # non-ASCII letter upper-cases to one of those.
-        ref = pc.ascii_upper(keys.ref.take(pa.array(pat_rows)))
-        alt = pc.ascii_upper(keys.alt.take(pa.array(pat_rows)))
-        same = pc.and_(pc.equal(ref, alleles.column("ref")), pc.equal(alt, alleles.column("alt")))
-        hit = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+        # Candidates come sorted by patient locus, hence nearly by source row: the code reads
+        # walk the memory-mapped column forwards.
+        mine, theirs = keys.allele[pat_rows], self.allele[src_rows]
+        hit = (mine == theirs) & (mine >= 0)
+        uncoded = np.flatnonzero((mine == ALLELE_UNCODED) & (theirs == ALLELE_UNCODED))
+        if uncoded.size:
+            alleles = self.take(src_rows[uncoded], list(ALLELE_COLUMNS), pool)
+            at = pa.array(pat_rows[uncoded])
+            same = pc.and_(pc.equal(keys.ref.take(at), alleles.column("ref")),
+                           pc.equal(keys.alt.take(at), alleles.column("alt")))
+            hit[uncoded] = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
         # The bundle holds each (contig, pos, ref, alt) once, so a row matches at most one.
         rows[pat_rows[hit]] = src_rows[hit]
         return rows
@@ -219,15 +390,45 @@ class SourceIndex:
 
         Returns (compact table, place): row i of the full answer is compact row place[i] (null
         where ``rows[i]`` is -1); place is None when compact is already the full answer.
-        Arrow's take releases the GIL, so a thread pool spreads the record batches over cores.
         """
-        run = pool.map if pool is not None else map
-        schema = pa.schema([self.reader.schema.field(c) for c in columns])
         valid = np.flatnonzero(rows >= 0)
         wanted = rows[valid]
         if wanted.size > 1 and not bool(np.all(wanted[1:] >= wanted[:-1])):
             order = np.argsort(wanted, kind="stable")
             valid, wanted = valid[order], wanted[order]
+        got = self._take_values(wanted, [c for c in columns if c in self.value_bit])
+        got.update(self._take_arrow(wanted, [c for c in columns if c not in self.value_bit],
+                                    pool))
+        compact = pa.table([got[c] for c in columns],
+                           schema=pa.schema([pa.field(c, self.types[c]) for c in columns]))
+        if valid.size == len(rows) and np.array_equal(valid, np.arange(len(rows))):
+            return compact, None
+        place = np.full(len(rows), -1, dtype=np.int64)
+        place[valid] = np.arange(valid.size)
+        return compact, pa.array(place, mask=place < 0)
+
+    def _take_values(self, wanted: np.ndarray, columns: list[str]) -> dict[str, pa.Array]:
+        """Fixed-width columns at sorted source rows: one record read per row."""
+        if not columns:
+            return {}
+        records = np.take(self.values, wanted)  # much faster than fancy indexing a memmap
+        valid = records[VALID_FIELD]
+        got = {}
+        for c in columns:
+            missing = (valid & np.uint64(1 << self.value_bit[c])) == 0
+            values = pa.array(np.ascontiguousarray(records[c]), mask=missing)
+            got[c] = self.dictionaries[c].take(values) if c in self.dictionaries else values
+        return got
+
+    def _take_arrow(self, wanted: np.ndarray, columns: list[str], pool: Executor | None = None
+                    ) -> dict[str, pa.Array]:
+        """Variable-width columns at sorted source rows, from the memory-mapped record batches.
+
+        Arrow's take releases the GIL, so a thread pool spreads the record batches over cores.
+        """
+        if not columns:
+            return {}
+        run = pool.map if pool is not None else map
         batch_of = np.searchsorted(self.starts, wanted, side="right") - 1
         bounds = np.flatnonzero(np.diff(batch_of)) + 1
         spans = [(int(lo), int(hi)) for lo, hi in zip(np.concatenate([[0], bounds]),
@@ -237,15 +438,11 @@ class SourceIndex:
         def piece(span: tuple[int, int]) -> pa.RecordBatch:
             lo, hi = span
             b = int(batch_of[lo])
-            batch = self.batches[b].select(columns)
-            return batch.take(pa.array(wanted[lo:hi] - self.starts[b]))
+            return self.batches[b].select(columns).take(pa.array(wanted[lo:hi] - self.starts[b]))
 
+        schema = pa.schema([self.reader.schema.field(c) for c in columns])
         got = pa.Table.from_batches(list(run(piece, spans)), schema=schema).combine_chunks()
-        if valid.size == len(rows) and np.array_equal(valid, np.arange(len(rows))):
-            return got, None
-        place = np.full(len(rows), -1, dtype=np.int64)
-        place[valid] = np.arange(valid.size)
-        return got, pa.array(place, mask=place < 0)
+        return {c: got.column(c).combine_chunks() for c in columns}
 
 
 def scatter(compact: pa.Table, place: pa.Array | None, pool: Executor | None = None) -> pa.Table:

@@ -269,3 +269,62 @@ def test_large_string_and_dictionary_key_columns_match_the_same(four_source_bund
     assert got_matches == want_matches and want_matches["clinvar"] > 0
     for name in want:
         assert got[name].equals(want[name]), name
+
+
+def test_allele_codes_are_equal_exactly_when_the_alleles_are():
+    from varrank.annotate.lookup_index import (ALLELE_MAX_BASES, ALLELE_NULL, ALLELE_UNCODED,
+                                               allele_codes)
+
+    rng = random.Random(11)
+
+    def allele() -> str | None:
+        roll = rng.random()
+        if roll < 0.03:
+            return None
+        size = rng.choice([0, 1, 1, 1, 2, 3, 5, 13, 14, 15, 27, 28, 40])
+        return "".join(rng.choice("ACGT" if rng.random() < 0.9 else "ACGTNacg*")
+                       for _ in range(size))
+
+    pairs = [(allele(), allele()) for _ in range(20_000)]
+    pairs += [("A", "C"), ("AC", ""), ("", "AC"), ("A", "AC"), ("AA", "C"), ("", ""),
+              ("A" * 14, "C" * 14), ("A" * 14, "C" * 15), ("T" * 28, ""), ("C" * 27, "A")]
+    pairs += pairs[:500]  # repeats must get the same code
+    ref = pa.array([p[0] for p in pairs], pa.string())
+    alt = pa.array([p[1] for p in pairs], pa.string())
+    codes = allele_codes(ref, alt)
+    seen: dict[int, tuple] = {}
+    code_of: dict[tuple, int] = {}
+    for (r, a), code in zip(pairs, codes.tolist()):
+        assert code_of.setdefault((r, a), code) == code
+        if r is None or a is None:
+            assert code == ALLELE_NULL
+        elif set(r + a) <= set("ACGT") and len(r + a) <= ALLELE_MAX_BASES:
+            assert code >= 0
+            assert seen.setdefault(code, (r, a)) == (r, a), "two allele pairs share a code"
+        else:
+            assert code == ALLELE_UNCODED, (r, a)
+    assert len(seen) > 3000
+    # Chunking and sliced (offset) arrays give the same codes.
+    assert np.array_equal(allele_codes(ref, alt, chunk=777), codes)
+    assert np.array_equal(allele_codes(ref.slice(123), alt.slice(123)), codes[123:])
+    assert np.array_equal(allele_codes(pa.array(["", "G"]), pa.array(["", "T"])),
+                          allele_codes(pa.array(["", "G"], pa.large_string()),
+                                       pa.array(["", "T"], pa.large_string())))
+
+
+def test_uncoded_alleles_match_by_their_strings(four_source_bundle, trio_hg002):
+    """Alleles with N or over ALLELE_MAX_BASES bases take the string path, and it is exercised."""
+    from varrank.annotate.lookup_index import ALLELE_UNCODED
+
+    bundle = open_bundle(four_source_bundle, "GRCh37")
+    index = bundle.index("clinvar")
+    uncoded = np.flatnonzero(np.asarray(index.allele) == ALLELE_UNCODED)
+    assert uncoded.size > 10, "ClinVar chr1 holds long indels"
+    rows = index.take(uncoded, ["ref", "alt"])
+    keys = pa.table({"chrom": [index.contigs[int(k) >> 32] for k in index.locus[uncoded]],
+                     "pos": [int(k) & 0xFFFFFFFF for k in index.locus[uncoded]],
+                     "ref": [r.lower() for r in rows.column("ref").to_pylist()],
+                     "alt": rows.column("alt")})
+    got, matches = lookup(bundle, keys)
+    assert matches["clinvar"] == uncoded.size
+    assert got["clinvar_variation_id"].null_count == 0
