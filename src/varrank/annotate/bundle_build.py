@@ -132,7 +132,7 @@ def _build_into(tmp: Path, req: BuildRequest) -> dict:
     for spec in req.sources:
         manifest["sources"][spec.name] = _load_source(con, spec, req, fasta_contigs, work)
         log.info("writing the lookup index of %r", spec.name)
-        manifest["sources"][spec.name]["lookup"] = write_index(con, spec.name, tmp)
+        manifest["sources"][spec.name]["lookup"] = write_index(con, spec.name, tmp, spec.kind)
     if req.constraint is not None:
         manifest["gene_resources"]["gnomad_constraint"] = gene_resources.load_constraint(
             con, req.constraint)

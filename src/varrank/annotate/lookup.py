@@ -16,6 +16,7 @@ two side by side). The JSON columns are written column-wise with DuckDB's number
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 import duckdb
@@ -24,26 +25,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
-from varrank.annotate.lookup_index import PatientKeys, scatter
+from varrank.annotate.lookup_columns import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
+                                             GROUP_AF_PREFIX, group_columns)
+from varrank.annotate.lookup_index import PatientKeys, one_array, spread, spread_array
 
 log = logging.getLogger(__name__)
 
+JSON_SPLIT_ROWS = 1 << 17  # JSON texts of more matched rows are joined on two threads
+EXPONENT_FROM = 1e9  # below this Arrow never writes a non-integral double with "e+"
 # gnomAD's grpmax leaves out bottlenecked/founder and small groups (gnomAD v4 release notes;
 # Karczewski 2020): Amish, Ashkenazi Jewish, Finnish, Middle Eastern, remaining/other.
 GRPMAX_EXCLUDED = {"ami", "asj", "fin", "mid", "oth", "remaining"}
-
-CLINVAR_COLUMNS = {
-    "clinvar_variation_id": "variation_id", "clinvar_allele_id": "allele_id",
-    "clinvar_significance": "significance", "clinvar_significance_conflicts": "significance_conflicts",
-    "clinvar_review_status": "review_status", "clinvar_stars": "stars",
-    "clinvar_conditions": "conditions",
-}
-GNOMAD_COLUMNS = {
-    "gnomad_af": "af", "gnomad_grpmax_af": "grpmax_af", "gnomad_grpmax_pop": "grpmax_pop",
-    "gnomad_ac": "ac", "gnomad_an": "an", "gnomad_nhomalt": "nhomalt", "gnomad_filter": "filter",
-}
-INHOUSE_COLUMNS = {"inhouse_classification": "classification", "inhouse_ac": "ac",
-                   "inhouse_an": "an"}
 
 
 def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
@@ -58,23 +50,25 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     pool = ThreadPoolExecutor(max_workers=int(threads)) if threads > 1 else None
     out: dict[str, pa.Array] = {}
     matches: dict[str, int] = {}
-    freq_candidates: list[tuple[str, np.ndarray]] = []
+    freq_candidates: list[Candidate] = []
 
     def join(name: str, wanted: list[str], groups: list[str] | None = None,
-             release: bool = False) -> pa.Table:
+             release: bool = False, group_json: bool = False) -> pa.Table:
+        """The source's columns at the patient rows; frequency sources (``groups`` given)
+        also add their AF candidates for max_pop_af."""
         index = bundle.index(name)
         rows = index.match(patient, pool)
-        hit = rows >= 0
-        matches[name] = int(hit.sum())
-        compact, place = index.take_compact(rows, wanted + (groups or []), pool)
-        result = scatter(compact, place, pool)
+        compact, present = index.take_compact(rows, wanted + (groups or []), pool)
+        matches[name] = int(present.size)
+        result = spread(compact.select(wanted), present, n, pool)
         if release:
-            label = bundle.release(name)
-            result = result.append_column("_release", pc.if_else(
-                pa.array(hit, pa.bool_()), pa.scalar(label, pa.string()),
-                pa.scalar(None, pa.string())))
+            label = pa.repeat(pa.scalar(bundle.release(name), pa.string()), present.size)
+            result = result.append_column("_release", spread_array(label, present, n))
+        if group_json:
+            text = _group_json(con, compact, groups or [], pool)
+            result = result.append_column("_groups", spread_array(text, present, n))
         if groups is not None:
-            result = result.append_column("_groups", _group_json(con, compact, place, groups, pool))
+            freq_candidates.extend(_freq_candidates(name, compact, present, groups))
         log.info("%s: %d of %d variants matched", name, matches[name], n)
         return result
 
@@ -83,28 +77,26 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
         got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release=True)
         for col, src in CLINVAR_COLUMNS.items():
             if src in available:
-                out[col] = got.column(src).combine_chunks()
-        out["clinvar_release"] = got.column("_release").combine_chunks()
+                out[col] = one_array(got.column(src))
+        out["clinvar_release"] = one_array(got.column("_release"))
     for name in bundle.sources_of("gnomad")[:1]:
         available = bundle.index(name).columns
-        groups = [c for c in available if c.startswith("af_")]
+        groups = group_columns(available)
         got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available], groups,
-                   release=True)
+                   release=True, group_json=True)
         for col, src in GNOMAD_COLUMNS.items():
             if src in available:
-                out[col] = got.column(src).combine_chunks()
-        out["gnomad_release"] = got.column("_release").combine_chunks()
-        out["gnomad_group_af"] = got.column("_groups").combine_chunks()
-        freq_candidates += _freq_candidates(name, got, groups)
+                out[col] = one_array(got.column(src))
+        out["gnomad_release"] = one_array(got.column("_release"))
+        out["gnomad_group_af"] = one_array(got.column("_groups"))
     popfreq_names = bundle.sources_of("popfreq")
     popfreq_af: list[pa.Array] = []
     for name in popfreq_names:
         available = bundle.index(name).columns
-        groups = [c for c in available if c.startswith("af_")]
-        got = join(name, [c for c in ("af",) if c in available] + groups)
-        popfreq_af.append(got.column("af").combine_chunks() if "af" in available
+        groups = group_columns(available)
+        got = join(name, [c for c in ("af",) if c in available], groups)
+        popfreq_af.append(one_array(got.column("af")) if "af" in available
                           else pa.nulls(n, pa.float64()))
-        freq_candidates += _freq_candidates(name, got, groups)
     if popfreq_names:
         out["popfreq_af"] = _popfreq_json(con, popfreq_names, popfreq_af)
     for name in bundle.sources_of("inhouse")[:1]:
@@ -112,8 +104,8 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
         got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release=True)
         for col, src in INHOUSE_COLUMNS.items():
             if src in available:
-                out[col] = got.column(src).combine_chunks()
-        out["inhouse_release"] = got.column("_release").combine_chunks()
+                out[col] = one_array(got.column(src))
+        out["inhouse_release"] = one_array(got.column("_release"))
     if freq_candidates:
         out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
     con.close()
@@ -122,17 +114,13 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     return out, matches
 
 
-def _group_json(con: duckdb.DuckDBPyConnection, compact: pa.Table, place: pa.Array | None,
-                groups: list[str], pool: Executor | None = None) -> pa.Array:
-    """JSON object group -> AF per row (null where unmatched or every group is null).
-
-    Written for the matched rows (``compact``) only, then laid out like the other columns.
-    """
-    n = compact.num_rows if place is None else len(place)
+def _group_json(con: duckdb.DuckDBPyConnection, compact: pa.Table, groups: list[str],
+                pool: Executor | None = None) -> pa.Array:
+    """JSON object group -> AF per matched row (null where every group is null)."""
     if not groups or not compact.num_rows:
-        return pa.nulls(n, pa.string())
-    text = _json_object(con, [(g[3:], compact.column(g).combine_chunks()) for g in groups], pool)
-    return text if place is None else text.take(place)
+        return pa.nulls(compact.num_rows, pa.string())
+    return _json_object(con, [(g[len(GROUP_AF_PREFIX):], one_array(compact.column(g)))
+                              for g in groups], pool)
 
 
 def _json_object(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, pa.Array]],
@@ -144,9 +132,22 @@ def _json_object(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, pa.Array
     """
     run = pool.map if pool is not None else map
     numbers = list(run(lambda pair: _json_numbers(con, pair[1]), pairs))
+    labels = [label for label, _ in pairs]
+    rows = len(numbers[0]) if numbers else 0
+    if pool is None or rows < JSON_SPLIT_ROWS:
+        return _joined_json(labels, numbers)
+    # Arrow's string joins are single-threaded; halves of the rows run side by side.
+    half = rows // 2
+    return pa.concat_arrays(list(pool.map(
+        lambda span: _joined_json(labels, [text.slice(*span) for text in numbers]),
+        [(0, half), (half, rows - half)])))
+
+
+def _joined_json(labels: list[str], numbers: list[pa.Array]) -> pa.Array:
+    """The JSON objects of _json_object from the labels and their number texts."""
     # Rows where every value is present (nearly all in gnomAD): one join of fixed pieces.
     parts: list = []
-    for i, ((label, _), text) in enumerate(zip(pairs, numbers)):
+    for i, (label, text) in enumerate(zip(labels, numbers)):
         parts += [("{" if i == 0 else ",") + f'"{label}":', text]
     full = pc.binary_join_element_wise(*parts, "}", "")  # null where any value is null
     if full.null_count == 0 or full.null_count == len(full) and all(
@@ -155,7 +156,7 @@ def _json_object(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, pa.Array
     # Elsewhere each present value as '"label":value,' ('' when null), joined, last comma
     # dropped. (binary_join_element_wise's null_handling="skip" loses all-null rows here.)
     pieces = [pc.fill_null(pc.binary_join_element_wise(f'"{label}":', text, ",", ""), "")
-              for (label, _), text in zip(pairs, numbers)]
+              for label, text in zip(labels, numbers)]
     inner = pc.binary_join_element_wise(*pieces, "")
     text = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(inner, 0, -1), "}", "")
     sparse = pc.if_else(pc.equal(inner, ""), pa.scalar(None, pa.string()), text)
@@ -175,12 +176,18 @@ def _json_numbers(con: duckdb.DuckDBPyConnection, values: pa.Array) -> pa.Array:
     text = pc.cast(values, pa.string())
     number = values.to_numpy(zero_copy_only=False)  # NaN where null
     with np.errstate(invalid="ignore"):
-        fraction = np.isfinite(number) & (number != np.floor(number))
-    same = pc.and_(pa.array(fraction | np.isnan(number) & ~pc.is_valid(values).to_numpy(
-        zero_copy_only=False)), pc.invert(pc.match_substring(text, "e+")))
-    same = pc.fill_null(same, True)
-    if pc.all(same).as_py():
+        same = np.isfinite(number) & (number != np.floor(number))
+    # Arrow writes an exponent from 1e10 up ("1e+10"), DuckDB does not: only values that
+    # large need their text looked at.
+    large = np.flatnonzero(same & (np.abs(number) >= EXPONENT_FROM))
+    if large.size:
+        same[large] = pc.invert(pc.match_substring(text.take(pa.array(large)), "e+")
+                                ).to_numpy(zero_copy_only=False)
+    if values.null_count:
+        same |= ~pc.is_valid(values).to_numpy(zero_copy_only=False)
+    if same.all():
         return text
+    same = pa.array(same)
     distinct = pc.unique(pc.filter(values, pc.invert(same)))
     cursor = con.cursor()  # its own connection: _json_object may call this from threads
     cursor.register("_json_numbers", pa.table({"v": distinct}))
@@ -204,32 +211,44 @@ def _popfreq_json(con, names: list[str], arrays: list[pa.Array]) -> pa.Array:
     return _json_object(con, list(zip(names, arrays)))
 
 
-def _freq_candidates(source: str, got: pa.Table, groups: list[str]) -> list[tuple[str, np.ndarray]]:
-    """(label, AF as float array with NaN for absent) for the overall AF and eligible groups."""
+@dataclass
+class Candidate:
+    """One AF column of one source at the rows it matched, for the maximum over sources."""
+
+    label: str  # "gnomad" (overall AF) or "gnomad:afr" (a group)
+    present: np.ndarray  # patient rows the source matched, ascending
+    values: np.ndarray  # AF at those rows, NaN where the source has no value
+
+
+def _freq_candidates(source: str, compact: pa.Table, present: np.ndarray, groups: list[str]
+                     ) -> list[Candidate]:
+    """The overall AF and the groups eligible for grpmax, on the source's matched rows."""
     found = []
-    for col in (["af"] if "af" in got.column_names else []) + [
-            g for g in groups if g[3:] not in GRPMAX_EXCLUDED]:
-        label = source if col == "af" else f"{source}:{col[3:]}"
-        arr = got.column(col).to_numpy(zero_copy_only=False)
-        found.append((label, np.asarray(arr, dtype=np.float64)))
+    for col in (["af"] if "af" in compact.column_names else []) + [
+            g for g in groups if g[len(GROUP_AF_PREFIX):] not in GRPMAX_EXCLUDED]:
+        label = source if col == "af" else f"{source}:{col[len(GROUP_AF_PREFIX):]}"
+        values = one_array(compact.column(col))
+        found.append(Candidate(label, present, np.asarray(
+            pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)))
     return found
 
 
-def _max_af(candidates: list[tuple[str, np.ndarray]], n: int) -> tuple[pa.Array, pa.Array]:
+def _max_af(candidates: list[Candidate], n: int) -> tuple[pa.Array, pa.Array]:
     """Highest AF over all sources and groups; null (not 0) where every source lacks the allele.
 
-    First candidate wins a tie; absent values count as -1 (the argmax over a -1-filled stack
-    that this replaces, one candidate at a time).
+    The first candidate wins a tie, and an absent value never wins (the argmax over a
+    -1-filled stack that this replaces). Each candidate touches only its source's matched rows.
     """
-    labels = pa.array([c[0] for c in candidates], pa.string())
+    labels = pa.array([c.label for c in candidates], pa.string())
     best_value = np.full(n, -1.0)
-    best = np.zeros(n, dtype=np.int64)
+    best = np.zeros(n, dtype=np.int32)
     any_present = np.zeros(n, dtype=bool)
-    for i, (_, values) in enumerate(candidates):
-        present = ~np.isnan(values)
-        better = values > best_value  # False where NaN (absent)
-        best_value = np.where(better, values, best_value)
-        best = np.where(better, i, best)
-        any_present |= present
+    for i, cand in enumerate(candidates):
+        current = best_value[cand.present]
+        better = cand.values > current  # False where NaN (absent)
+        rows = cand.present[better]
+        best_value[rows] = cand.values[better]
+        best[rows] = i
+        any_present[cand.present[~np.isnan(cand.values)]] = True
     return (pa.array(best_value, pa.float64(), mask=~any_present),
             pc.take(labels, pa.array(best, mask=~any_present)))

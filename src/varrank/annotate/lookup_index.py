@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
+from varrank.annotate.lookup_columns import read_by_lookup
 from varrank.core.errors import ResourceError
 
 log = logging.getLogger(__name__)
@@ -90,29 +91,27 @@ def allele_codes(ref: pa.Array, alt: pa.Array, chunk: int = BATCH_ROWS) -> np.nd
 
 
 def _allele_codes_chunk(ref: pa.Array, alt: pa.Array) -> np.ndarray:
-    n = len(ref)
-    present = pc.and_(pc.is_valid(ref), pc.is_valid(alt)).to_numpy(zero_copy_only=False)
     (ref_at, ref_len, ref_data), (alt_at, alt_len, alt_data) = _strings(ref), _strings(alt)
-    code = np.full(n, ALLELE_UNCODED, dtype=np.int64)
+    code = np.full(len(ref), ALLELE_UNCODED, dtype=np.int64)
     # SNVs, nearly every row: both bases read straight from the string buffers.
-    snv = np.flatnonzero(present & (ref_len == 1) & (alt_len == 1))
-    r, a = _BASE_CODE[ref_data[ref_at[snv]]], _BASE_CODE[alt_data[alt_at[snv]]]
-    acgt = (r < 4) & (a < 4)
-    code[snv[acgt]] = ((1 << 57) | (1 << 4)
-                       | (r[acgt].astype(np.int64) << 2) | a[acgt].astype(np.int64))
-    other = np.flatnonzero(present & ((ref_len != 1) | (alt_len != 1))
+    r = _BASE_CODE[np.take(ref_data, ref_at, mode="clip")]
+    a = _BASE_CODE[np.take(alt_data, alt_at, mode="clip")]
+    snv = (ref_len == 1) & (alt_len == 1) & (r < 4) & (a < 4)
+    np.copyto(code, ((1 << 57) | (1 << 4)) | (r.astype(np.int64) << 2) | a, where=snv)
+    other = np.flatnonzero(((ref_len != 1) | (alt_len != 1))
                            & (ref_len + alt_len <= ALLELE_MAX_BASES))
     if other.size:
         code[other] = _packed_codes(pa.array(other), ref, alt, ref_len[other])
-    code[~present] = ALLELE_NULL
+    if ref.null_count or alt.null_count:
+        code[~pc.and_(pc.is_valid(ref), pc.is_valid(alt)).to_numpy(zero_copy_only=False)] = \
+            ALLELE_NULL
     return code
 
 
 def _strings(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, length, bytes) of each string of a pa.string() array, nulls as empty."""
     buffers = arr.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(arr) + 1,
-                            offset=arr.offset * 4).astype(np.int64)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else \
         np.zeros(1, np.uint8)
     return offsets[:-1], np.diff(offsets), data
@@ -127,7 +126,7 @@ def _packed_codes(rows: pa.Array, ref: pa.Array, alt: pa.Array, ref_len: np.ndar
     """
     joined = pc.binary_join_element_wise(ref.take(rows), alt.take(rows), "")
     at, length, data = _strings(joined)
-    offsets = np.append(at, at[-1] + length[-1]) - at[0]
+    offsets = np.append(at, at[-1] + length[-1]).astype(np.int64) - at[0]
     bases = _BASE_CODE[data[at[0]:at[0] + offsets[-1]]]
     bad = np.concatenate([[0], np.cumsum(bases == 255, dtype=np.int64)])
     acgt = bad[offsets[1:]] == bad[offsets[:-1]]
@@ -142,37 +141,57 @@ def _packed_codes(rows: pa.Array, ref: pa.Array, alt: pa.Array, ref_len: np.ndar
 
 
 def _row_store_layout(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema
-                      ) -> tuple[list[str], dict[str, list[str]]]:
-    """Which value columns go to the fixed-width records, and the dictionaries of the strings.
+                      ) -> tuple[list[str], dict[str, list[str]], dict[str, np.dtype]]:
+    """The value columns of the fixed-width records, their storage types and dictionaries.
 
-    Numbers and booleans always do; a string column does when it has at most DICTIONARY_MAX
-    distinct values (gnomAD FILTER and grpmax group, ClinVar significance and review status).
+    Numbers and booleans always go there, integers in the narrowest width that holds the
+    column's range (counts fit 32 bits; the lookup widens them back). A string column does
+    when it has at most DICTIONARY_MAX distinct values (gnomAD FILTER and grpmax group,
+    ClinVar significance and review status), stored as int16 codes.
     """
     row_columns: list[str] = []
     dictionaries: dict[str, list[str]] = {}
+    storage: dict[str, np.dtype] = {}
     for field in schema:
         if field.name in ALLELE_COLUMNS or len(row_columns) == ROW_STORE_MAX_COLUMNS:
             continue
-        t = field.type
-        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
-            row_columns.append(field.name)
+        t, name = field.type, field.name
+        if pa.types.is_integer(t):
+            low, high = con.execute(f'SELECT min("{name}"), max("{name}") FROM "{table}"'
+                                    ).fetchall()[0]
+            storage[name] = _narrowest_int(low, high, np.dtype(t.to_pandas_dtype()))
+        elif pa.types.is_floating(t) or pa.types.is_boolean(t):
+            storage[name] = np.dtype(t.to_pandas_dtype())
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
             values = [r[0] for r in con.execute(
-                f'SELECT DISTINCT "{field.name}" FROM "{table}" WHERE "{field.name}" IS NOT NULL '
+                f'SELECT DISTINCT "{name}" FROM "{table}" WHERE "{name}" IS NOT NULL '
                 f'ORDER BY 1 LIMIT {DICTIONARY_MAX + 1}').fetchall()]
-            if len(values) <= DICTIONARY_MAX:
-                row_columns.append(field.name)
-                dictionaries[field.name] = values
-    return row_columns, dictionaries
+            if len(values) > DICTIONARY_MAX:
+                continue
+            dictionaries[name] = values
+            storage[name] = np.dtype(np.int16)
+        else:
+            continue
+        row_columns.append(name)
+    return row_columns, dictionaries, storage
 
 
-def _record_dtype(schema: pa.Schema, row_columns: list[str], dictionaries: dict) -> np.dtype:
-    fields = [(c, np.int32) if c in dictionaries else (c, schema.field(c).type.to_pandas_dtype())
-              for c in row_columns]
-    return np.dtype(fields + [(VALID_FIELD, np.uint64)])
+def _narrowest_int(low: int | None, high: int | None, wide: np.dtype) -> np.dtype:
+    for narrow in (np.int16, np.int32):
+        info = np.iinfo(narrow)
+        if low is None or info.min <= low and high <= info.max:
+            return np.dtype(narrow)
+    return wide
 
 
-def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) -> dict:
+def _record_dtype(row_columns: list[str], storage: dict[str, np.dtype]) -> np.dtype:
+    valid = next(d for d in (np.uint8, np.uint16, np.uint32, np.uint64)
+                 if np.iinfo(d).bits >= len(row_columns))
+    return np.dtype([(c, storage[c]) for c in row_columns] + [(VALID_FIELD, valid)])
+
+
+def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path, kind: str
+                ) -> dict:
     """Write the ``lookup/<table>.*`` files from the final, sorted DuckDB table."""
     folder = bundle_dir / LOOKUP_DIR
     folder.mkdir(exist_ok=True)
@@ -183,17 +202,18 @@ def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) ->
         raise ResourceError(f"source {table!r} has a position ({max_pos}) beyond 2^32-1",
                             hint="positions this large are not genomic coordinates of a "
                                  "supported build")
-    columns = [r[0] for r in con.execute(
+    table_columns = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position", [table]).fetchall() if r[0] not in NOT_CARRIED]
+    columns = list(ALLELE_COLUMNS) + read_by_lookup(kind, table_columns)
     select = ", ".join(f'"{c}"' for c in columns)
     schema = con.sql(f'SELECT {select} FROM "{table}" LIMIT 0').to_arrow_reader(1).read_all().schema
-    row_columns, dictionaries = _row_store_layout(con, table, schema)
+    row_columns, dictionaries, storage = _row_store_layout(con, table, schema)
     arrow_columns = [c for c in columns if c not in row_columns]
     arrow_schema = pa.schema([schema.field(c) for c in arrow_columns])
-    record = _record_dtype(schema, row_columns, dictionaries)
+    record = _record_dtype(row_columns, storage)
     value_sets = {c: pa.array(v, pa.string()) for c, v in dictionaries.items()}
-    paths = {kind: folder / f"{table}.{kind}.npy" for kind in ("locus", "allele", "values")}
+    paths = {part: folder / f"{table}.{part}.npy" for part in ("locus", "allele", "values")}
     locus = np.lib.format.open_memmap(paths["locus"], mode="w+", dtype=np.int64, shape=(n,))
     allele = np.lib.format.open_memmap(paths["allele"], mode="w+", dtype=np.int64, shape=(n,))
     values = np.lib.format.open_memmap(paths["values"], mode="w+", dtype=record, shape=(n,))
@@ -221,6 +241,7 @@ def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path) ->
     (folder / f"{table}.dictionaries.json").write_text(json.dumps(dictionaries))
     return {"contigs": contigs, "rows": int(n), "columns": columns,
             "value_columns": row_columns,
+            "value_types": {c: str(schema.field(c).type) for c in row_columns},
             "locus": f"{LOOKUP_DIR}/{table}.locus.npy",
             "allele": f"{LOOKUP_DIR}/{table}.allele.npy",
             "values": f"{LOOKUP_DIR}/{table}.values.npy",
@@ -232,19 +253,20 @@ def _records(batch: pa.RecordBatch, row_columns: list[str], value_sets: dict[str
              record: np.dtype) -> np.ndarray:
     """The batch's fixed-width value columns as records (nulls as 0 with their bit cleared)."""
     out = np.zeros(batch.num_rows, dtype=record)
-    valid = np.zeros(batch.num_rows, dtype=np.uint64)
+    valid_type = record[VALID_FIELD].type
+    valid = np.zeros(batch.num_rows, dtype=valid_type)
     for bit, name in enumerate(row_columns):
         column = batch.column(name)
         if name in value_sets:
             column = pc.index_in(pc.cast(column, pa.string()), value_set=value_sets[name])
         zero = False if pa.types.is_boolean(column.type) else 0
         out[name] = pc.fill_null(column, zero).to_numpy(zero_copy_only=False)
-        valid |= pc.is_valid(column).to_numpy(zero_copy_only=False).astype(np.uint64) << np.uint64(bit)
+        valid |= pc.is_valid(column).to_numpy(zero_copy_only=False).astype(valid_type) << valid_type(bit)
     out[VALID_FIELD] = valid
     return out
 
 
-def _search_sorted(keys: np.ndarray, query: np.ndarray, chunk: int = 2048) -> np.ndarray:
+def _search_sorted(keys: np.ndarray, query: np.ndarray, chunk: int = 1024) -> np.ndarray:
     """np.searchsorted(keys, query, "left") for sorted ``query``, a cache-sized slice at a time.
 
     One binary search over a 100M-key column misses the CPU cache at most of its ~27 steps;
@@ -265,40 +287,47 @@ def _search_sorted(keys: np.ndarray, query: np.ndarray, chunk: int = 2048) -> np
 
 @dataclass
 class PatientKeys:
-    """The patient's keys prepared once for every source: bare contigs, pos, upper-case alleles."""
+    """The patient's keys prepared once for every source, sorted by (bare contig, pos).
 
-    contigs: list[str]  # distinct bare contig names
-    contig_idx: np.ndarray  # per row index into contigs, -1 where chrom is null
-    pos: np.ndarray  # int64, -1 where null or out of key range
-    ref: pa.Array  # upper-cased
+    Every source numbers its contigs in the sorted order of their bare names, so this one
+    order is every source's key order: each source searches contig by contig without sorting.
+    Rows that can match nothing (null contig or allele, position out of key range) are left out.
+    """
+
+    n: int  # rows of the patient table
+    contigs: list[str]  # distinct bare contig names, sorted
+    bounds: np.ndarray  # contig i holds sorted entries bounds[i]:bounds[i + 1]
+    pos: np.ndarray  # int64 position of each sorted entry
+    row: np.ndarray  # the patient row of each sorted entry
+    allele: np.ndarray  # allele_codes of each sorted entry
+    ref: pa.Array  # upper-cased, by patient row
     alt: pa.Array
-    allele: np.ndarray  # allele_codes(ref, alt)
 
     @classmethod
     def of(cls, keys: pa.Table) -> PatientKeys:
         n = keys.num_rows
         # The schema says string; a large_string or dictionary column (another writer) is cast.
-        chrom = pc.dictionary_encode(pc.cast(keys.column("chrom").combine_chunks(), pa.string())
-                                     ) if n else None
-        if chrom is None:
-            return cls([], np.empty(0, np.int64), np.empty(0, np.int64),
-                       pa.array([], pa.string()), pa.array([], pa.string()),
-                       np.empty(0, np.int64))
-        contigs = [bare_contig(c) for c in chrom.dictionary.to_pylist()]
-        idx = chrom.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        pos_col = keys.column("pos").combine_chunks()
-        pos = pc.fill_null(pc.cast(pos_col, pa.int64()), -1).to_numpy(zero_copy_only=False)
-        pos = np.where((pos >= 0) & (pos < POS_LIMIT), pos, -1)
+        chrom = pc.dictionary_encode(pc.cast(keys.column("chrom").combine_chunks(), pa.string()))
+        bare = [bare_contig(c) for c in chrom.dictionary.to_pylist()]
+        contigs = sorted(set(bare))
+        rank_of = np.array([contigs.index(b) for b in bare] + [-1], dtype=np.int64)
+        rank = rank_of[chrom.indices.fill_null(len(bare)).to_numpy(zero_copy_only=False)]
+        pos = pc.fill_null(pc.cast(keys.column("pos").combine_chunks(), pa.int64()), -1
+                           ).to_numpy(zero_copy_only=False)
         # Alleles compare case-insensitively. ASCII upper-casing meets the same source alleles
         # as DuckDB's Unicode upper() did: sources hold only A, C, G, T, N, and no non-ASCII
         # letter upper-cases to one of those.
         ref, alt = (pc.ascii_upper(pc.cast(keys.column(c).combine_chunks(), pa.string()))
                     for c in ALLELE_COLUMNS)
-        return cls(contigs, idx, pos, ref, alt, allele_codes(ref, alt))
-
-    @property
-    def n(self) -> int:
-        return len(self.pos)
+        allele = allele_codes(ref, alt)
+        usable = (rank >= 0) & (pos.view(np.uint64) < POS_LIMIT) & (allele != ALLELE_NULL)
+        row = np.flatnonzero(usable) if not usable.all() else np.arange(n)
+        key = (rank[row] << 32) | pos[row]
+        if key.size > 1 and not bool(np.all(key[1:] >= key[:-1])):
+            order = np.argsort(key, kind="stable")
+            row, key = row[order], key[order]
+        bounds = np.searchsorted(key, np.arange(len(contigs) + 1, dtype=np.int64) << 32)
+        return cls(n, contigs, bounds, key & (POS_LIMIT - 1), row, allele[row], ref, alt)
 
 
 class SourceIndex:
@@ -314,9 +343,10 @@ class SourceIndex:
                 raise ResourceError(f"the bundle's lookup index for {name!r} is missing",
                                     hint="rebuild the bundle with `varrank resources build`",
                                     path=path)
-        self.locus = np.load(paths["locus"], mmap_mode="r")
-        self.allele = np.load(paths["allele"], mmap_mode="r")
-        self.values = np.load(paths["values"], mmap_mode="r")
+        # Plain ndarray views of the maps: numpy's memmap subclass costs per slice and take.
+        self.locus = np.asarray(np.load(paths["locus"], mmap_mode="r"))
+        self.allele = np.asarray(np.load(paths["allele"], mmap_mode="r"))
+        self.values = np.asarray(np.load(paths["values"], mmap_mode="r"))
         self.value_bit = {c: bit for bit, c in enumerate(info["value_columns"])}
         self.dictionaries = {c: pa.array(v, pa.string()) for c, v in
                              json.loads(paths["dictionaries"].read_text()).items()}
@@ -331,103 +361,114 @@ class SourceIndex:
                                 path=paths["table"])
         self.columns = [c for c in info["columns"] if c not in ALLELE_COLUMNS]
         self.types = {c: self.reader.schema.field(c).type for c in self.reader.schema.names}
-        for c in self.value_bit:
-            self.types[c] = pa.string() if c in self.dictionaries else \
-                pa.from_numpy_dtype(self.values.dtype[c])
+        self.types.update({c: pa.type_for_alias(t) for c, t in info["value_types"].items()})
 
     def match(self, keys: PatientKeys, pool: Executor | None = None) -> np.ndarray:
         """Source row of each patient row (exact contig, pos, ref, alt), -1 where absent."""
         rows = np.full(keys.n, -1, dtype=np.int64)
-        if keys.n == 0 or len(self.locus) == 0:
+        size = len(self.locus)
+        if keys.row.size == 0 or size == 0:
             return rows
+        # Each patient contig against its source contig's key range; a contig the source
+        # lacks keeps query -1, which no key equals.
+        query = np.full(keys.row.size, -1, dtype=np.int64)
+        first = np.full(keys.row.size, size, dtype=np.int64)
         code_of = {c: i for i, c in enumerate(self.contigs)}
-        code_map = np.array([code_of.get(c, -1) for c in keys.contigs] + [-1], dtype=np.int64)
-        code = code_map[keys.contig_idx]  # index -1 (null chrom) hits the trailing -1
-        ok = np.flatnonzero((code >= 0) & (keys.pos >= 0) & (keys.allele != ALLELE_NULL))
-        query = (code[ok] << 32) | keys.pos[ok]
-        if query.size > 1 and not bool(np.all(query[1:] >= query[:-1])):
-            order = np.argsort(query, kind="stable")  # sorted queries search faster
-            ok, query = ok[order], query[order]
-        first = _search_sorted(self.locus, query)
+        for i, name in enumerate(keys.contigs):
+            lo, hi = int(keys.bounds[i]), int(keys.bounds[i + 1])
+            if name not in code_of or hi == lo:
+                continue
+            code = code_of[name] << 32
+            start, stop = np.searchsorted(self.locus, [code, code + POS_LIMIT])
+            query[lo:hi] = keys.pos[lo:hi] | code
+            first[lo:hi] = _search_sorted(self.locus[start:stop], query[lo:hi]) + start
         # Rows sharing the locus (multi-allelic sites, indels at one position) are consecutive.
-        pat, src = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
-        active, k = np.arange(query.size), 0
+        active = np.flatnonzero(np.take(self.locus, first, mode="clip") == query)
+        at = first[active]
+        pat, src = [active], [at]
         while active.size:
-            at = first[active] + k
-            inside = at < len(self.locus)
+            at = at + 1
+            inside = at < size
             active, at = active[inside], at[inside]
-            same = self.locus[at] == query[active]
+            same = np.take(self.locus, at) == query[active]
             active, at = active[same], at[same]
-            pat.append(ok[active])
+            pat.append(active)
             src.append(at)
-            k += 1
-        pat_rows, src_rows = np.concatenate(pat), np.concatenate(src)
-        if not pat_rows.size:
+        entry, src_rows = np.concatenate(pat), np.concatenate(src)
+        if not entry.size:
             return rows
-        # Candidates come sorted by patient locus, hence nearly by source row: the code reads
-        # walk the memory-mapped column forwards.
-        mine, theirs = keys.allele[pat_rows], self.allele[src_rows]
+        # Candidates come sorted by locus: the code reads walk the mapped column forwards.
+        mine, theirs = keys.allele[entry], np.take(self.allele, src_rows)
         hit = (mine == theirs) & (mine >= 0)
         uncoded = np.flatnonzero((mine == ALLELE_UNCODED) & (theirs == ALLELE_UNCODED))
         if uncoded.size:
             alleles = self.take(src_rows[uncoded], list(ALLELE_COLUMNS), pool)
-            at = pa.array(pat_rows[uncoded])
+            at = pa.array(keys.row[entry[uncoded]])
             same = pc.and_(pc.equal(keys.ref.take(at), alleles.column("ref")),
                            pc.equal(keys.alt.take(at), alleles.column("alt")))
             hit[uncoded] = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
         # The bundle holds each (contig, pos, ref, alt) once, so a row matches at most one.
-        rows[pat_rows[hit]] = src_rows[hit]
+        rows[keys.row[entry[hit]]] = src_rows[hit]
         return rows
 
     def take(self, rows: np.ndarray, columns: list[str], pool: Executor | None = None) -> pa.Table:
         """The given columns at source ``rows`` (-1 gives a null row), in the order of ``rows``."""
-        compact, place = self.take_compact(rows, columns, pool)
-        return scatter(compact, place, pool)
+        compact, present = self.take_compact(rows, columns, pool)
+        return spread(compact, present, len(rows), pool)
 
     def take_compact(self, rows: np.ndarray, columns: list[str], pool: Executor | None = None
-                     ) -> tuple[pa.Table, pa.Array | None]:
-        """The columns at the matched rows only, and where each of ``rows`` finds its row.
+                     ) -> tuple[pa.Table, np.ndarray]:
+        """The columns at the matched rows only, and which of ``rows`` those are (ascending).
 
-        Returns (compact table, place): row i of the full answer is compact row place[i] (null
-        where ``rows[i]`` is -1); place is None when compact is already the full answer.
+        Row i of the compact table is the source row ``rows[present[i]]``; spread() lays it
+        out at full length. Work that needs only matched rows (JSON, the maximum AF) stays
+        on the compact table.
         """
-        valid = np.flatnonzero(rows >= 0)
-        wanted = rows[valid]
-        if wanted.size > 1 and not bool(np.all(wanted[1:] >= wanted[:-1])):
-            order = np.argsort(wanted, kind="stable")
-            valid, wanted = valid[order], wanted[order]
-        got = self._take_values(wanted, [c for c in columns if c in self.value_bit])
+        present = np.flatnonzero(rows >= 0)
+        wanted = rows[present]
+        got = self._take_values(wanted, [c for c in columns if c in self.value_bit], pool)
         got.update(self._take_arrow(wanted, [c for c in columns if c not in self.value_bit],
                                     pool))
         compact = pa.table([got[c] for c in columns],
                            schema=pa.schema([pa.field(c, self.types[c]) for c in columns]))
-        if valid.size == len(rows) and np.array_equal(valid, np.arange(len(rows))):
-            return compact, None
-        place = np.full(len(rows), -1, dtype=np.int64)
-        place[valid] = np.arange(valid.size)
-        return compact, pa.array(place, mask=place < 0)
+        return compact, present
 
-    def _take_values(self, wanted: np.ndarray, columns: list[str]) -> dict[str, pa.Array]:
-        """Fixed-width columns at sorted source rows: one record read per row."""
+    def _take_values(self, wanted: np.ndarray, columns: list[str], pool: Executor | None = None
+                     ) -> dict[str, pa.Array]:
+        """Fixed-width columns at source rows: one record read per row."""
         if not columns:
             return {}
-        records = np.take(self.values, wanted)  # much faster than fancy indexing a memmap
+        # Much faster than fancy indexing a memmap; rows come in runs of ascending order
+        # (a patient contig at a time), so the reads walk the file forwards.
+        records = np.take(self.values, wanted)
         valid = records[VALID_FIELD]
-        got = {}
-        for c in columns:
-            missing = (valid & np.uint64(1 << self.value_bit[c])) == 0
-            values = pa.array(np.ascontiguousarray(records[c]), mask=missing)
-            got[c] = self.dictionaries[c].take(values) if c in self.dictionaries else values
-        return got
+        all_bits = (1 << len(self.value_bit)) - 1
+        complete = bool(np.all(valid == all_bits))  # gnomAD: nearly always, so no masks
+
+        def column(name: str) -> pa.Array:
+            kind = self.types[name]
+            missing = None if complete else (valid & (1 << self.value_bit[name])) == 0
+            if name in self.dictionaries:
+                return self.dictionaries[name].take(pa.array(records[name], mask=missing))
+            raw = records[name].astype(kind.to_pandas_dtype())  # widened where stored narrow
+            return pa.array(raw, mask=missing, type=kind)
+
+        run = pool.map if pool is not None else map
+        return dict(zip(columns, run(column, columns)))
 
     def _take_arrow(self, wanted: np.ndarray, columns: list[str], pool: Executor | None = None
                     ) -> dict[str, pa.Array]:
-        """Variable-width columns at sorted source rows, from the memory-mapped record batches.
+        """Variable-width columns at source rows, from the memory-mapped record batches.
 
-        Arrow's take releases the GIL, so a thread pool spreads the record batches over cores.
+        Rows are read in source order, a batch at a time; Arrow's take releases the GIL, so
+        a thread pool spreads the batches over cores.
         """
         if not columns:
             return {}
+        order = None
+        if wanted.size > 1 and not bool(np.all(wanted[1:] >= wanted[:-1])):
+            order = np.argsort(wanted, kind="stable")
+            wanted = wanted[order]
         run = pool.map if pool is not None else map
         batch_of = np.searchsorted(self.starts, wanted, side="right") - 1
         bounds = np.flatnonzero(np.diff(batch_of)) + 1
@@ -442,13 +483,57 @@ class SourceIndex:
 
         schema = pa.schema([self.reader.schema.field(c) for c in columns])
         got = pa.Table.from_batches(list(run(piece, spans)), schema=schema).combine_chunks()
+        if order is not None:
+            back = np.empty_like(order)
+            back[order] = np.arange(order.size)
+            got = got.take(pa.array(back))
         return {c: got.column(c).combine_chunks() for c in columns}
 
 
-def scatter(compact: pa.Table, place: pa.Array | None, pool: Executor | None = None) -> pa.Table:
-    """Rows of ``compact`` laid out as ``place`` says (see SourceIndex.take_compact)."""
-    if place is None:
+def spread(compact: pa.Table, present: np.ndarray, n: int, pool: Executor | None = None
+           ) -> pa.Table:
+    """The compact rows at positions ``present`` (ascending) of an ``n``-row table, nulls elsewhere."""
+    if present.size == n:
         return compact
     run = pool.map if pool is not None else map
-    return pa.table(list(run(lambda c: compact.column(c).take(place), compact.column_names)),
-                    schema=compact.schema)
+    return pa.table(list(run(lambda c: spread_array(one_array(compact.column(c)), present, n),
+                             compact.column_names)), schema=compact.schema)
+
+
+def one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array; combine_chunks() would copy even a single chunk."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def spread_array(values: pa.Array, present: np.ndarray, n: int) -> pa.Array:
+    """One column of spread(): numbers and strings without a gather of the values.
+
+    Because ``present`` ascends, a string column keeps its character data as it is and only
+    its offsets are spread; numbers are placed with one numpy assignment.
+    """
+    if present.size == n:
+        return values
+    kind = values.type
+    valid = np.zeros(n, dtype=bool)
+    valid[present] = True if values.null_count == 0 else \
+        pc.is_valid(values).to_numpy(zero_copy_only=False)
+    if pa.types.is_string(kind):
+        at, length, _ = _strings(values)
+        lengths = np.zeros(n, dtype=np.int32)
+        lengths[present] = length
+        offsets = np.empty(n + 1, dtype=np.int32)
+        offsets[0] = at[0] if at.size else 0
+        np.cumsum(lengths, out=offsets[1:])
+        offsets[1:] += offsets[0]
+        nulls = n - int(np.count_nonzero(valid))
+        return pa.StringArray.from_buffers(
+            n, pa.py_buffer(offsets), values.buffers()[2] or pa.py_buffer(b""),
+            pa.py_buffer(np.packbits(valid, bitorder="little")), null_count=nulls)
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        full = np.zeros(n, dtype=kind.to_pandas_dtype())
+        full[present] = values.fill_null(False if pa.types.is_boolean(kind) else 0
+                                         ).to_numpy(zero_copy_only=False)
+        return pa.array(full, mask=~valid, type=kind)
+    place = np.full(n, -1, dtype=np.int64)
+    place[present] = np.arange(present.size)
+    return values.take(pa.array(place, mask=place < 0))

@@ -21,8 +21,8 @@ import pytest
 
 from varrank.annotate.bundle import open_bundle
 from varrank.annotate.bundle_build import BARE_CHROM_SQL, BuildRequest, build_bundle
-from varrank.annotate.lookup import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
-                                     _freq_candidates, _json_numbers, _max_af, _to_arrow, lookup)
+from varrank.annotate.lookup import GRPMAX_EXCLUDED, _json_numbers, _to_arrow, lookup
+from varrank.annotate.lookup_columns import CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS
 from varrank.annotate.sources import SourceSpec
 from varrank.core.errors import ResourceError
 from varrank.core.table_io import read_table
@@ -95,14 +95,14 @@ def reference_lookup(bundle_path: Path, keys: pa.Table, manifest: dict):
         out.update({k: got.column(v).combine_chunks() for k, v in GNOMAD_COLUMNS.items() if v in have})
         out["gnomad_release"] = got.column("_release").combine_chunks()
         out["gnomad_group_af"] = got.column("_groups").combine_chunks()
-        freq += _freq_candidates(name, got, groups)
+        freq += _reference_candidates(name, got, groups)
     afs = []
     for name in of("popfreq"):
         have = cols(name)
         groups = [c for c in have if c.startswith("af_")]
         got = join(name, ["af"] + groups)
         afs.append(got.column("af").combine_chunks())
-        freq += _freq_candidates(name, got, groups)
+        freq += _reference_candidates(name, got, groups)
     if of("popfreq"):
         out["popfreq_af"] = _popfreq_json(con, of("popfreq"), afs)
     for name in of("inhouse"):
@@ -111,8 +111,27 @@ def reference_lookup(bundle_path: Path, keys: pa.Table, manifest: dict):
         out.update({k: got.column(v).combine_chunks() for k, v in INHOUSE_COLUMNS.items() if v in have})
         out["inhouse_release"] = got.column("_release").combine_chunks()
     if freq:
-        out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq, n)
+        out["max_pop_af"], out["max_pop_af_source"] = _reference_max_af(freq, n)
     return out, matches
+
+
+def _reference_candidates(source: str, got: pa.Table, groups: list[str]) -> list:
+    cols = (["af"] if "af" in got.column_names else []) + [
+        g for g in groups if g[3:] not in GRPMAX_EXCLUDED]
+    return [(source if c == "af" else f"{source}:{c[3:]}",
+             np.asarray(got.column(c).to_numpy(zero_copy_only=False), dtype=np.float64))
+            for c in cols]
+
+
+def _reference_max_af(candidates: list, n: int) -> tuple[pa.Array, pa.Array]:
+    """argmax over the -1-filled stack of all candidates (first wins ties), null if none."""
+    stack = np.stack([np.nan_to_num(v, nan=-1.0) for _, v in candidates])
+    best = np.argmax(stack, axis=0)
+    value = stack[best, np.arange(n)]
+    absent = np.all(np.isnan(np.stack([v for _, v in candidates])), axis=0)
+    labels = pa.array([label for label, _ in candidates], pa.string())
+    return (pa.array(value, pa.float64(), mask=absent),
+            labels.take(pa.array(best, mask=absent)))
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +254,7 @@ def test_json_numbers_are_written_as_duckdb_writes_them():
     assert _json_numbers(con, arr).equals(want)
 
 
-def test_json_objects_with_any_null_pattern_match_duckdb():
+def test_json_objects_with_any_null_pattern_match_duckdb(monkeypatch):
     from varrank.annotate.lookup import _json_object
 
     rng = np.random.default_rng(9)
@@ -255,6 +274,14 @@ def test_json_objects_with_any_null_pattern_match_duckdb():
     assert _json_object(con, list(zip(labels, dense))).equals(want)
     empty = [pa.nulls(n, pa.float64()) for _ in labels]
     assert _json_object(con, list(zip(labels, empty))).null_count == n
+    # Large tables are joined in two halves on a thread pool: same text.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import varrank.annotate.lookup as lookup_module
+    monkeypatch.setattr(lookup_module, "JSON_SPLIT_ROWS", 100)
+    with ThreadPoolExecutor(2) as pool:
+        assert _json_object(con, list(zip(labels, arrays)), pool).equals(
+            _json_object(con, list(zip(labels, arrays))))
 
 
 def test_large_string_and_dictionary_key_columns_match_the_same(four_source_bundle, trio_hg002):

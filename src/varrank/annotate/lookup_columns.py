@@ -1,0 +1,36 @@
+"""Which source columns ANNOTATE reads, and the patient-table columns it writes them to.
+
+One place for both the lookup (lookup.py) and the bundle build, which indexes only these
+columns (lookup_index.py): a gnomAD table also holds per-group AC/AN and the like, kept in
+DuckDB for queries but not worth a place in the memory-mapped index every lookup pages in.
+"""
+
+from __future__ import annotations
+
+CLINVAR_COLUMNS = {
+    "clinvar_variation_id": "variation_id", "clinvar_allele_id": "allele_id",
+    "clinvar_significance": "significance", "clinvar_significance_conflicts": "significance_conflicts",
+    "clinvar_review_status": "review_status", "clinvar_stars": "stars",
+    "clinvar_conditions": "conditions",
+}
+GNOMAD_COLUMNS = {
+    "gnomad_af": "af", "gnomad_grpmax_af": "grpmax_af", "gnomad_grpmax_pop": "grpmax_pop",
+    "gnomad_ac": "ac", "gnomad_an": "an", "gnomad_nhomalt": "nhomalt", "gnomad_filter": "filter",
+}
+INHOUSE_COLUMNS = {"inhouse_classification": "classification", "inhouse_ac": "ac",
+                   "inhouse_an": "an"}
+GROUP_AF_PREFIX = "af_"  # per genetic ancestry group AF columns: af_afr, af_nfe, ...
+
+_NAMED = {"clinvar": set(CLINVAR_COLUMNS.values()), "gnomad": set(GNOMAD_COLUMNS.values()),
+          "popfreq": {"af"}, "inhouse": set(INHOUSE_COLUMNS.values())}
+
+
+def group_columns(columns: list[str]) -> list[str]:
+    return [c for c in columns if c.startswith(GROUP_AF_PREFIX)]
+
+
+def read_by_lookup(kind: str, columns: list[str]) -> list[str]:
+    """The value columns of a source of this kind that the lookup reads, in table order."""
+    with_groups = kind in ("gnomad", "popfreq")
+    return [c for c in columns
+            if c in _NAMED.get(kind, set()) or with_groups and c.startswith(GROUP_AF_PREFIX)]
