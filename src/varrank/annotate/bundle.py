@@ -60,8 +60,8 @@ def open_bundle(path: Path, expected_build: str | None) -> Bundle:
         raise ResourceError(f"manifest is not valid JSON: {err.msg}", path=manifest_path,
                             line=err.lineno) from None
     if manifest.get("bundle_format") != BUNDLE_FORMAT_VERSION:
-        # Format 1 had no lookup index (lookup/*.locus.npy, *.arrow); the DuckDB tables alone
-        # would need the slow four-key join this version no longer carries.
+        # Format 1 had no lookup index, format 2 no allele codes or value records
+        # (lookup_index.py); reading them would need code paths this version no longer carries.
         raise ResourceError(f"bundle format {manifest.get('bundle_format')!r} is not "
                             f"{BUNDLE_FORMAT_VERSION}, the format this varrank reads",
                             hint="rebuild the bundle from the same source files with "

@@ -216,17 +216,20 @@ def test_subsets_and_empty_tables_agree(four_source_bundle, trio_hg002):
             assert got[name].equals(want[name]), name
 
 
-def test_format_1_bundle_is_refused_with_the_rebuild_command(four_source_bundle, tmp_path):
+@pytest.mark.parametrize("old_format", [1, 2])
+def test_older_bundle_formats_are_refused_with_the_rebuild_command(four_source_bundle, tmp_path,
+                                                                   old_format):
     import shutil
 
     old = tmp_path / "old_bundle"
     shutil.copytree(four_source_bundle, old)
     manifest = json.loads((old / "manifest.json").read_text())
-    manifest["bundle_format"] = 1
+    manifest["bundle_format"] = old_format
     (old / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ResourceError) as err:
         open_bundle(old, "GRCh37")
-    assert "bundle format 1" in str(err.value) and "varrank resources build" in err.value.hint
+    assert f"bundle format {old_format} is not 3" in str(err.value)
+    assert "varrank resources build" in err.value.hint
 
 
 def test_missing_index_file_is_a_clear_error(four_source_bundle, tmp_path):
@@ -355,3 +358,46 @@ def test_uncoded_alleles_match_by_their_strings(four_source_bundle, trio_hg002):
     got, matches = lookup(bundle, keys)
     assert matches["clinvar"] == uncoded.size
     assert got["clinvar_variation_id"].null_count == 0
+
+
+def test_spread_lays_compact_rows_out_like_a_take():
+    from varrank.annotate.lookup_index import spread_array
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    present = np.sort(rng.choice(n, 1800, replace=False))
+    m = present.size
+    nulls = rng.random(m) < 0.2
+    columns = [
+        pa.array([None if z else "x" * int(k) + "é" for z, k in zip(nulls, rng.integers(0, 9, m))]),
+        pa.array(rng.integers(-5, 5, m), mask=nulls),
+        pa.array(rng.random(m), mask=nulls),
+        pa.array(rng.random(m) < 0.5, mask=nulls),
+        pa.array([[1, 2]] * m, pa.list_(pa.int64())),  # no fast path: falls back to take
+        pa.array(["a", "bb", ""] * (m // 3) + ["c"] * (m % 3)).slice(0),  # no nulls
+    ]
+    columns.append(pa.array(["q" * 3] * (m + 40)).slice(40))  # a slice with an offset
+    place = np.full(n, -1)
+    place[present] = np.arange(m)
+    for values in columns:
+        got = spread_array(values, present, n)
+        assert got.type == values.type
+        assert got.equals(values.take(pa.array(place, mask=place < 0))), values.type
+    assert spread_array(columns[0], np.arange(m), m) is columns[0]
+
+
+def test_index_carries_only_the_columns_the_lookup_reads(four_source_bundle):
+    from varrank.annotate.lookup_columns import read_by_lookup
+
+    bundle = open_bundle(four_source_bundle, "GRCh37")
+    con = bundle.connect()
+    for name, source in bundle.manifest["sources"].items():
+        table = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            [name]).fetchall()]
+        carried = bundle.index(name).columns
+        assert carried == read_by_lookup(source["kind"], table)
+        if source["kind"] == "popfreq":  # the lookup reads AF and group AFs only
+            assert "af" in carried and any(c.startswith("af_") for c in carried)
+            assert "ac" in table and "ac" not in carried
+    con.close()
