@@ -228,7 +228,8 @@ def write_index(con: duckdb.DuckDBPyConnection, table: str, bundle_dir: Path, ki
             code = pc.index_in(batch.column("chrom"), value_set=codes).to_numpy(zero_copy_only=False)
             pos = batch.column("pos").to_numpy(zero_copy_only=False)
             locus[done:done + m] = (code.astype(np.int64) << 32) | pos.astype(np.int64)
-            allele[done:done + m] = allele_codes(batch.column("ref"), batch.column("alt"))
+            allele[done:done + m] = allele_codes(pc.ascii_upper(batch.column("ref")),
+                                                 pc.ascii_upper(batch.column("alt")))
             values[done:done + m] = _records(batch, row_columns, value_sets, record)
             writer.write_batch(pa.RecordBatch.from_arrays(
                 [batch.column(c) for c in arrow_columns], schema=arrow_schema))
@@ -404,8 +405,8 @@ class SourceIndex:
         if uncoded.size:
             alleles = self.take(src_rows[uncoded], list(ALLELE_COLUMNS), pool)
             at = pa.array(keys.row[entry[uncoded]])
-            same = pc.and_(pc.equal(keys.ref.take(at), alleles.column("ref")),
-                           pc.equal(keys.alt.take(at), alleles.column("alt")))
+            same = pc.and_(pc.equal(keys.ref.take(at), pc.ascii_upper(alleles.column("ref"))),
+                           pc.equal(keys.alt.take(at), pc.ascii_upper(alleles.column("alt"))))
             hit[uncoded] = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
         # The bundle holds each (contig, pos, ref, alt) once, so a row matches at most one.
         rows[keys.row[entry[hit]]] = src_rows[hit]
