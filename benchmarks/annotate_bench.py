@@ -14,7 +14,7 @@ CPU time and peak RSS are recorded, and the number of annotated variants must ag
     ... --repeat 5                     # lookup() runs (fresh processes); the median is reported
 
 The inputs are written one contig at a time (~2 GB of memory for a 100M-row source; ~4 GB
-of bgzipped VCF, ~14 GB of bundle, and ~40 GB of temporary files while the bundle builds).
+of bgzipped VCF, ~9 GB of bundle, and ~40 GB of temporary files while the bundle builds).
 Synthetic on purpose: the real gnomAD v4 (~760M sites, ~900 INFO fields a line) cannot be
 downloaded here. Real gnomAD lines are ~10x longer, which slows the two VCF-reading tools much
 more than the bundle lookup (the bundle stores only the columns it serves).
