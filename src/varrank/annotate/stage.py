@@ -13,11 +13,13 @@ import json
 import logging
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from varrank.annotate.bundle import Bundle, open_bundle
@@ -98,7 +100,7 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
                           _transcripts_table(table, effects, chosen), out_meta, annotator, ledger)
 
 
-def _consequence_columns(table: pa.Table, effects: list[list[TranscriptEffect]],
+def _consequence_columns(table: pa.Table, effects: list[Sequence[TranscriptEffect]],
                          models: pa.Table | None, columns: dict[str, pa.Array]
                          ) -> list[TranscriptEffect | None]:
     """Pick the preferred effect per row and add its fields to ``columns``; return the picks."""
@@ -166,19 +168,27 @@ def _records(table: pa.Table) -> list[tuple[str, int, str, str]]:
 
 def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptions,
              ledger: Ledger, build: str | None, skipped: set[int]
-             ) -> tuple[list[list[TranscriptEffect]], str | None, pa.Table | None]:
+             ) -> tuple[list[Sequence[TranscriptEffect]], str | None, pa.Table | None]:
     """Transcript effects per row from the first available annotator.
 
     Rows the annotator cannot take are flagged with the reason and added to ``skipped``.
     """
     n = table.num_rows
+    usable = _usable_alts(table.column("alt"))
+    for i in np.flatnonzero(~usable).tolist():
+        ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
+        skipped.add(i)
+    # One shared empty tuple per row until an annotator fills it: millions of separate empty
+    # lists would cost seconds of allocation and garbage-collector passes on a genome.
+    effects: list[Sequence[TranscriptEffect]] = [()] * n
+    upstream = next(((column, kind) for column, kind in (("csq_raw", "CSQ"), ("ann_raw", "ANN"))
+                     if column in table.column_names and table.column(column).null_count < n),
+                    None)
+    if options.snpeff_db is None and options.vep_cache is None and upstream is None:
+        ledger.notes.append("no consequence annotator given (--snpeff-db/--vep-cache) and no "
+                            "upstream CSQ/ANN: consequence columns are null")
+        return effects, None, None
     records = _records(table)
-    usable = [not any(a.startswith(SYMBOLIC) or not a for a in (r[3],)) for r in records]
-    for i, ok in enumerate(usable):
-        if not ok:
-            ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
-            skipped.add(i)
-    effects: list[list[TranscriptEffect]] = [[] for _ in range(n)]
     if options.snpeff_db is not None:
         from varrank.annotate.consequence.snpeff import open_snpeff_db, run_snpeff, MODELS
 
@@ -186,7 +196,7 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
         models = pq.read_table(options.snpeff_db / MODELS)
         flags = _flags_by_transcript(models)
         with tempfile.TemporaryDirectory(prefix="varrank-snpeff-") as tmp:
-            idx = [i for i in range(n) if usable[i]]
+            idx = np.flatnonzero(usable).tolist()
             ann = run_snpeff(options.snpeff_db, manifest, [records[i] for i in idx], Path(tmp))
         for j, i in enumerate(idx):
             if j in ann:
@@ -202,7 +212,7 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
         from varrank.annotate.consequence.vep import run_vep
 
         with tempfile.TemporaryDirectory(prefix="varrank-vep-") as tmp:
-            idx = [i for i in range(n) if usable[i]]
+            idx = np.flatnonzero(usable).tolist()
             csq, fields, version = run_vep(options.vep_cache, options.fasta,
                                            build or bundle.genome_build,
                                            [records[i] for i in idx], Path(tmp))
@@ -210,24 +220,28 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
             if j in csq:
                 effects[i] = parse_csq(csq[j], fields, records[i][2], records[i][3], version)
         return effects, version, None
-    for column, kind in (("csq_raw", "CSQ"), ("ann_raw", "ANN")):
-        if column in table.column_names and table.column(column).null_count < n:
-            raw = table.column(column).to_pylist()
-            if kind == "CSQ":
-                fields = _csq_fields(meta, options)
-                for i, value in enumerate(raw):
-                    if value:
-                        effects[i] = parse_csq(value, fields, records[i][2], records[i][3],
-                                               annotator="VEP (upstream CSQ)")
-            else:
-                for i, value in enumerate(raw):
-                    if value:
-                        effects[i] = parse_ann(value, records[i][3], annotator="snpEff (upstream ANN)")
-            ledger.notes.append(f"consequences parsed from upstream INFO/{kind} (no annotator run)")
-            return effects, f"upstream {kind}", None
-    ledger.notes.append("no consequence annotator given (--snpeff-db/--vep-cache) and no upstream "
-                        "CSQ/ANN: consequence columns are null")
-    return effects, None, None
+    column, kind = upstream
+    raw = table.column(column).to_pylist()
+    if kind == "CSQ":
+        fields = _csq_fields(meta, options)
+        for i, value in enumerate(raw):
+            if value:
+                effects[i] = parse_csq(value, fields, records[i][2], records[i][3],
+                                       annotator="VEP (upstream CSQ)")
+    else:
+        for i, value in enumerate(raw):
+            if value:
+                effects[i] = parse_ann(value, records[i][3], annotator="snpEff (upstream ANN)")
+    ledger.notes.append(f"consequences parsed from upstream INFO/{kind} (no annotator run)")
+    return effects, f"upstream {kind}", None
+
+
+def _usable_alts(alt: pa.ChunkedArray) -> np.ndarray:
+    """Rows an annotator can take: ALT present, not empty, not symbolic or a breakend."""
+    bad = pc.equal(pc.utf8_length(alt), 0)
+    for prefix in SYMBOLIC:
+        bad = pc.or_kleene(bad, pc.starts_with(alt, prefix))
+    return ~pc.fill_null(bad, True).to_numpy(zero_copy_only=False)
 
 
 def _csq_fields(meta: dict, options: AnnotateOptions) -> list[str]:
@@ -268,7 +282,7 @@ def _model_facts(models: pa.Table | None) -> dict[str, dict]:
         models.column("cds_length").to_pylist())}
 
 
-def _add_exonic_splice_distance(table: pa.Table, effects: list[list[TranscriptEffect]],
+def _add_exonic_splice_distance(table: pa.Table, effects: list[Sequence[TranscriptEffect]],
                                 models: pa.Table) -> None:
     by_tx = {row["transcript_id"]: row for row in models.to_pylist()}
     positions = table.column("pos").to_pylist()
@@ -313,7 +327,7 @@ def _assemble(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
     return out
 
 
-def _transcripts_table(table: pa.Table, effects: list[list[TranscriptEffect]],
+def _transcripts_table(table: pa.Table, effects: list[Sequence[TranscriptEffect]],
                        chosen: list[TranscriptEffect | None]) -> pa.Table:
     if not any(effects):
         return TRANSCRIPT_SCHEMA.empty_table()
