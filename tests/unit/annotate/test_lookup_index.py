@@ -401,3 +401,13 @@ def test_index_carries_only_the_columns_the_lookup_reads(four_source_bundle):
             assert "af" in carried and any(c.startswith("af_") for c in carried)
             assert "ac" in table and "ac" not in carried
     con.close()
+
+
+def test_integer_values_are_stored_in_the_narrowest_width_that_holds_their_range():
+    from varrank.annotate.lookup_index import _narrowest_int
+
+    wide = np.dtype(np.int64)
+    assert _narrowest_int(0, 152_000, wide) == np.int32  # gnomAD AN
+    assert _narrowest_int(-5, 32_767, wide) == np.int16
+    assert _narrowest_int(0, 2**40, wide) == np.int64  # kept wide: the lookup widens the rest
+    assert _narrowest_int(None, None, wide) == np.int16  # an all-null column
