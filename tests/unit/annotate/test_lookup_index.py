@@ -411,3 +411,19 @@ def test_integer_values_are_stored_in_the_narrowest_width_that_holds_their_range
     assert _narrowest_int(-5, 32_767, wide) == np.int16
     assert _narrowest_int(0, 2**40, wide) == np.int64  # kept wide: the lookup widens the rest
     assert _narrowest_int(None, None, wide) == np.int16  # an all-null column
+
+
+def test_read_ahead_only_for_lookups_that_touch_most_pages(four_source_bundle, monkeypatch):
+    import os
+
+    from varrank.annotate import lookup_index
+
+    asked: list[int] = []
+    monkeypatch.setattr(lookup_index.os, "posix_fadvise",
+                        lambda fd, offset, length, advice: asked.append(advice))
+    index = open_bundle(four_source_bundle, "GRCh37").index("clinvar")
+    index._read_ahead(1)  # one query in a file of several pages: read only that page
+    smallest = len(index.locus) * min(8, index.values.itemsize) / lookup_index.PAGE_BYTES
+    assert smallest > 2 and asked == []
+    index._read_ahead(len(index.locus))  # as many queries as rows: every file ahead
+    assert asked == [os.POSIX_FADV_WILLNEED] * 3
