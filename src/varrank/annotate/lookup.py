@@ -7,10 +7,13 @@ bare form (``chr1`` and ``1`` meet), alleles case-insensitively. Columns from a 
 bundle lacks stay null: absent from a database means unknown, never frequency 0.
 
 The match itself is a binary search of the patient's locus keys in each source's sorted,
-memory-mapped key column, with REF/ALT compared on the rows that share a locus, and the
-value columns taken by row index for the matched rows only (lookup_index.py); its result is
-the same as a LEFT JOIN on the four keys (tests/unit/annotate/test_lookup_index.py holds the
-two side by side). The JSON columns are written column-wise with DuckDB's number formatting.
+memory-mapped key column, with allele codes (REF/ALT strings where an allele has no code)
+compared on the rows that share a locus, and the values read for the matched rows only
+(lookup_index.py); its result is the same as a LEFT JOIN on the four keys
+(tests/unit/annotate/test_lookup_index.py holds the two side by side). Whatever needs only
+the matched rows (group-AF JSON, the maximum AF) is computed on them before the columns are
+laid out at full length. The JSON columns are written column-wise with DuckDB's number
+formatting.
 """
 
 from __future__ import annotations
