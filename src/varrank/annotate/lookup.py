@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
 from varrank.annotate.lookup_columns import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
-                                             GROUP_AF_PREFIX, group_columns)
+                                             group_columns, group_label)
 from varrank.annotate.lookup_index import PatientKeys, one_array, spread, spread_array
 
 log = logging.getLogger(__name__)
@@ -78,18 +78,14 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     for name in bundle.sources_of("clinvar")[:1]:
         available = bundle.index(name).columns
         got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release=True)
-        for col, src in CLINVAR_COLUMNS.items():
-            if src in available:
-                out[col] = one_array(got.column(src))
+        out.update(_named(got, CLINVAR_COLUMNS))
         out["clinvar_release"] = one_array(got.column("_release"))
     for name in bundle.sources_of("gnomad")[:1]:
         available = bundle.index(name).columns
         groups = group_columns(available)
         got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available], groups,
                    release=True, group_json=True)
-        for col, src in GNOMAD_COLUMNS.items():
-            if src in available:
-                out[col] = one_array(got.column(src))
+        out.update(_named(got, GNOMAD_COLUMNS))
         out["gnomad_release"] = one_array(got.column("_release"))
         out["gnomad_group_af"] = one_array(got.column("_groups"))
     popfreq_names = bundle.sources_of("popfreq")
@@ -105,9 +101,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     for name in bundle.sources_of("inhouse")[:1]:
         available = bundle.index(name).columns
         got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release=True)
-        for col, src in INHOUSE_COLUMNS.items():
-            if src in available:
-                out[col] = one_array(got.column(src))
+        out.update(_named(got, INHOUSE_COLUMNS))
         out["inhouse_release"] = one_array(got.column("_release"))
     if freq_candidates:
         out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
@@ -117,12 +111,18 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     return out, matches
 
 
+def _named(got: pa.Table, names: dict[str, str]) -> dict[str, pa.Array]:
+    """Output column -> the source column it names, for the source columns ``got`` holds."""
+    return {col: one_array(got.column(src)) for col, src in names.items()
+            if src in got.column_names}
+
+
 def _group_json(con: duckdb.DuckDBPyConnection, compact: pa.Table, groups: list[str],
                 pool: Executor | None = None) -> pa.Array:
     """JSON object group -> AF per matched row (null where every group is null)."""
     if not groups or not compact.num_rows:
         return pa.nulls(compact.num_rows, pa.string())
-    return _json_object(con, [(g[len(GROUP_AF_PREFIX):], one_array(compact.column(g)))
+    return _json_object(con, [(group_label(g), one_array(compact.column(g)))
                               for g in groups], pool)
 
 
@@ -228,8 +228,8 @@ def _freq_candidates(source: str, compact: pa.Table, present: np.ndarray, groups
     """The overall AF and the groups eligible for grpmax, on the source's matched rows."""
     found = []
     for col in (["af"] if "af" in compact.column_names else []) + [
-            g for g in groups if g[len(GROUP_AF_PREFIX):] not in GRPMAX_EXCLUDED]:
-        label = source if col == "af" else f"{source}:{col[len(GROUP_AF_PREFIX):]}"
+            g for g in groups if group_label(g) not in GRPMAX_EXCLUDED]:
+        label = source if col == "af" else f"{source}:{group_label(col)}"
         values = one_array(compact.column(col))
         found.append(Candidate(label, present, np.asarray(
             pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)))

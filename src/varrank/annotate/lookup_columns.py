@@ -29,6 +29,11 @@ def group_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c.startswith(GROUP_AF_PREFIX)]
 
 
+def group_label(column: str) -> str:
+    """'af_nfe' -> 'nfe'."""
+    return column[len(GROUP_AF_PREFIX):]
+
+
 def read_by_lookup(kind: str, columns: list[str]) -> list[str]:
     """The value columns of a source of this kind that the lookup reads, in table order."""
     with_groups = kind in ("gnomad", "popfreq")

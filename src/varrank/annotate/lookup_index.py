@@ -155,14 +155,18 @@ def _row_store_layout(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Sch
     row_columns: list[str] = []
     dictionaries: dict[str, list[str]] = {}
     storage: dict[str, np.dtype] = {}
+    integers = [f.name for f in schema if pa.types.is_integer(f.type)]
+    ranges: dict[str, tuple] = {}
+    if integers:  # one scan for every integer column's range
+        bounds = con.execute("SELECT " + ", ".join(f'min("{c}"), max("{c}")' for c in integers)
+                             + f' FROM "{table}"').fetchall()[0]
+        ranges = {c: bounds[2 * i:2 * i + 2] for i, c in enumerate(integers)}
     for field in schema:
         if field.name in ALLELE_COLUMNS or len(row_columns) == ROW_STORE_MAX_COLUMNS:
             continue
         t, name = field.type, field.name
         if pa.types.is_integer(t):
-            low, high = con.execute(f'SELECT min("{name}"), max("{name}") FROM "{table}"'
-                                    ).fetchall()[0]
-            storage[name] = _narrowest_int(low, high, np.dtype(t.to_pandas_dtype()))
+            storage[name] = _narrowest_int(*ranges[name], np.dtype(t.to_pandas_dtype()))
         elif pa.types.is_floating(t) or pa.types.is_boolean(t):
             storage[name] = np.dtype(t.to_pandas_dtype())
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
@@ -347,8 +351,8 @@ class SourceIndex:
                 raise ResourceError(f"the bundle's lookup index for {name!r} is missing",
                                     hint="rebuild the bundle with `varrank resources build`",
                                     path=path)
-        # Plain ndarray views of the maps: numpy's memmap subclass costs per slice and take.
         self.paths = paths
+        # Plain ndarray views of the maps: numpy's memmap subclass costs per slice and take.
         self.locus = np.asarray(np.load(paths["locus"], mmap_mode="r"))
         self.allele = np.asarray(np.load(paths["allele"], mmap_mode="r"))
         self.values = np.asarray(np.load(paths["values"], mmap_mode="r"))

@@ -152,7 +152,8 @@ def _clean_batch(batch: pa.RecordBatch, line0: int, out: IO[bytes],
     kept = int(keep.sum())
     if not kept:
         return True
-    take = pa.array(np.flatnonzero(keep))
+    kept_rows = np.flatnonzero(keep)
+    take = pa.array(kept_rows)
     target = pc.take(pa.array(targets, pa.string()), pc.take(encoded.indices, take))
     for contig in pc.unique(target).to_pylist():
         contigs.setdefault(contig, None)
@@ -160,7 +161,7 @@ def _clean_batch(batch: pa.RecordBatch, line0: int, out: IO[bytes],
     filters.update(f for value in pc.unique(flt).to_pylist() if value not in (".", "PASS")
                    for f in value.split(";"))
     info = pc.take(batch.column("info"), take)
-    line = pc.cast(pa.array(np.flatnonzero(keep) + line0), pa.string())
+    line = pc.cast(pa.array(kept_rows + line0), pa.string())
     tag = pc.binary_join_element_wise(f"{LINE_TAG}=", line, "")
     empty = pc.is_in(info, pa.array([".", ""]))
     info = pc.if_else(empty, tag, pc.binary_join_element_wise(info, tag, ";"))
