@@ -332,12 +332,14 @@ def _transcripts_table(table: pa.Table, effects: list[Sequence[TranscriptEffect]
     if not any(effects):
         return TRANSCRIPT_SCHEMA.empty_table()
     rows = []
-    keys = table.column("variant_key").to_pylist() if "variant_key" in table.column_names else None
-    records = _records(table)
-    for i, (row_effects, best) in enumerate(zip(effects, chosen)):
-        chrom, pos, ref, alt = records[i]
-        vkey = keys[i] if keys else f"{chrom}-{pos}-{ref}-{alt}"
-        for e in row_effects:
+    # Python values only for the rows that have effects (not every row of a genome again).
+    annotated = [i for i, row_effects in enumerate(effects) if row_effects]
+    part = table.take(pa.array(annotated, pa.int64()))
+    keys = part.column("variant_key").to_pylist() if "variant_key" in part.column_names else None
+    for j, (i, (chrom, pos, ref, alt)) in enumerate(zip(annotated, _records(part))):
+        vkey = keys[j] if keys else f"{chrom}-{pos}-{ref}-{alt}"
+        best = chosen[i]
+        for e in effects[i]:
             rows.append({"variant_key": vkey, "chrom": chrom, "pos": pos, "ref": ref, "alt": alt,
                          **e.as_row(), "preferred": e is best})
     return pa.Table.from_pylist(rows, schema=TRANSCRIPT_SCHEMA)
