@@ -48,6 +48,11 @@ def bare_name(contig: str) -> str:
     return name
 
 
+def is_mitochondrial(contig: str) -> bool:
+    """chrM, chrMT, M, MT in any case: the mitochondrial genome under every naming style."""
+    return bare_name(contig) == "MT"
+
+
 def contig_mapper(target_contigs: Iterable[str]) -> dict[str, str]:
     """Return a mapping from any naming style to the name used in ``target_contigs``.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from varrank.core.vocab import VariantType
+
 BASES = re.compile(r"^[ACGTNacgtn]+$")
 GVCF_NON_REF = frozenset({"<NON_REF>", "<*>"})
 
@@ -17,15 +19,15 @@ def is_valid_allele(allele: str) -> bool:
     return bool(BASES.match(allele)) or allele == "*" or is_symbolic(allele)
 
 
-def variant_type(ref: str, alt: str) -> str:
+def variant_type(ref: str, alt: str) -> VariantType:
     """SNV, MNV, insertion, deletion or complex, on a normalised biallelic pair."""
     if len(ref) == len(alt):
-        return "SNV" if len(ref) == 1 else "MNV"
+        return VariantType.SNV if len(ref) == 1 else VariantType.MNV
     if len(ref) < len(alt) and alt.startswith(ref):
-        return "insertion"
+        return VariantType.INSERTION
     if len(alt) < len(ref) and ref.startswith(alt):
-        return "deletion"
-    return "complex"
+        return VariantType.DELETION
+    return VariantType.COMPLEX
 
 
 def trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from varrank.core.errors import InputError
 from varrank.core.schema import arrow_schema
+from varrank.core.vocab import Zygosity
 from varrank.ingest import reasons
 from varrank.ingest.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.ingest.audit import DropRecorder
@@ -157,10 +158,10 @@ def extract(
                 drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, "no GT in FORMAT")
                 continue
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
-            if gt.zygosity == "hom_ref":
+            if gt.zygosity == Zygosity.HOM_REF:
                 drops.drop(reasons.PROBAND_HOM_REF, where, chrom, pos, ref, alt, gt.gt or "")
                 continue
-            if gt.zygosity == "no_call":
+            if gt.zygosity == Zygosity.NO_CALL:
                 drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, gt.gt or "./.")
                 continue
             if (chrom, pos) != here:

@@ -22,9 +22,11 @@ import pyarrow as pa
 
 from varrank.core import schema
 from varrank.core.errors import InputError
+from varrank.core.genome import bare_name
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
 from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.core.vocab import AcmgClass, EvidenceStatus, Zygosity
 from varrank.prioritise import acmg
 from varrank.prioritise.acmg.clinvar import clinvar_rank_points
 from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classify_points,
@@ -34,12 +36,12 @@ from varrank.prioritise.acmg.evidence import Row
 from varrank.prioritise.acmg.frequency import AF_COLUMNS
 from varrank.prioritise.acmg.protein_index import ProteinIndex
 from varrank.prioritise.acmg.thresholds import Thresholds
+from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.inheritance import modes as inh
 from varrank.prioritise.inheritance.ped import Pedigree, check_samples, read_ped, single_sample
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
 from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
 from varrank.prioritise.phenotype.terms import resolve_terms
-from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.rank import RankWeights, inheritance_factor, phenotype_factor
 
 LOG = logging.getLogger(__name__)
@@ -155,7 +157,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
                                                     use_consequence)
             results.append(evidence_cache[key])
     benign = {i for i, res in enumerate(results)
-              if res["class_points"] in ("Benign", "Likely benign")}
+              if res["class_points"] in (AcmgClass.BENIGN, AcmgClass.LIKELY_BENIGN)}
     scores = [posterior_probability(_rank_points(res), ctx.thresholds) for res in results]
     fits, partners = _inheritance(rows, ped, proband, use_inheritance, benign, scores)
     family_data = use_inheritance and len(ped.people) > 1
@@ -288,14 +290,14 @@ def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool, benign: set[i
             fits.append(None)
             continue
         fits.append(inh.variant_modes(str(r.get("chrom")), gts, ped, proband) if enabled
-                    else {"not_evaluated"})
+                    else {EvidenceStatus.NOT_EVALUATED})
     partners: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if not enabled:
         return fits, partners
     by_gene: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == "het" \
-                and i not in benign and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
+        if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == Zygosity.HET \
+                and i not in benign and bare_name(str(r.get("chrom"))) not in ("X", "MT"):
             by_gene[r["gene_symbol"]].append(i)
     for gene, idx in by_gene.items():
         if len(idx) < 2:
@@ -423,20 +425,21 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
     items.append({"kind": "consequence", "impact": res["impact"],
                   "points": res["impact_points"],
                   "note": "ranking only (Exomiser-style variant-effect prior)",
-                  "status": "met" if res["impact"] else "not_evaluated"})
+                  "status": EvidenceStatus.MET if res["impact"] else EvidenceStatus.NOT_EVALUATED})
     items.append({"kind": "classification", "acmg_class_2015": res["class_2015"],
                   "acmg_points": res["points"], "acmg_class_points": res["class_points"]})
     if not use_phenotype:
-        items.append({"kind": "phenotype", "status": "not_evaluated",
+        items.append({"kind": "phenotype", "status": EvidenceStatus.NOT_EVALUATED,
                       "reason": "no HPO terms (or phenotype switched off)", "factor": 1.0})
     elif match is None:
-        items.append({"kind": "phenotype", "status": "not_met",
+        items.append({"kind": "phenotype", "status": EvidenceStatus.NOT_MET,
                       "reason": "gene has no HPO annotation", "score": 0.0,
                       "factor": round(pfactor, 4)})
     else:
         ix = view.profile.index
         items.append({
-            "kind": "phenotype", "status": "met" if match.score > 0 else "not_met",
+            "kind": "phenotype",
+            "status": EvidenceStatus.MET if match.score > 0 else EvidenceStatus.NOT_MET,
             "score": round(float(match.score), 4), "factor": round(pfactor, 4),
             "gene_level": round(float(match.gene_level), 4),
             "disease": match.disease_id, "disease_name": match.disease_name,

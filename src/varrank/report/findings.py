@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from varrank.core.clinvar import is_pathogenic_assertion
+from varrank.core.vocab import AcmgClass
 from varrank.report.values import clean, split_list
 
 # SpliceAI delta-score cut-offs of Jaganathan et al. 2019 (Cell 176:535): 0.2 high recall,
@@ -19,8 +21,7 @@ from varrank.report.values import clean, split_list
 SPLICEAI_PLOT_THRESHOLD = 0.2
 SPLICEAI_LEVELS = ((0.8, "high"), (0.5, "moderate"), (0.2, "low"))
 
-CLINVAR_PLP = ("pathogenic", "likely_pathogenic", "likely pathogenic")
-ACMG_PLP = ("pathogenic", "likely pathogenic", "likely_pathogenic")
+ACMG_PLP = frozenset({AcmgClass.PATHOGENIC.lower(), AcmgClass.LIKELY_PATHOGENIC.lower(), "likely_pathogenic"})
 
 # Fields of a finding and the stage whose columns fill them; used to say what is missing.
 FIELD_STAGE = {
@@ -37,10 +38,7 @@ def variant_label(row: dict[str, Any]) -> str:
 
 def is_clinvar_plp(significance: Any) -> bool:
     """ClinVar CLNSIG says (likely) pathogenic, excluding 'Conflicting ...' aggregates."""
-    text = (clean(significance) or "").lower()
-    if not text or "conflicting" in text:
-        return False
-    return any(term in text for term in CLINVAR_PLP)
+    return is_pathogenic_assertion(clean(significance))
 
 
 def is_acmg_plp(acmg_class: Any) -> bool:

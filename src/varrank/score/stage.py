@@ -21,6 +21,7 @@ from varrank.core.errors import InputError, ResourceError
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
 from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.core.vocab import ScoreStatus
 from varrank.score import candidates, providers, registry, spliceai, spliceai_cone
 from varrank.score.annotation import SpliceAnnotation
 from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
@@ -113,7 +114,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     rows = table.select(list(schema.KEY) + [c for c in ("variant_key",)
                                             if c in table.column_names]).to_pylist()
     n = len(rows)
-    status: list[str] = ["not_candidate"] * n
+    status: list[str] = [ScoreStatus.NOT_CANDIDATE] * n
     cols: dict[str, list[Any]] = {c.name: [None] * n for c in schema.SCORE}
     track_rows: dict[str, list[Any]] = {f.name: [] for f in TRACK_SCHEMA}
     used_providers: dict[str, str] = {}
@@ -144,13 +145,13 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         tasks: list[spliceai.SpliceTask] = []
         for i, (row, reason) in enumerate(zip(rows, reasons)):
             if reason is not None:
-                ledger.flag(f"not_candidate:{reason}", _key(row))
+                ledger.flag(f"{ScoreStatus.NOT_CANDIDATE}:{reason}", _key(row))
                 continue
             contig, skip = check_allele(genome, row["chrom"], int(row["pos"]), row["ref"],
                                         row["alt"], limits)
             if skip is not None:
-                status[i] = f"skipped:{skip}"
-                ledger.flag(f"skipped:{skip}", _key(row))
+                status[i] = ScoreStatus.skipped(skip)
+                ledger.flag(status[i], _key(row))
                 continue
             for gene in ann.genes_at(row["chrom"], int(row["pos"])):
                 tasks.append(spliceai.SpliceTask(i, contig, int(row["pos"]), row["ref"].upper(),
@@ -166,13 +167,13 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
             if task.row not in best or result.max_delta > best[task.row].max_delta:
                 best[task.row] = result
         for i, result in best.items():
-            status[i] = "scored"
+            status[i] = ScoreStatus.SCORED
             for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
                 cols[f"spliceai_{name}"][i] = getattr(result, name)
             cols["spliceai_max"][i] = result.max_delta
             cols["spliceai_gene"][i] = result.gene
             _add_tracks(track_rows, _key(rows[i]), bundle.name, result, options.distance)
-        ledger.flag("scored", n=len(best))
+        ledger.flag(ScoreStatus.SCORED, n=len(best))
         if best:
             ledger.notes.append(
                 f"SpliceAI {bundle.version}: {len(best)} variants in {elapsed:.1f}s "
@@ -237,10 +238,10 @@ def _score_registry(bundles: list[ModelBundle], chosen, options: ScoreOptions,
                 value, skip = scorer.score(genome, allele)
                 if value is not None:
                     per_row[i][bundle.name] = value
-                    counts["scored"] += 1
+                    counts[ScoreStatus.SCORED] += 1
                     continue
-            ledger.flag(f"{bundle.name}:skipped:{skip}", _key(row))
-        ledger.notes.append(f"{bundle.name} ({bundle.kind}): {counts['scored']} scored")
+            ledger.flag(f"{bundle.name}:{ScoreStatus.skipped(skip)}", _key(row))
+        ledger.notes.append(f"{bundle.name} ({bundle.kind}): {counts[ScoreStatus.SCORED]} scored")
     cols[MODEL_SCORES] = [registry.scores_json(v) for v in per_row]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from varrank.prioritise.acmg import RuleContext, evaluate
-from varrank.prioritise.acmg.clinvar import (clinvar_assertion, significance_category,
-                                             stars_from_review_status)
+from varrank.core.clinvar import review_stars as stars_from_review_status
+from varrank.core.clinvar import significance_category
+from varrank.prioritise.acmg.clinvar import clinvar_assertion
 from varrank.prioritise.acmg.computational import bp4, pp3
 from varrank.prioritise.acmg.evidence import Row
 from varrank.prioritise.acmg.frequency import ba1, bs1, pm2

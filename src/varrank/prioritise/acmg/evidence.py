@@ -12,16 +12,18 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from varrank.core.vocab import EvidenceDirection, EvidenceStatus, EvidenceStrength
 from varrank.prioritise.acmg.thresholds import Thresholds
 
-MET, NOT_MET, NOT_EVALUATED = "met", "not_met", "not_evaluated"
-PATHOGENIC, BENIGN = "pathogenic", "benign"
-STRENGTHS = ("stand_alone", "very_strong", "strong", "moderate", "supporting")
+MET, NOT_MET, NOT_EVALUATED = EvidenceStatus.MET, EvidenceStatus.NOT_MET, EvidenceStatus.NOT_EVALUATED
+PATHOGENIC, BENIGN = EvidenceDirection.PATHOGENIC, EvidenceDirection.BENIGN
+STRENGTHS = tuple(EvidenceStrength)
+S = EvidenceStrength
 # The code's default strength (Richards 2015 Table 3/4): the first letters after P/B.
-_DEFAULT_STRENGTH = {"VS": "very_strong", "S": "strong", "M": "moderate", "P": "supporting",
-                     "A": "stand_alone"}
-_SUFFIX = {"very_strong": "VeryStrong", "strong": "Strong", "moderate": "Moderate",
-           "supporting": "Supporting", "stand_alone": "StandAlone"}
+_DEFAULT_STRENGTH = {"VS": S.VERY_STRONG, "S": S.STRONG, "M": S.MODERATE, "P": S.SUPPORTING,
+                     "A": S.STAND_ALONE}
+_SUFFIX = {S.VERY_STRONG: "VeryStrong", S.STRONG: "Strong", S.MODERATE: "Moderate",
+           S.SUPPORTING: "Supporting", S.STAND_ALONE: "StandAlone"}
 
 
 def default_strength(code: str) -> str | None:
@@ -57,7 +59,7 @@ class Evidence:
         """Signed Tavtigian points; zero unless met."""
         if not self.met or self.strength is None:
             return 0
-        if self.strength == "stand_alone":
+        if self.strength == S.STAND_ALONE:
             value = thresholds.points_stand_alone
         else:
             value = thresholds.points[self.strength]

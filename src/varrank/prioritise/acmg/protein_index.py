@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from varrank.core.clinvar import is_pathogenic_assertion, review_stars
 from varrank.core.errors import InputError
 
 LOG = logging.getLogger(__name__)
@@ -105,9 +106,7 @@ class ProteinIndex:
     def add(self, gene: str, hgvs_p: str, significance: str, stars: int,
             variant_key: str | None = None, variation_id: str | None = None) -> bool:
         """Add one assertion; returns False (and keeps nothing) unless P/LP missense."""
-        from varrank.prioritise.acmg.clinvar import significance_category
-
-        if not gene or significance_category(significance) != "pathogenic":
+        if not gene or not is_pathogenic_assertion(significance):
             return False
         if is_truncating(hgvs_p):
             self.null_assertions[gene].append(int(stars))
@@ -152,8 +151,6 @@ def _open_text(path: Path):
 
 
 def _from_vcf(path: Path) -> ProteinIndex:
-    from varrank.prioritise.acmg.clinvar import stars_from_review_status
-
     index = ProteinIndex()
     with _open_text(path) as handle:
         for lineno, line in enumerate(handle, 1):
@@ -167,12 +164,13 @@ def _from_vcf(path: Path) -> ProteinIndex:
             hgvs_p = info.get("HGVS_P")
             if not hgvs_p:
                 continue
-            review = info.get("REVIEW_STATUS_ORDERED") or info.get("REVIEW_STATUS") or \
-                info.get("CLNREVSTAT")
+            # the aggregate status gives ClinVar's stars; _ORDERED lists each submission's
+            review = info.get("REVIEW_STATUS") or info.get("CLNREVSTAT") or \
+                info.get("REVIEW_STATUS_ORDERED")
             significance = info.get("CLINICAL_SIGNIFICANCE") or info.get("CLNSIG")
             gene = info.get("SYMBOL") or (info.get("GENEINFO") or "").split(":")[0]
             key = f"{cols[0]}-{cols[1]}-{cols[3]}-{cols[4]}"
-            index.add(gene, hgvs_p, significance or "", stars_from_review_status(review) or 0,
+            index.add(gene, hgvs_p, significance or "", review_stars(review) or 0,
                       key, info.get("VARIATION_ID") or cols[2])
     return index
 

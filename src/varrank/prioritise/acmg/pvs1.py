@@ -27,6 +27,7 @@ Karczewski 2020) as a proxy for haploinsufficiency. The reason says which one an
 
 from __future__ import annotations
 
+from varrank.core.vocab import EvidenceStrength as S
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, not_met
 
@@ -91,9 +92,9 @@ def pvs1(row: Row, ctx: RuleContext) -> Evidence:
         return met("PVS1", f"whole transcript or exon deleted; {why}")
     if hits & CANONICAL_SPLICE:
         return met("PVS1", f"canonical splice site; {why}; exon-skipping frame and NMD not "
-                           "modelled (tree stops) -> Strong", "strong")
+                           "modelled (tree stops) -> Strong", S.STRONG)
     return met("PVS1", f"initiation codon; {why}; alternative starts not checked -> "
-                       "Supporting", "supporting")
+                       "Supporting", S.SUPPORTING)
 
 
 def _truncating(row: Row, hits: set[str], why: str) -> Evidence:
@@ -101,13 +102,13 @@ def _truncating(row: Row, hits: set[str], why: str) -> Evidence:
     exon = _exon_rank(row.get("exon"))
     if exon is None:
         return met("PVS1", f"{what}; {why}; exon position unknown so NMD cannot be "
-                           "predicted (tree stops) -> Strong", "strong")
+                           "predicted (tree stops) -> Strong", S.STRONG)
     number, total = exon
     if number >= total:
         return met("PVS1", f"{what} in the last exon ({number}/{total}): NMD not predicted; "
                            "critical region and % protein removed unknown -> Moderate",
-                   "moderate")
+                   S.MODERATE)
     if number == total - 1:
         return met("PVS1", f"{what} in the penultimate exon ({number}/{total}): 50-nt rule "
-                           "not checkable without exon coordinates -> Strong", "strong")
+                           "not checkable without exon coordinates -> Strong", S.STRONG)
     return met("PVS1", f"{what} in exon {number}/{total}: NMD predicted; {why}")
