@@ -15,11 +15,11 @@ Null variants (PVS1 consequences) do not get PP3: PVS1 already counts the predic
 
 from __future__ import annotations
 
+from varrank.core.so_terms import NULL_CONSEQUENCES
 from varrank.core.vocab import EvidenceStrength as S
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import (BENIGN, PATHOGENIC, Evidence, Row, met,
                                               not_evaluated, not_met)
-from varrank.prioritise.acmg.pvs1 import NULL_CONSEQUENCES
 
 STRENGTH_ORDER = (S.VERY_STRONG, S.STRONG, S.MODERATE, S.SUPPORTING)
 # (column, tool name, PP3 thresholds attr, BP4 thresholds attr), in order of preference

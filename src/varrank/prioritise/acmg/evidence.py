@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from varrank.core.so_terms import split_terms
 from varrank.core.vocab import EvidenceDirection, EvidenceStatus, EvidenceStrength
 from varrank.prioritise.acmg.thresholds import Thresholds
 
@@ -87,25 +88,6 @@ def not_evaluated(code: str, reason: str) -> Evidence:
                     PATHOGENIC if code.startswith("P") else BENIGN)
 
 
-# ClinVar's MC field and older VEP/snpEff releases name some SO terms differently; rules
-# compare against the current SO names.
-SO_SYNONYMS = {
-    "nonsense": "stop_gained",                       # ClinVar MC (SO:0001587)
-    "initiatior_codon_variant": "start_lost",         # ClinVar's spelling (SO:0001582)
-    "initiator_codon_variant": "start_lost",
-    "inframe_variant": "inframe_indel",               # ClinVar (SO:0001650)
-    "non-coding_transcript_variant": "non_coding_transcript_variant",
-    "2KB_upstream_variant": "upstream_gene_variant",
-    "500B_downstream_variant": "downstream_gene_variant",
-    "exon_loss_variant": "transcript_ablation",       # snpEff: whole exon deleted
-    "5_prime_UTR_premature_start_codon_gain_variant": "5_prime_UTR_variant",
-}
-
-
-def normalise_consequence(term: str) -> str:
-    return SO_SYNONYMS.get(term, term)
-
-
 class Row:
     """Read access to one variant row that tells "column absent" from "value null".
 
@@ -132,11 +114,7 @@ class Row:
 
     def consequences(self) -> set[str]:
         """Sequence Ontology terms of the preferred transcript (``&``- or ``,``-joined)."""
-        raw = self.get("consequence")
-        if not raw:
-            return set()
-        return {normalise_consequence(t.strip()) for t in str(raw).replace(",", "&").split("&")
-                if t.strip()}
+        return set(split_terms(self.get("consequence")))
 
     @property
     def key(self) -> str:
