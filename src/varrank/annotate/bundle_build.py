@@ -37,7 +37,7 @@ from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
 from varrank.core.errors import ResourceError
-from varrank.core.genome import contig_mapper
+from varrank.core.genome import bare_name_sql, contig_mapper
 from varrank.core.reference import fasta_contig_lengths
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 BUNDLE_DB = "annotation.duckdb"
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT_VERSION = 3  # 2: lookup/ index per source; 3: allele codes, value records
-BARE_CHROM_SQL = ("CASE WHEN upper({c}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
-                  "WHEN lower({c}) LIKE 'chr%' THEN substr({c}, 4) ELSE {c} END")
 
 
 @dataclass
@@ -402,7 +400,7 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
                          for c, t in columns)
     decode_cls = spec.kind == "inhouse" and any(c == "classification" for c, _ in columns)
     con.execute(
-        f'CREATE TABLE "{spec.name}" AS SELECT {BARE_CHROM_SQL.format(c="chrom")} AS chrom, pos, '
+        f'CREATE TABLE "{spec.name}" AS SELECT {bare_name_sql("chrom")} AS chrom, pos, '
         f"ref, alt{value_cols}, source_line FROM {load} ORDER BY 1, pos, ref, alt")
     con.execute(f"DROP TABLE {load}")
     if decode_cls:

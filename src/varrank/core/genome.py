@@ -48,6 +48,13 @@ def bare_name(contig: str) -> str:
     return name
 
 
+def bare_name_sql(column: str) -> str:
+    """DuckDB twin of :func:`bare_name` for a column (a test compares the two on every
+    naming style), so a bundle's stored contigs and a patient's looked-up ones agree."""
+    return (f"CASE WHEN upper({column}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
+            f"WHEN lower({column}) LIKE 'chr%' THEN substr({column}, 4) ELSE {column} END")
+
+
 def is_mitochondrial(contig: str) -> bool:
     """chrM, chrMT, M, MT in any case: the mitochondrial genome under every naming style."""
     return bare_name(contig) == "MT"
