@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from varrank.annotate.bundle import Bundle, open_bundle
@@ -28,6 +27,7 @@ from varrank.annotate.consequence.gene_model import splice_distance
 from varrank.annotate.consequence.parse import csq_format_from_header, parse_ann, parse_csq
 from varrank.annotate.consequence.select import preferred
 from varrank.annotate.lookup import lookup
+from varrank.core.alleles import sequence_mask
 from varrank.core.errors import InputError
 from varrank.core.genome import canonical_build
 from varrank.core.ids import require_safe_id
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 EFFECT_COLUMNS = ("gene_symbol", "gene_id", "transcript_id", "biotype", "is_mane_select",
                   "is_canonical", "consequence", "impact", "hgvs_c", "hgvs_p", "exon", "intron",
                   "protein_position", "amino_acids", "splice_distance", "annotator")
-SYMBOLIC = ("<", "*", "[", "]", ".")
 
 
 @dataclass
@@ -174,7 +173,7 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
     Rows the annotator cannot take are flagged with the reason and added to ``skipped``.
     """
     n = table.num_rows
-    usable = _usable_alts(table.column("alt"))
+    usable = sequence_mask(table.column("alt"))  # not symbolic, '*', breakend or missing
     for i in np.flatnonzero(~usable).tolist():
         ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
         skipped.add(i)
@@ -236,12 +235,6 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
     return effects, f"upstream {kind}", None
 
 
-def _usable_alts(alt: pa.ChunkedArray) -> np.ndarray:
-    """Rows an annotator can take: ALT present, not empty, not symbolic or a breakend."""
-    bad = pc.equal(pc.utf8_length(alt), 0)
-    for prefix in SYMBOLIC:
-        bad = pc.or_kleene(bad, pc.starts_with(alt, prefix))
-    return ~pc.fill_null(bad, True).to_numpy(zero_copy_only=False)
 
 
 def _csq_fields(meta: dict, options: AnnotateOptions) -> list[str]:

@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from varrank.core.alleles import (MISSING_ALLELES, SEQUENCE_LIST_PATTERN, SEQUENCE_PATTERN,
+                                  SPANNING_DELETION, is_symbolic)
 from varrank.core.errors import ResourceError
 
 log = logging.getLogger(__name__)
 
 LINE_TAG = "VRLINE"
 PROGRESS_EVERY = 5_000_000
-ALLELE_RE = re.compile(r"^[ACGTNacgtn]+$")
-ALTS_RE = re.compile(r"^[ACGTNacgtn]+(?:,[ACGTNacgtn]+)*$")
+ALLELE_RE = re.compile(SEQUENCE_PATTERN)
+ALTS_RE = re.compile(SEQUENCE_LIST_PATTERN)
 _INFO_DEF = re.compile(r'^##INFO=<ID=([^,>]+),Number=([^,>]+),Type=([^,>]+)(?:,Description="(.*)")?')
 _CONTIG_DEF = re.compile(r"^##contig=<ID=([^,>]+)(?:,length=(\d+))?")
 
@@ -176,10 +178,10 @@ def clean_records(
             continue
         if not alts_ok(alt):
             example = f"{chrom}:{pos}:{ref}:{alt}"
-            if alt in (".", "", "*"):
+            if alt in MISSING_ALLELES or alt == SPANNING_DELETION:
                 stats.skip("no_alt_allele", example)
                 continue
-            if any(a.startswith("<") or "[" in a or "]" in a or a == "*" for a in alt.split(",")):
+            if any(is_symbolic(a) or a == SPANNING_DELETION for a in alt.split(",")):
                 stats.skip("symbolic_or_breakend_alt", example)
                 continue
             raise ResourceError(f"ALT {alt[:40]!r} is not a DNA sequence or symbolic allele",

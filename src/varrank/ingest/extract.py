@@ -17,11 +17,11 @@ from pathlib import Path
 import cyvcf2
 import pyarrow as pa
 
+from varrank.core.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.core.errors import InputError
 from varrank.core.schema import arrow_schema
 from varrank.core.vocab import Zygosity
 from varrank.ingest import reasons
-from varrank.ingest.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.genotypes import allele_depths, genotype, int_field
 from varrank.ingest.normalise import OLD_TAG

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from varrank.core.alleles import is_transition
 from varrank.core.genome import bare_name
 from varrank.core.vocab import CARRIER_ZYGOSITIES, VariantType, Zygosity
-from varrank.ingest.alleles import is_transition
 
 # Pseudo-autosomal regions of chrX (1-based, inclusive), GRCh37 and GRCh38.
 PAR_X = {
