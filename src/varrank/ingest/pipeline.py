@@ -22,12 +22,13 @@ from varrank import __version__
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
+from varrank.core.pedigree import read_ped
 from varrank.core.table_io import atomic_write_text, share_file, with_stage, write_table
+from varrank.core.vocab import Sex
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.extract import ExtractResult, extract
 from varrank.ingest.normalise import bcftools_version, normalise, rename_contigs
-from varrank.ingest.pedigree import read_ped
 from varrank.ingest.prefilter import PrefilterResult, prefilter
 from varrank.ingest.proband import choose_proband, family_samples
 from varrank.ingest.qc import QcAccumulator
@@ -88,8 +89,8 @@ def run_ingest(
     pedigree = read_ped(ped) if ped else None
     chosen = choose_proband(vcf, sniffed.samples, proband, pedigree)
     declared_sex = sex
-    if declared_sex == "unknown" and pedigree and chosen in pedigree:
-        declared_sex = pedigree[chosen].sex
+    if declared_sex == Sex.UNKNOWN and pedigree and chosen in pedigree.people:
+        declared_sex = pedigree.sex_of(chosen)
     reference = open_reference(fasta) if fasta else None
     build = check_build(vcf, sniffed.contig_lengths, reference, genome)
     log.info("ingest: %s (%s), proband %s, build %s", vcf, sniffed.format.value, chosen, build or "unknown")
@@ -99,6 +100,8 @@ def run_ingest(
     ledger = Ledger("ingest", patient)
     if reference is None:
         ledger.notes.append(NO_FASTA_NOTE)
+    if pedigree is not None:
+        ledger.notes.extend(pedigree.warnings)
     family = family_samples(chosen, sniffed.samples, pedigree, ledger)
     qc = QcAccumulator(build)
     pre, result = _normalise_and_extract(sniffed, paths, patient, chosen, family, reference, ledger, qc)

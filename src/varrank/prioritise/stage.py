@@ -38,7 +38,7 @@ from varrank.prioritise.acmg.protein_index import ProteinIndex
 from varrank.prioritise.acmg.thresholds import Thresholds
 from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.inheritance import modes as inh
-from varrank.prioritise.inheritance.ped import Pedigree, check_samples, read_ped, single_sample
+from varrank.core.pedigree import Pedigree, check_samples, read_ped, single_sample
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
 from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
 from varrank.prioritise.phenotype.terms import resolve_terms

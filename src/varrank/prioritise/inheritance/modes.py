@@ -29,7 +29,7 @@ from itertools import combinations
 from varrank.core.genome import bare_name, is_mitochondrial
 from varrank.core.vocab import (CARRIER_ZYGOSITIES, DiseaseInheritance, InheritanceMode, Sex,
                                 Zygosity)
-from varrank.prioritise.inheritance.ped import Pedigree
+from varrank.core.pedigree import Pedigree
 
 M = InheritanceMode
 DOMINANT_MODES = {M.DE_NOVO, M.AUTOSOMAL_DOMINANT, M.X_LINKED_DOMINANT}
