@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from varrank.core import schema
 from varrank.core.errors import InputError
+from varrank.core.frequency import FILTERING_AF_COLUMNS
 from varrank.core.genome import bare_name
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
@@ -33,7 +34,6 @@ from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classif
                                              posterior_probability)
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Row
-from varrank.prioritise.acmg.frequency import AF_COLUMNS
 from varrank.prioritise.acmg.protein_index import ProteinIndex
 from varrank.prioritise.acmg.thresholds import Thresholds
 from varrank.prioritise.consequence_prior import impact_of
@@ -140,7 +140,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     matches = _gene_matches(profile, genes) if use_phenotype else {}
     ctx = RuleContext(resources.thresholds, _gene_modes(resources.index, genes),
                       resources.lof_genes, resources.protein_index,
-                      any(r.get(c) is not None for r in rows for c in AF_COLUMNS))
+                      any(r.get(c) is not None for r in rows for c in FILTERING_AF_COLUMNS))
     if not ctx.frequency_data:
         ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
 

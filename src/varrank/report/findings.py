@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from varrank.core.clinvar import is_pathogenic_assertion
+from varrank.core.frequency import filtering_af
 from varrank.core.vocab import AcmgClass
 from varrank.report.values import clean, split_list
 
@@ -176,6 +177,10 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),
                              "max_pop_af": get("max_pop_af"),
                              "max_pop_af_source": get("max_pop_af_source")}
+    if finding.get("gnomad") is not None:
+        # the one frequency rule SCORE's candidates and BA1/BS1/PM2 used (core.frequency)
+        af, source = filtering_af(get)
+        finding["filtering_af"] = {"af": af, "source": source}
     finding["spliceai"] = _splice(row)
     if finding["spliceai"] is not None and tracks:
         gene = finding["spliceai"].get("gene")
