@@ -32,7 +32,7 @@ from varrank.core.errors import InputError
 from varrank.core.genome import canonical_build
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
-from varrank.core.schema import KEY, arrow_schema
+from varrank.core.schema import KEY, allele_label, arrow_schema, variant_key
 from varrank.core.table_io import read_table, with_stage, write_table
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def _build_of(meta: dict, path: Path) -> str | None:
 
 
 def _key(table: pa.Table, i: int) -> str:
-    return ":".join(str(table.column(k)[i].as_py()) for k in KEY)
+    return allele_label(*(table.column(k)[i].as_py() for k in KEY))
 
 
 def _records(table: pa.Table) -> list[tuple[str, int, str, str]]:
@@ -330,7 +330,7 @@ def _transcripts_table(table: pa.Table, effects: list[Sequence[TranscriptEffect]
     part = table.take(pa.array(annotated, pa.int64()))
     keys = part.column("variant_key").to_pylist() if "variant_key" in part.column_names else None
     for j, (i, (chrom, pos, ref, alt)) in enumerate(zip(annotated, _records(part))):
-        vkey = keys[j] if keys else f"{chrom}-{pos}-{ref}-{alt}"
+        vkey = keys[j] if keys else variant_key(chrom, pos, ref, alt)
         best = chosen[i]
         for e in effects[i]:
             rows.append({"variant_key": vkey, "chrom": chrom, "pos": pos, "ref": ref, "alt": alt,

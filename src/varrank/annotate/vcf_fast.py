@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 from varrank.annotate.vcf_text import LINE_TAG, PROGRESS_EVERY, CleanStats, VcfHeader
 from varrank.core.alleles import (MISSING_ALLELES, NON_SEQUENCE_LIST_PATTERN, SEQUENCE_LIST_PATTERN,
                                   SEQUENCE_PATTERN, SPANNING_DELETION)
+from varrank.core.schema import allele_label
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def _clean_batch(batch: pa.RecordBatch, line0: int, out: IO[bytes],
             continue
         room = 5 - len(stats.examples.get(reason, []))
         for i in np.flatnonzero(mask)[:max(room, 0)]:
-            stats.skip(reason, f"{chrom[i].as_py()}:{pos[i].as_py()}:{ref[i].as_py()}:{alt[i].as_py()}")
+            stats.skip(reason, allele_label(chrom[i].as_py(), pos[i].as_py(), ref[i].as_py(), alt[i].as_py()))
         stats.skipped[reason] += count - min(count, max(room, 0))
     stats.records += n
     keep = known & alts_ok

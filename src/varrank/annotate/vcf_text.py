@@ -23,6 +23,7 @@ from typing import IO
 from varrank.core.alleles import (MISSING_ALLELES, SEQUENCE_LIST_PATTERN, SEQUENCE_PATTERN,
                                   SPANNING_DELETION, is_symbolic)
 from varrank.core.errors import ResourceError
+from varrank.core.schema import allele_label
 
 log = logging.getLogger(__name__)
 
@@ -174,10 +175,10 @@ def clean_records(
             raise ResourceError(f"REF {ref[:40]!r} is not a DNA sequence", path=path, line=n)
         target = rename(chrom)
         if target is None:
-            stats.skip("contig_not_in_reference", f"{chrom}:{pos}:{ref}:{alt}")
+            stats.skip("contig_not_in_reference", allele_label(chrom, pos, ref, alt))
             continue
         if not alts_ok(alt):
-            example = f"{chrom}:{pos}:{ref}:{alt}"
+            example = allele_label(chrom, pos, ref, alt)
             if alt in MISSING_ALLELES or alt == SPANNING_DELETION:
                 stats.skip("no_alt_allele", example)
                 continue
@@ -206,7 +207,7 @@ def clean_records(
                     path=path, line=n)
             seen_alleles[key] = (n, body)
         if duplicate:
-            stats.skip("exact_duplicate_record", f"{chrom}:{pos}:{ref}:{alt}")
+            stats.skip("exact_duplicate_record", allele_label(chrom, pos, ref, alt))
             continue
         info = f"{LINE_TAG}={n}" if info in (".", "") else f"{info};{LINE_TAG}={n}"
         out.write(f"{target}\t{pos}\t{vid}\t{ref.upper()}\t{alt.upper()}\t{qual}\t{flt}\t{info}\n")

@@ -18,6 +18,17 @@ SCHEMA_VERSION = 1
 KEY = ("chrom", "pos", "ref", "alt")
 
 
+def variant_key(chrom: object, pos: object, ref: object, alt: object) -> str:
+    """``chrom-pos-ref-alt``: the ``variant_key`` column, unique per normalised allele; the
+    join key of the side tables (transcripts, tracks) and the report."""
+    return f"{chrom}-{pos}-{ref}-{alt}"
+
+
+def allele_label(chrom: object, pos: object, ref: object, alt: object) -> str:
+    """``chrom:pos:ref:alt``: how ledgers and messages name one record's allele(s)."""
+    return f"{chrom}:{pos}:{ref}:{alt}"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

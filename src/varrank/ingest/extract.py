@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from varrank.core.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.core.errors import InputError
-from varrank.core.schema import arrow_schema
+from varrank.core.schema import arrow_schema, variant_key
 from varrank.core.vocab import Zygosity
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
@@ -185,7 +185,7 @@ def extract(
                     {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in others},
                     sort_keys=True)
             columns.append((
-                chrom, pos, ref, alt, f"{chrom}-{pos}-{ref}-{alt}", v.ID,
+                chrom, pos, ref, alt, variant_key(chrom, pos, ref, alt), v.ID,
                 None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
                 _left_aligned(old, pos, ref, alt, normalised_with_fasta),
                 gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family_json,

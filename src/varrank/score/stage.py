@@ -73,7 +73,7 @@ def _annotation_for(bundle: ModelBundle, build: str | None, given: Path | None) 
 
 
 def _key(row: dict[str, Any]) -> str:
-    return row.get("variant_key") or f"{row['chrom']}-{row['pos']}-{row['ref']}-{row['alt']}"
+    return row.get("variant_key") or schema.variant_key(*(row[k] for k in schema.KEY))
 
 
 def _require_columns(table: pa.Table, path: Path) -> None:

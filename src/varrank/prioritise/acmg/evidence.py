@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from varrank.core.schema import KEY, variant_key
 from varrank.core.so_terms import split_terms
 from varrank.core.vocab import EvidenceDirection, EvidenceStatus, EvidenceStrength
 from varrank.prioritise.acmg.thresholds import Thresholds
@@ -118,5 +119,4 @@ class Row:
 
     @property
     def key(self) -> str:
-        return str(self.get("variant_key") or
-                   f"{self.get('chrom')}-{self.get('pos')}-{self.get('ref')}-{self.get('alt')}")
+        return str(self.get("variant_key") or variant_key(*(self.get(k) for k in KEY)))

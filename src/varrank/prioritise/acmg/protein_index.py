@@ -28,6 +28,7 @@ from pathlib import Path
 
 from varrank.core.clinvar import is_pathogenic_assertion, review_stars
 from varrank.core.errors import InputError
+from varrank.core.schema import variant_key
 
 LOG = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def _from_vcf(path: Path) -> ProteinIndex:
                 info.get("REVIEW_STATUS_ORDERED")
             significance = info.get("CLINICAL_SIGNIFICANCE") or info.get("CLNSIG")
             gene = info.get("SYMBOL") or (info.get("GENEINFO") or "").split(":")[0]
-            key = f"{cols[0]}-{cols[1]}-{cols[3]}-{cols[4]}"
+            key = variant_key(cols[0], cols[1], cols[3], cols[4])
             index.add(gene, hgvs_p, significance or "", review_stars(review) or 0,
                       key, info.get("VARIATION_ID") or cols[2])
     return index
