@@ -19,6 +19,9 @@ from typing import Any
 import pyarrow as pa
 
 FILTERING_AF_COLUMNS = ("gnomad_grpmax_af", "gnomad_af", "max_pop_af")
+# SCORE runs the models on alleles at or below this filtering AF (or unknown): common
+# polymorphisms add hours of scoring and nothing to a rare-disease ranking.
+DEFAULT_MAX_AF = 0.01
 
 
 def _number(value: Any) -> float | None:

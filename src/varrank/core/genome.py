@@ -26,9 +26,13 @@ LENGTHS: dict[str, dict[str, int]] = {
         156040895, 57227415, 16569,
     ])),
 }
+# Names of the two builds in VCF headers, phenopackets and samplesheets (lower-cased). The
+# Nextflow side reads this table from assets/stage_contract.json.
 BUILD_ALIASES = {
-    "grch37": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37", "hs37d5": "GRCh37",
-    "grch38": "GRCh38", "hg38": "GRCh38", "b38": "GRCh38",
+    "grch37": "GRCh37", "grch37.p13": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37",
+    "hs37d5": "GRCh37",
+    "grch38": "GRCh38", "grch38.p13": "GRCh38", "grch38.p14": "GRCh38", "hg38": "GRCh38",
+    "b38": "GRCh38",
 }
 
 

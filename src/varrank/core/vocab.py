@@ -149,3 +149,17 @@ class Impact(StrEnum):
     MODERATE = "MODERATE"
     LOW = "LOW"
     MODIFIER = "MODIFIER"
+
+
+class EvidenceKind(StrEnum):
+    """Families of evidence that an analysis can switch off (``--skip-evidence``, ablations)."""
+
+    PVS1 = "pvs1"
+    PROTEIN = "protein"
+    FREQUENCY = "frequency"
+    LENGTH = "length"
+    COMPUTATIONAL = "computational"
+    CLINVAR = "clinvar"
+    CONSEQUENCE = "consequence"
+    PHENOTYPE = "phenotype"
+    INHERITANCE = "inheritance"

@@ -27,7 +27,7 @@ from varrank.core.genome import bare_name
 from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
 from varrank.core.table_io import read_table, with_stage, write_table
-from varrank.core.vocab import AcmgClass, EvidenceStatus, Zygosity
+from varrank.core.vocab import AcmgClass, EvidenceKind, EvidenceStatus, Zygosity
 from varrank.prioritise import acmg
 from varrank.prioritise.acmg.clinvar import clinvar_rank_points
 from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classify_points,
@@ -47,11 +47,13 @@ from varrank.prioritise.rank import RankWeights, inheritance_factor, phenotype_f
 LOG = logging.getLogger(__name__)
 
 # Ablation switches (benchmark, --skip-evidence): evidence kinds -> what they switch off.
+K = EvidenceKind
 EVIDENCE_KINDS = {
-    "pvs1": {"PVS1"}, "protein": {"PS1", "PM5"}, "frequency": {"PM2", "BA1", "BS1"},
-    "length": {"PM4", "BP3"}, "computational": {"PP3", "BP4", "BP7"}, "clinvar": {"ClinVar"},
-    "consequence": set(), "phenotype": set(), "inheritance": set(),
+    K.PVS1: {"PVS1"}, K.PROTEIN: {"PS1", "PM5"}, K.FREQUENCY: {"PM2", "BA1", "BS1"},
+    K.LENGTH: {"PM4", "BP3"}, K.COMPUTATIONAL: {"PP3", "BP4", "BP7"}, K.CLINVAR: {"ClinVar"},
+    K.CONSEQUENCE: set(), K.PHENOTYPE: set(), K.INHERITANCE: set(),
 }
+assert set(EVIDENCE_KINDS) == set(EvidenceKind)
 
 
 @dataclass
@@ -133,9 +135,9 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
 
     ped = _pedigree(options, rows, proband, metadata, ledger)
     profile, phenotype_note = _phenotype_profile(options, resources, ledger)
-    use_phenotype = profile is not None and "phenotype" not in options.skip
-    use_inheritance = "inheritance" not in options.skip
-    use_consequence = "consequence" not in options.skip
+    use_phenotype = profile is not None and K.PHENOTYPE not in options.skip
+    use_inheritance = K.INHERITANCE not in options.skip
+    use_consequence = K.CONSEQUENCE not in options.skip
     genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
     matches = _gene_matches(profile, genes) if use_phenotype else {}
     ctx = RuleContext(resources.thresholds, _gene_modes(resources.index, genes),

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from varrank.core.frequency import filtering_af_of_table
+from varrank.core.frequency import DEFAULT_MAX_AF, filtering_af_of_table
 from varrank.score.annotation import SpliceAnnotation
 
-DEFAULT_MAX_AF = 0.01
 
 
 @dataclass(frozen=True)
