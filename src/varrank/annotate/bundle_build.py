@@ -38,6 +38,7 @@ from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter
                                        parse_header)
 from varrank.core.errors import ResourceError
 from varrank.core.genome import bare_name_sql, contig_mapper
+from varrank.core.json_schema import check_written
 from varrank.core.reference import fasta_contig_lengths
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def build_bundle(req: BuildRequest) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         manifest = _build_into(tmp, req)
+        check_written(manifest, "annotation_bundle_manifest")
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
         _swap_into_place(tmp, out)
     except BaseException:

@@ -162,8 +162,3 @@ def columns_for(stage: str) -> list[Column]:
 def arrow_schema(stage: str) -> pa.Schema:
     """Schema of the columns that ``stage`` adds, in documented order."""
     return pa.schema([pa.field(c.name, c.type) for c in columns_for(stage)])
-
-
-def stage_output(outdir: str, patient: str, stage: str, suffix: str = "parquet") -> str:
-    """Conventional file name of a stage output: ``<outdir>/<patient>.<stage>.<suffix>``."""
-    return f"{outdir}/{patient}.{stage}.{suffix}"

@@ -19,12 +19,15 @@ from pathlib import Path
 import pysam
 
 from varrank import __version__
+from varrank.core import contract
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
+from varrank.core.json_schema import check_written
 from varrank.core.ledger import Ledger
 from varrank.core.pedigree import read_ped
-from varrank.core.table_io import atomic_write_text, share_file, with_stage, write_table
-from varrank.core.vocab import Sex
+from varrank.core.table_io import atomic_write_text, share_file, write_table
+from varrank.core.table_meta import TableMetadata
+from varrank.core.vocab import Sex, Stage
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.extract import ExtractResult, extract
@@ -52,14 +55,11 @@ class IngestOutputs:
 
 
 def output_paths(out: Path, patient: str) -> IngestOutputs:
-    return IngestOutputs(
-        table=out / f"{patient}.ingest.parquet",
-        ledger=out / f"{patient}.ingest.ledger.json",
-        vcf=out / f"{patient}.norm.vcf.gz",
-        index=out / f"{patient}.norm.vcf.gz.tbi",
-        qc=out / f"{patient}.qc.json",
-        dropped=out / f"{patient}.ingest.dropped.tsv.gz",
-    )
+    """INGEST's files, named by the stage registry."""
+    spec = contract.stage(Stage.INGEST)
+    name = {"index": "vcf_index"}
+    return IngestOutputs(**{f: spec.output_path(out, name.get(f, f), patient)
+                            for f in IngestOutputs.__dataclass_fields__})
 
 
 def run_ingest(
@@ -106,13 +106,14 @@ def run_ingest(
     qc = QcAccumulator(build)
     pre, result = _normalise_and_extract(sniffed, paths, patient, chosen, family, reference, ledger, qc)
 
-    metadata = with_stage(
-        {"patient": patient, "proband": chosen, "genome_build": build,
-         "fasta": str(Path(fasta).resolve()) if fasta else None, "declared_sex": declared_sex,
-         "samples": sniffed.samples, "input_vcf": str(vcf.resolve())},
-        "ingest", bcftools=bcftools_version(), pysam=pysam.__version__,
-        normalisation="split+left-align" if reference else "split-only",
-    )
+    metadata = TableMetadata(
+        patient=patient, proband=chosen, genome_build=build,
+        fasta=str(Path(fasta).resolve()) if fasta else None, declared_sex=declared_sex,
+        samples=sniffed.samples, source_vcf=str(vcf.resolve()),
+        family_id=pedigree.people[chosen].family if pedigree and chosen in pedigree.people else None,
+        csq_format=sniffed.csq_format,
+    ).with_stage(Stage.INGEST, bcftools=bcftools_version(), pysam=pysam.__version__,
+                 normalisation="split+left-align" if reference else "split-only")
     write_table(result.table, paths.table, metadata)
     ledger.write(paths.ledger)
     qc_doc = {
@@ -130,6 +131,7 @@ def run_ingest(
         "notes": ledger.notes,
         **qc.to_dict(declared_sex),
     }
+    check_written(qc_doc, "qc")
     atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
     _share(paths)
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,

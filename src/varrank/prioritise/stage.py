@@ -10,13 +10,14 @@ chain reads HPO terms, so re-ranking with new terms re-runs PRIORITISE and REPOR
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pyarrow as pa
 
@@ -24,10 +25,10 @@ from varrank.core import schema
 from varrank.core.errors import InputError
 from varrank.core.frequency import FILTERING_AF_COLUMNS
 from varrank.core.genome import bare_name
-from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
-from varrank.core.table_io import read_table, with_stage, write_table
-from varrank.core.vocab import AcmgClass, EvidenceKind, EvidenceStatus, Zygosity
+from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
+from varrank.core.table_meta import TableMetadata
+from varrank.core.vocab import AcmgClass, EvidenceKind, EvidenceStatus, Stage, Zygosity
 from varrank.prioritise import acmg
 from varrank.prioritise.acmg.clinvar import clinvar_rank_points
 from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classify_points,
@@ -100,22 +101,17 @@ def load_resources(options: PrioritiseOptions) -> Resources:
 
 def run_prioritise(in_path: Path | str, out_dir: Path | str,
                    options: PrioritiseOptions) -> dict[str, Path]:
-    in_path, out_dir = Path(in_path), Path(out_dir)
-    if not in_path.is_file():
-        raise InputError("input table not found", path=in_path)
-    table, metadata = read_table(in_path)
-    patient = require_safe_id(str(metadata.get("patient") or in_path.name.split(".")[0]))
+    table, metadata = read_stage_table(in_path, Stage.PRIORITISE)
     resources = load_resources(options)
     out_table, ledger, info = prioritise_table(table, metadata, options, resources)
-    out_meta = with_stage(metadata, "prioritise", **info)
-    parquet = write_table(out_table, schema.stage_output(str(out_dir), patient, "prioritise"),
-                          out_meta)
-    ledger_path = ledger.write(Path(schema.stage_output(str(out_dir), patient,
-                                                        "prioritise.ledger", "json")))
-    return {"table": Path(parquet), "ledger": ledger_path}
+    out_meta = dataclasses.replace(metadata.with_stage(Stage.PRIORITISE, **info),
+                                   hpo_terms=list(info["hpo_terms"]))
+    return write_stage_outputs(Stage.PRIORITISE, out_dir, metadata.patient, table=out_table,
+                               meta=out_meta, ledger=ledger)
 
 
-def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: PrioritiseOptions,
+def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any],
+                     options: PrioritiseOptions,
                      resources: Resources, evidence_cache: dict | None = None,
                      explain: bool = True) -> tuple[pa.Table, Ledger, dict[str, Any]]:
     """Prioritise one patient's table in memory.
@@ -127,9 +123,10 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     ``evidence_json`` null; ranks and scores are identical.
     """
     started = time.time()
-    patient = str(metadata.get("patient") or "patient")
-    proband = str(metadata.get("proband") or patient)
-    ledger = Ledger("prioritise", patient, records_in=table.num_rows)
+    metadata = TableMetadata.coerce(metadata)
+    patient = metadata.patient or "patient"
+    proband = metadata.proband or patient
+    ledger = Ledger(Stage.PRIORITISE, patient, records_in=table.num_rows)
     rows = table.to_pylist()
     skip = frozenset().union(*(EVIDENCE_KINDS.get(k, {k}) for k in options.skip))
 
@@ -167,13 +164,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
                                use_phenotype, use_inheritance, family_data, ledger,
                                profile, disease_modes=ctx.gene_modes, explain=explain)
     ledger.records_out = table.num_rows
-    out = table
-    for col in schema.PRIORITISE:
-        values = pa.array(out_cols[col.name], type=col.type)
-        if col.name in out.column_names:
-            out = out.set_column(out.column_names.index(col.name), col.name, values)
-        else:
-            out = out.append_column(pa.field(col.name, col.type), values)
+    out = attach_columns(table, Stage.PRIORITISE, out_cols)
     ledger.notes.append(phenotype_note)
     info = {
         "hpo_terms": profile.ids if profile else [],
@@ -234,11 +225,11 @@ def _gene_modes(index: HpoIndex | None, genes) -> dict[str, frozenset[str]]:
 def _pedigree(options, rows, proband, metadata, ledger) -> Pedigree:
     """The family from --ped, checked against the VCF's samples (INGEST metadata ``samples``
     and the ``family_zygosity`` keys); the proband alone without a PED."""
-    sex = metadata.get("sex") or metadata.get("declared_sex")
+    sex = metadata.declared_sex
     if not options.ped:
         return single_sample(proband, sex)
     ped = read_ped(options.ped, proband, sex)
-    samples = {proband} | set(metadata.get("samples") or [])
+    samples = {proband} | set(metadata.samples)
     for r in rows[:1000]:
         fz = r.get("family_zygosity")
         if fz:

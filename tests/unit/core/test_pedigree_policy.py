@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 
 from varrank.core.ledger import Ledger
 from varrank.core.pedigree import read_ped
+from varrank.core.table_meta import TableMetadata
 from varrank.ingest.pipeline import run_ingest
 from varrank.prioritise.stage import PrioritiseOptions, _pedigree
 
@@ -28,7 +29,7 @@ def test_same_ped_same_family_in_ingest_and_prioritise(shared_data, tmp_path):
 
     ledger = Ledger("prioritise", "P1")
     rows = table.slice(0, 5).to_pylist()
-    meta = {"samples": ["HG002", "HG003", "HG004"], "declared_sex": "unknown"}
+    meta = TableMetadata(patient="P1", samples=["HG002", "HG003", "HG004"])
     family = _pedigree(PrioritiseOptions(ped=ped), rows, "HG002", meta, ledger)
     alone = read_ped(ped)
     assert set(family.people) == set(alone.people) == {"HG002", "HG003", "HG004", "NA1"}

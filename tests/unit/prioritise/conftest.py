@@ -103,7 +103,7 @@ def trio_table(shared_data) -> pa.Table:
     return build_trio_table(shared_data, ("1", 30_000_000))
 
 
-TRIO_META = {"patient": "HG002", "proband": "HG002", "sex": "male", "genome_build": "GRCh37"}
+TRIO_META = {"patient": "HG002", "proband": "HG002", "declared_sex": "male", "genome_build": "GRCh37"}
 
 
 def _stanzas(obo: Path):

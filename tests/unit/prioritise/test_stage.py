@@ -180,7 +180,7 @@ def test_phenotype_and_recessive_pair_decide_the_rank(hpo_subset_dir):
         dict(gene_symbol="AGRN", consequence="missense_variant", revel_score=0.99,
              family_zygosity=fam_pat),  # inherited from the unaffected father: fits nothing
     ])
-    meta = {"patient": "P1", "proband": "kid", "sex": "male"}
+    meta = {"patient": "P1", "proband": "kid", "declared_sex": "male"}
     import tempfile
     from pathlib import Path
 
