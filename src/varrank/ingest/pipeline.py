@@ -72,6 +72,7 @@ def run_ingest(
     ped: str | Path | None = None,
     index: str | Path | None = None,
     genome: str | None = None,
+    family_id: str | None = None,
 ) -> IngestOutputs:
     started = time.monotonic()
     _quiet_htslib()
@@ -81,7 +82,7 @@ def run_ingest(
         raise InputError("index file not found", hint="drop --index or fix its path", path=index)
     sniffed = sniff(vcf)
     if sniffed.format is InputFormat.RAW_23ANDME:
-        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome)
+        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome, family_id)
     if not sniffed.has_records:
         raise InputError("VCF has a header but no variant records",
                          hint="the caller produced no calls; check the upstream step", path=vcf)
@@ -110,7 +111,7 @@ def run_ingest(
         patient=patient, proband=chosen, genome_build=build,
         fasta=str(Path(fasta).resolve()) if fasta else None, declared_sex=declared_sex,
         samples=sniffed.samples, source_vcf=str(vcf.resolve()),
-        family_id=pedigree.people[chosen].family if pedigree and chosen in pedigree.people else None,
+        family_id=_family_id(family_id, pedigree, chosen),
         csq_format=sniffed.csq_format,
     ).with_stage(Stage.INGEST, bcftools=bcftools_version(), pysam=pysam.__version__,
                  normalisation="split+left-align" if reference else "split-only")
@@ -196,7 +197,8 @@ def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: 
     return pre, result
 
 
-def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped, genome) -> IngestOutputs:
+def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped, genome,
+                    family_id) -> IngestOutputs:
     """Convert a 23andMe raw file to VCF against the FASTA, ingest that, merge the ledgers."""
     from varrank.ingest.raw23andme import convert_to_vcf, merge_conversion_ledger
 
@@ -206,11 +208,21 @@ def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped
     converted = out / f".{patient}.from23andme.vcf"
     conversion = convert_to_vcf(raw, Path(fasta), converted, sample=patient)
     try:
-        outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome)
+        outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome,
+                             family_id)
     finally:
         converted.unlink(missing_ok=True)
     merge_conversion_ledger(outputs.ledger, conversion)
     return outputs
+
+
+def _family_id(given: str | None, pedigree, proband: str) -> str | None:
+    """--family-id, else the proband's family in the PED."""
+    if given:
+        return require_safe_id(given, "family ID")
+    if pedigree is not None and proband in pedigree.people:
+        return pedigree.people[proband].family
+    return None
 
 
 def _share(paths: IngestOutputs) -> None:
