@@ -31,7 +31,7 @@ from varrank.core.errors import ResourceError
 from varrank.core.genome import contig_mapper
 from varrank.core.json_schema import check, check_written
 from varrank.core.reference import fasta_contig_lengths
-from varrank.annotate.consequence.sites import write_sites_vcf
+from varrank.annotate.consequence.sites import read_annotated_sites, write_sites_vcf
 
 log = logging.getLogger(__name__)
 
@@ -184,13 +184,4 @@ def run_snpeff(db: Path, manifest: dict, records: list[tuple[str, int, str, str]
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
         raise ResourceError(f"snpEff ann failed (exit {proc.returncode}): {tail}", path=db)
-    ann: dict[int, str] = {}
-    with open(vcf_out) as handle:
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            for item in cols[7].split(";"):
-                if item.startswith("ANN="):
-                    ann[int(cols[2])] = item[4:]
-    return ann
+    return read_annotated_sites(vcf_out, "ANN").values
