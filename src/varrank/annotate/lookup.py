@@ -44,71 +44,93 @@ GRPMAX_EXCLUDED = {"ami", "asj", "fin", "mid", "oth", "remaining"}
 def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
            memory_limit: str = "4GB") -> tuple[dict[str, pa.Array], dict[str, int]]:
     """Return new columns aligned with ``keys`` (chrom, pos, ref, alt) and match counts."""
-    con = duckdb.connect()  # in memory: only formats JSON over the matched rows
-    con.execute(f"SET threads = {int(threads)}")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET enable_progress_bar = false")
-    n = keys.num_rows
-    patient = PatientKeys.of(keys.select(["chrom", "pos", "ref", "alt"]))
-    pool = ThreadPoolExecutor(max_workers=int(threads)) if threads > 1 else None
-    out: dict[str, pa.Array] = {}
-    matches: dict[str, int] = {}
-    freq_candidates: list[Candidate] = []
+    run = _LookupRun(bundle, keys, threads, memory_limit)
+    try:
+        out = {**run.clinvar(), **run.gnomad(), **run.popfreq(), **run.inhouse()}
+        if run.freq_candidates:
+            out["max_pop_af"], out["max_pop_af_source"] = _max_af(run.freq_candidates, run.n)
+        return out, run.matches
+    finally:
+        run.close()
 
-    def join(name: str, wanted: list[str], groups: list[str] | None = None,
+
+class _LookupRun:
+    """One patient's lookup: the sorted patient keys, a thread pool and the DuckDB session
+    that formats JSON over matched rows, shared by every source."""
+
+    def __init__(self, bundle: Bundle, keys: pa.Table, threads: int, memory_limit: str):
+        self.bundle, self.n = bundle, keys.num_rows
+        self.con = duckdb.connect()  # in memory: only formats JSON over the matched rows
+        self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET enable_progress_bar = false")
+        self.patient = PatientKeys.of(keys.select(["chrom", "pos", "ref", "alt"]))
+        self.pool = ThreadPoolExecutor(max_workers=int(threads)) if threads > 1 else None
+        self.matches: dict[str, int] = {}
+        self.freq_candidates: list[Candidate] = []
+
+    def close(self) -> None:
+        self.con.close()
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def join(self, name: str, wanted: list[str], groups: list[str] | None = None,
              release: bool = False, group_json: bool = False) -> pa.Table:
         """The source's columns at the patient rows; frequency sources (``groups`` given)
         also add their AF candidates for max_pop_af."""
-        index = bundle.index(name)
-        rows = index.match(patient, pool)
+        index, n, pool = self.bundle.index(name), self.n, self.pool
+        rows = index.match(self.patient, pool)
         compact, present = index.take_compact(rows, wanted + (groups or []), pool)
-        matches[name] = int(present.size)
+        self.matches[name] = int(present.size)
         result = spread(compact.select(wanted), present, n, pool)
         if release:
-            label = pa.repeat(pa.scalar(bundle.release(name), pa.string()), present.size)
+            label = pa.repeat(pa.scalar(self.bundle.release(name), pa.string()), present.size)
             result = result.append_column("_release", spread_array(label, present, n))
         if group_json:
-            text = _group_json(con, compact, groups or [], pool)
+            text = _group_json(self.con, compact, groups or [], pool)
             result = result.append_column("_groups", spread_array(text, present, n))
         if groups is not None:
-            freq_candidates.extend(_freq_candidates(name, compact, present, groups))
-        log.info("%s: %d of %d variants matched", name, matches[name], n)
+            self.freq_candidates.extend(_freq_candidates(name, compact, present, groups))
+        log.info("%s: %d of %d variants matched", name, self.matches[name], n)
         return result
 
-    for name in bundle.sources_of("clinvar")[:1]:
-        available = bundle.index(name).columns
-        got = join(name, [c for c in CLINVAR_COLUMNS.values() if c in available], release=True)
-        out.update(_named(got, CLINVAR_COLUMNS))
-        out["clinvar_release"] = one_array(got.column("_release"))
-    for name in bundle.sources_of("gnomad")[:1]:
-        available = bundle.index(name).columns
-        groups = group_columns(available)
-        got = join(name, [c for c in GNOMAD_COLUMNS.values() if c in available], groups,
-                   release=True, group_json=True)
-        out.update(_named(got, GNOMAD_COLUMNS))
-        out["gnomad_release"] = one_array(got.column("_release"))
-        out["gnomad_group_af"] = one_array(got.column("_groups"))
-    popfreq_names = bundle.sources_of("popfreq")
-    popfreq_af: list[pa.Array] = []
-    for name in popfreq_names:
-        available = bundle.index(name).columns
-        groups = group_columns(available)
-        got = join(name, [c for c in ("af",) if c in available], groups)
-        popfreq_af.append(one_array(got.column("af")) if "af" in available
-                          else pa.nulls(n, pa.float64()))
-    if popfreq_names:
-        out["popfreq_af"] = _popfreq_json(con, popfreq_names, popfreq_af)
-    for name in bundle.sources_of("inhouse")[:1]:
-        available = bundle.index(name).columns
-        got = join(name, [c for c in INHOUSE_COLUMNS.values() if c in available], release=True)
-        out.update(_named(got, INHOUSE_COLUMNS))
-        out["inhouse_release"] = one_array(got.column("_release"))
-    if freq_candidates:
-        out["max_pop_af"], out["max_pop_af_source"] = _max_af(freq_candidates, n)
-    con.close()
-    if pool is not None:
-        pool.shutdown()
-    return out, matches
+    def _columns(self, name: str, columns: dict[str, str]) -> list[str]:
+        available = self.bundle.index(name).columns
+        return [c for c in columns.values() if c in available]
+
+    def clinvar(self) -> dict[str, pa.Array]:
+        for name in self.bundle.sources_of("clinvar")[:1]:
+            got = self.join(name, self._columns(name, CLINVAR_COLUMNS), release=True)
+            return {**_named(got, CLINVAR_COLUMNS),
+                    "clinvar_release": one_array(got.column("_release"))}
+        return {}
+
+    def gnomad(self) -> dict[str, pa.Array]:
+        for name in self.bundle.sources_of("gnomad")[:1]:
+            groups = group_columns(self.bundle.index(name).columns)
+            got = self.join(name, self._columns(name, GNOMAD_COLUMNS), groups,
+                            release=True, group_json=True)
+            return {**_named(got, GNOMAD_COLUMNS),
+                    "gnomad_release": one_array(got.column("_release")),
+                    "gnomad_group_af": one_array(got.column("_groups"))}
+        return {}
+
+    def popfreq(self) -> dict[str, pa.Array]:
+        names = self.bundle.sources_of("popfreq")
+        afs: list[pa.Array] = []
+        for name in names:
+            available = self.bundle.index(name).columns
+            got = self.join(name, [c for c in ("af",) if c in available], group_columns(available))
+            afs.append(one_array(got.column("af")) if "af" in available
+                       else pa.nulls(self.n, pa.float64()))
+        return {"popfreq_af": _popfreq_json(self.con, names, afs)} if names else {}
+
+    def inhouse(self) -> dict[str, pa.Array]:
+        for name in self.bundle.sources_of("inhouse")[:1]:
+            got = self.join(name, self._columns(name, INHOUSE_COLUMNS), release=True)
+            return {**_named(got, INHOUSE_COLUMNS),
+                    "inhouse_release": one_array(got.column("_release"))}
+        return {}
 
 
 def _named(got: pa.Table, names: dict[str, str]) -> dict[str, pa.Array]:

@@ -167,53 +167,70 @@ def _effects(table: pa.Table, meta: TableMetadata, bundle: Bundle, options: Anno
                             "upstream CSQ/ANN: consequence columns are null")
         return effects, None, None
     records = _records(table)
+    idx = np.flatnonzero(usable).tolist()
     if options.snpeff_db is not None:
-        from varrank.annotate.consequence.snpeff import open_snpeff_db, run_snpeff, MODELS
-
-        manifest = open_snpeff_db(options.snpeff_db, build or bundle.genome_build)
-        models = pq.read_table(options.snpeff_db / MODELS)
-        flags = _flags_by_transcript(models)
-        with tempfile.TemporaryDirectory(prefix="varrank-snpeff-") as tmp:
-            idx = np.flatnonzero(usable).tolist()
-            ann = run_snpeff(options.snpeff_db, manifest, [records[i] for i in idx], Path(tmp))
-        for j, i in enumerate(idx):
-            if j in ann:
-                effects[i] = parse_ann(ann[j], records[i][3], annotator=manifest["annotator"])
-                for e in effects[i]:
-                    e.is_mane_select, e.is_canonical = flags.get(e.transcript_id, (None, None))
-                if any(e.messages and "ERROR_CHROMOSOME_NOT_FOUND" in e.messages for e in effects[i]):
-                    ledger.flag("consequence_skipped:contig_not_in_snpeff_db", _key(table, i))
-                    skipped.add(i)
-                    effects[i] = []
-        return effects, manifest["annotator"], models
+        annotator, models = _snpeff_effects(options.snpeff_db, build or bundle.genome_build,
+                                            records, idx, effects, ledger, skipped, table)
+        return effects, annotator, models
     if options.vep_cache is not None:
-        from varrank.annotate.consequence.vep import run_vep
+        return effects, _vep_effects(options, build or bundle.genome_build, records, idx,
+                                     effects), None
+    _upstream_effects(table, meta, options, upstream, records, effects)
+    ledger.notes.append(f"consequences parsed from upstream INFO/{upstream[1]} (no annotator run)")
+    return effects, f"upstream {upstream[1]}", None
 
-        with tempfile.TemporaryDirectory(prefix="varrank-vep-") as tmp:
-            idx = np.flatnonzero(usable).tolist()
-            csq, fields, version = run_vep(options.vep_cache, options.fasta,
-                                           build or bundle.genome_build,
-                                           [records[i] for i in idx], Path(tmp))
-        for j, i in enumerate(idx):
-            if j in csq:
-                effects[i] = parse_csq(csq[j], fields, records[i][2], records[i][3], version)
-        return effects, version, None
+
+def _snpeff_effects(db: Path, build: str, records: list, idx: list[int],
+                    effects: list, ledger: Ledger, skipped: set[int], table: pa.Table
+                    ) -> tuple[str, pa.Table]:
+    """Run snpEff on the usable rows; MANE/canonical flags from the database's models."""
+    from varrank.annotate.consequence.snpeff import MODELS, open_snpeff_db, run_snpeff
+
+    manifest = open_snpeff_db(db, build)
+    models = pq.read_table(db / MODELS)
+    flags = _flags_by_transcript(models)
+    with tempfile.TemporaryDirectory(prefix="varrank-snpeff-") as tmp:
+        ann = run_snpeff(db, manifest, [records[i] for i in idx], Path(tmp))
+    for j, i in enumerate(idx):
+        if j not in ann:
+            continue
+        effects[i] = parse_ann(ann[j], records[i][3], annotator=manifest["annotator"])
+        for e in effects[i]:
+            e.is_mane_select, e.is_canonical = flags.get(e.transcript_id, (None, None))
+        if any(e.messages and "ERROR_CHROMOSOME_NOT_FOUND" in e.messages for e in effects[i]):
+            ledger.flag("consequence_skipped:contig_not_in_snpeff_db", _key(table, i))
+            skipped.add(i)
+            effects[i] = []
+    return manifest["annotator"], models
+
+
+def _vep_effects(options: AnnotateOptions, build: str, records: list, idx: list[int],
+                 effects: list) -> str:
+    from varrank.annotate.consequence.vep import run_vep
+
+    with tempfile.TemporaryDirectory(prefix="varrank-vep-") as tmp:
+        csq, fields, version = run_vep(options.vep_cache, options.fasta, build,
+                                       [records[i] for i in idx], Path(tmp))
+    for j, i in enumerate(idx):
+        if j in csq:
+            effects[i] = parse_csq(csq[j], fields, records[i][2], records[i][3], version)
+    return version
+
+
+def _upstream_effects(table: pa.Table, meta: TableMetadata, options: AnnotateOptions,
+                      upstream: tuple[str, str], records: list, effects: list) -> None:
+    """CSQ (VEP) or ANN (snpEff) already in the input VCF, parsed as the annotators' output."""
     column, kind = upstream
     raw = table.column(column).to_pylist()
-    if kind == "CSQ":
-        fields = _csq_fields(meta, options)
-        for i, value in enumerate(raw):
-            if value:
-                effects[i] = parse_csq(value, fields, records[i][2], records[i][3],
-                                       annotator="VEP (upstream CSQ)")
-    else:
-        for i, value in enumerate(raw):
-            if value:
-                effects[i] = parse_ann(value, records[i][3], annotator="snpEff (upstream ANN)")
-    ledger.notes.append(f"consequences parsed from upstream INFO/{kind} (no annotator run)")
-    return effects, f"upstream {kind}", None
-
-
+    fields = _csq_fields(meta, options) if kind == "CSQ" else None
+    for i, value in enumerate(raw):
+        if not value:
+            continue
+        if kind == "CSQ":
+            effects[i] = parse_csq(value, fields, records[i][2], records[i][3],
+                                   annotator="VEP (upstream CSQ)")
+        else:
+            effects[i] = parse_ann(value, records[i][3], annotator="snpEff (upstream ANN)")
 
 
 def _csq_fields(meta: TableMetadata, options: AnnotateOptions) -> list[str]:

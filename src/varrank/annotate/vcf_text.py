@@ -151,10 +151,7 @@ def clean_records(
     an error, because picking one silently would be a guess.
     """
     path = header.path
-    seen_pos: tuple[str, str] | None = None
-    seen_alleles: dict[tuple[str, str], tuple[int, str]] = {}
-    alts_ok = ALTS_RE.match
-    ref_ok = ALLELE_RE.match
+    duplicates = _Duplicates(path)
     for n, line in lines:
         if not line or line[0] == "#":
             if line.startswith("#"):
@@ -164,51 +161,71 @@ def clean_records(
         stats.records += 1
         if stats.records % PROGRESS_EVERY == 0:
             log.info("%s: %d records checked", path.name, stats.records)
-        cols = line.split("\t", 8)
-        if len(cols) < 8:
-            raise ResourceError(f"record has {len(cols)} tab-separated columns, VCF needs at least 8",
-                                hint="the file may be truncated or space-separated", path=path, line=n)
+        cols = _record_columns(path, n, line)
         chrom, pos, vid, ref, alt, qual, flt, info = cols[:8]
-        if not pos.isdigit() or pos[0] == "0":
-            raise ResourceError(f"POS {pos[:40]!r} is not a positive integer", path=path, line=n)
-        if not ref_ok(ref):
-            raise ResourceError(f"REF {ref[:40]!r} is not a DNA sequence", path=path, line=n)
         target = rename(chrom)
-        if target is None:
-            stats.skip("contig_not_in_reference", allele_label(chrom, pos, ref, alt))
-            continue
-        if not alts_ok(alt):
-            example = allele_label(chrom, pos, ref, alt)
-            if alt in MISSING_ALLELES or alt == SPANNING_DELETION:
-                stats.skip("no_alt_allele", example)
-                continue
-            if any(is_symbolic(a) or a == SPANNING_DELETION for a in alt.split(",")):
-                stats.skip("symbolic_or_breakend_alt", example)
-                continue
-            raise ResourceError(f"ALT {alt[:40]!r} is not a DNA sequence or symbolic allele",
-                                path=path, line=n)
-        if (chrom, pos) != seen_pos:
-            seen_pos = (chrom, pos)
-            seen_alleles = {}
-        body = "\t".join(cols[2:8])
-        duplicate = False
-        for one_alt in alt.split(","):
-            key = (ref.upper(), one_alt.upper())
-            if key in seen_alleles:
-                first_line, first_body = seen_alleles[key]
-                if first_body == body:
-                    duplicate = True
-                    continue
-                raise ResourceError(
-                    f"duplicate record for {chrom}:{pos} {ref}>{one_alt} (first at line {first_line}) "
-                    "with different content",
-                    hint="a database should list each allele once; fix the file or deduplicate it "
-                         "(bcftools norm -d exact) before building the bundle",
-                    path=path, line=n)
-            seen_alleles[key] = (n, body)
-        if duplicate:
-            stats.skip("exact_duplicate_record", allele_label(chrom, pos, ref, alt))
+        reason = "contig_not_in_reference" if target is None else _unusable_alt(path, n, alt)
+        if reason is None and duplicates.seen(n, chrom, pos, ref, alt, "\t".join(cols[2:8])):
+            reason = "exact_duplicate_record"
+        if reason is not None:
+            stats.skip(reason, allele_label(chrom, pos, ref, alt))
             continue
         info = f"{LINE_TAG}={n}" if info in (".", "") else f"{info};{LINE_TAG}={n}"
         out.write(f"{target}\t{pos}\t{vid}\t{ref.upper()}\t{alt.upper()}\t{qual}\t{flt}\t{info}\n")
         stats.written += 1
+
+
+def _record_columns(path: Path, n: int, line: str) -> list[str]:
+    """The record's columns, its structure checked (8+ columns, POS, REF alphabet)."""
+    cols = line.split("\t", 8)
+    if len(cols) < 8:
+        raise ResourceError(f"record has {len(cols)} tab-separated columns, VCF needs at least 8",
+                            hint="the file may be truncated or space-separated", path=path, line=n)
+    pos, ref = cols[1], cols[3]
+    if not pos.isdigit() or pos[0] == "0":
+        raise ResourceError(f"POS {pos[:40]!r} is not a positive integer", path=path, line=n)
+    if not ALLELE_RE.match(ref):
+        raise ResourceError(f"REF {ref[:40]!r} is not a DNA sequence", path=path, line=n)
+    return cols
+
+
+def _unusable_alt(path: Path, n: int, alt: str) -> str | None:
+    """None for DNA ALT alleles; the skip reason for missing/symbolic ones; else an error."""
+    if ALTS_RE.match(alt):
+        return None
+    if alt in MISSING_ALLELES or alt == SPANNING_DELETION:
+        return "no_alt_allele"
+    if any(is_symbolic(a) or a == SPANNING_DELETION for a in alt.split(",")):
+        return "symbolic_or_breakend_alt"
+    raise ResourceError(f"ALT {alt[:40]!r} is not a DNA sequence or symbolic allele",
+                        path=path, line=n)
+
+
+class _Duplicates:
+    """Alleles seen at the current position (sources are sorted): an exact repeat of a line
+    is dropped, a second, different record for one allele is an error."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.pos: tuple[str, str] | None = None
+        self.alleles: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def seen(self, n: int, chrom: str, pos: str, ref: str, alt: str, body: str) -> bool:
+        if (chrom, pos) != self.pos:
+            self.pos, self.alleles = (chrom, pos), {}
+        duplicate = False
+        for one_alt in alt.split(","):
+            key = (ref.upper(), one_alt.upper())
+            if key in self.alleles:
+                first_line, first_body = self.alleles[key]
+                if first_body != body:
+                    raise ResourceError(
+                        f"duplicate record for {chrom}:{pos} {ref}>{one_alt} (first at line "
+                        f"{first_line}) with different content",
+                        hint="a database should list each allele once; fix the file or "
+                             "deduplicate it (bcftools norm -d exact) before building the bundle",
+                        path=self.path, line=n)
+                duplicate = True
+                continue
+            self.alleles[key] = (n, body)
+        return duplicate

@@ -116,7 +116,33 @@ def _stars(row: dict[str, Any]) -> int | None:
 def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | None = None) -> dict:
     """One row -> finding dict (every leaf cleaned; absent stages listed in ``missing``)."""
     get = lambda name: clean(row.get(name))  # noqa: E731
-    finding: dict[str, Any] = {
+    finding = _finding_base(row, get)
+    finding["clinvar"] = _clinvar(row, get)
+    finding["gnomad"] = _gnomad(get, stages)
+    if finding["gnomad"] is not None:
+        # the one frequency rule SCORE's candidates and BA1/BS1/PM2 used (core.frequency)
+        af, source = filtering_af(get)
+        finding["filtering_af"] = {"af": af, "source": source}
+    finding["spliceai"] = _splice(row)
+    if finding["spliceai"] is not None and tracks:
+        gene = finding["spliceai"].get("gene")
+        finding["spliceai"]["tracks"] = next((t for t in tracks if t.get("gene") == gene),
+                                             tracks[0])
+    if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
+        finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
+                           "points": get("acmg_points"),
+                           "class_points": get("acmg_class_points")}
+    if get("phenotype_score") is not None or get("phenotype_disease") is not None:
+        finding["phenotype"] = {"score": get("phenotype_score"),
+                                "disease": get("phenotype_disease"),
+                                "disease_inheritance": split_list(row.get("disease_inheritance")) or None}
+    finding["missing"] = _missing(finding, stages)
+    return finding
+
+
+def _finding_base(row: dict[str, Any], get) -> dict[str, Any]:
+    """Every field of a finding, in report.json's order; the evidence blocks still empty."""
+    return {
         "rank": get("rank"),
         "variant_key": get("variant_key"),
         "variant": {"chrom": get("chrom"), "pos": get("pos"), "ref": get("ref"),
@@ -125,21 +151,11 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         "genotype": {"gt": get("gt"), "zygosity": get("zygosity"), "gq": get("gq"),
                      "dp": get("dp"), "ad_ref": get("ad_ref"), "ad_alt": get("ad_alt"),
                      "vaf": get("vaf"), "phased": get("phased")},
-        "gene": get("gene_symbol"),
-        "gene_id": get("gene_id"),
-        "transcript": get("transcript_id"),
-        "mane_select": get("is_mane_select"),
-        "hgvs_c": get("hgvs_c"),
-        "hgvs_p": get("hgvs_p"),
+        "gene": get("gene_symbol"), "gene_id": get("gene_id"), "transcript": get("transcript_id"),
+        "mane_select": get("is_mane_select"), "hgvs_c": get("hgvs_c"), "hgvs_p": get("hgvs_p"),
         "consequence": split_list(row.get("consequence"), "&") or None,
-        "impact": get("impact"),
-        "exon": get("exon"),
-        "intron": get("intron"),
-        "clinvar": None,
-        "gnomad": None,
-        "spliceai": None,
-        "acmg": None,
-        "phenotype": None,
+        "impact": get("impact"), "exon": get("exon"), "intron": get("intron"),
+        "clinvar": None, "gnomad": None, "spliceai": None, "acmg": None, "phenotype": None,
         "inheritance_fit": split_list(row.get("inheritance_fit")) or None,
         "scores": {"variant": get("variant_score"), "gene": get("gene_score"),
                    "gene_rank": get("gene_rank")},
@@ -153,51 +169,35 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         "excluded_reason": get("excluded_reason"),
         "missing": [],
     }
-    if any(get(c) is not None for c in ("clinvar_significance", "clinvar_variation_id")):
-        finding["clinvar"] = {
-            "significance": get("clinvar_significance"),
+
+
+def _clinvar(row: dict[str, Any], get) -> dict[str, Any] | None:
+    if all(get(c) is None for c in ("clinvar_significance", "clinvar_variation_id")):
+        return None
+    return {"significance": get("clinvar_significance"),
             "review_status": get("clinvar_review_status"), "stars": _stars(row),
             "conditions": get("clinvar_conditions"),
             "conflicts": get("clinvar_significance_conflicts"),
             "variation_id": get("clinvar_variation_id"), "release": get("clinvar_release")}
+
+
+def _gnomad(get, stages: set[str]) -> dict[str, Any] | None:
+    """gnomAD's values; or why there are none: "absent" (looked up, not found: PM2 evidence)
+    versus "not in bundle" (never looked up). Other sources still show via max_pop_af."""
+    others = {"max_pop_af": get("max_pop_af"), "max_pop_af_source": get("max_pop_af_source")}
     if any(get(c) is not None for c in ("gnomad_af", "gnomad_grpmax_af", "gnomad_ac")):
-        finding["gnomad"] = {
-            "af": get("gnomad_af"), "grpmax_af": get("gnomad_grpmax_af"),
-            "ac": get("gnomad_ac"), "an": get("gnomad_an"), "nhomalt": get("gnomad_nhomalt"),
-            "filter": get("gnomad_filter"), "release": get("gnomad_release"),
-            "grpmax_pop": get("gnomad_grpmax_pop"), "max_pop_af": get("max_pop_af"),
-            "max_pop_af_source": get("max_pop_af_source")}
-    elif "annotate:no_gnomad" in stages:
-        # The bundle has no gnomAD source: not looked up, which is no PM2 evidence; other
-        # frequency sources (e.g. 1000 Genomes) still show through max_pop_af.
-        finding["gnomad"] = {"not_in_bundle": True, "max_pop_af": get("max_pop_af"),
-                             "max_pop_af_source": get("max_pop_af_source")}
-    elif "annotate" in stages:
-        # Annotation ran and found nothing: absent from gnomAD is itself evidence (PM2).
-        finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),
-                             "max_pop_af": get("max_pop_af"),
-                             "max_pop_af_source": get("max_pop_af_source")}
-    if finding.get("gnomad") is not None:
-        # the one frequency rule SCORE's candidates and BA1/BS1/PM2 used (core.frequency)
-        af, source = filtering_af(get)
-        finding["filtering_af"] = {"af": af, "source": source}
-    finding["spliceai"] = _splice(row)
-    if finding["spliceai"] is not None and tracks:
-        gene = finding["spliceai"].get("gene")
-        chosen = next((t for t in tracks if t.get("gene") == gene), tracks[0])
-        finding["spliceai"]["tracks"] = chosen
-    if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
-        finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
-                           "points": get("acmg_points"),
-                           "class_points": get("acmg_class_points")}
-    if get("phenotype_score") is not None or get("phenotype_disease") is not None:
-        finding["phenotype"] = {"score": get("phenotype_score"),
-                                "disease": get("phenotype_disease"),
-                                "disease_inheritance": split_list(row.get("disease_inheritance")) or None}
-    for name, stage in FIELD_STAGE.items():
-        value = finding.get(name)
-        if value is None or value == []:
-            reason = ("not available" if stage in stages
-                      else f"{stage.upper()} stage not run")
-            finding["missing"].append({"field": name, "reason": reason})
-    return finding
+        return {"af": get("gnomad_af"), "grpmax_af": get("gnomad_grpmax_af"),
+                "ac": get("gnomad_ac"), "an": get("gnomad_an"), "nhomalt": get("gnomad_nhomalt"),
+                "filter": get("gnomad_filter"), "release": get("gnomad_release"),
+                "grpmax_pop": get("gnomad_grpmax_pop"), **others}
+    if "annotate:no_gnomad" in stages:
+        return {"not_in_bundle": True, **others}
+    if "annotate" in stages:
+        return {"absent": True, "release": get("gnomad_release"), **others}
+    return None
+
+
+def _missing(finding: dict[str, Any], stages: set[str]) -> list[dict[str, str]]:
+    return [{"field": name, "reason": "not available" if stage in stages
+             else f"{stage.upper()} stage not run"}
+            for name, stage in FIELD_STAGE.items() if finding.get(name) in (None, [])]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -58,6 +59,18 @@ def _attrs(text: str, fmt: str) -> dict[str, str]:
     return out
 
 
+@dataclass
+class _Collected:
+    """Transcripts, exons, CDS lengths, genes and feature counts gathered from the file."""
+
+    fmt: str
+    tx: dict[str, dict] = field(default_factory=dict)
+    exons: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    cds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    genes: dict[str, dict[str, str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
 def read_models(path: Path, fasta_lengths: dict[str, int], rename: dict[str, str]
                 ) -> tuple[list[dict], dict[str, int], str]:
     """Parse transcripts with exons; check contigs and coordinates against the FASTA.
@@ -65,87 +78,98 @@ def read_models(path: Path, fasta_lengths: dict[str, int], rename: dict[str, str
     ``rename`` maps the annotation's contig names to the FASTA's; a contig it lacks is an
     error naming the first line that uses it. Returns (models, feature counts, format).
     """
-    fmt = detect_format(path)
-    tx: dict[str, dict] = {}
-    exons: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    cds: dict[str, int] = defaultdict(int)
-    genes: dict[str, dict[str, str]] = {}
-    counts: dict[str, int] = defaultdict(int)
+    found = _Collected(detect_format(path))
     for n, line in iter_lines(path):
         if not line or line.startswith("#"):
             if line.startswith("##FASTA"):
                 break
             continue
-        cols = line.split("\t")
-        if len(cols) != 9:
-            raise ResourceError(f"annotation record has {len(cols)} tab-separated columns, "
-                                f"{fmt.upper()} needs 9", path=path, line=n)
-        seqid, _, ftype, start, end, _, strand, _, attr_text = cols
-        if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
-            raise ResourceError(f"bad coordinates {start}-{end}", path=path, line=n)
-        contig = rename.get(seqid)
-        if contig is None:
-            raise ResourceError(
-                f"contig {seqid!r} is not in the reference FASTA "
-                f"(FASTA has {', '.join(list(fasta_lengths)[:5])}{'...' if len(fasta_lengths) > 5 else ''})",
-                hint="the annotation and the FASTA must be the same assembly with matching contig "
-                     "names (a FASTA slice needs padding to true coordinates)", path=path, line=n)
-        if int(end) > fasta_lengths[contig]:
-            raise ResourceError(f"feature ends at {end}, beyond the end of {contig} "
-                                f"({fasta_lengths[contig]} bp): wrong assembly?", path=path, line=n)
-        attrs = _attrs(attr_text, fmt)
-        kind = ftype.lower()
-        counts[kind] += 1
-        if kind == "gene":
-            gid = attrs.get("ID") or attrs.get("gene_id")
-            if gid:
-                genes[gid] = attrs
-            continue
-        if fmt == "gtf":
-            tid = attrs.get("transcript_id")
-        elif kind in TRANSCRIPT_TYPES or "transcript_id" in attrs and kind not in ("exon", "cds"):
-            tid = attrs.get("ID")
-        else:
-            tid = None
-        if kind in TRANSCRIPT_TYPES and tid:
-            tx[tid] = {"attrs": attrs, "chrom": contig, "strand": strand}
-        elif kind in ("exon", "cds"):
-            parents = [attrs["transcript_id"]] if fmt == "gtf" and "transcript_id" in attrs else \
-                attrs.get("Parent", "").split(",")
-            for parent in parents:
-                if not parent:
-                    continue
-                if kind == "exon":
-                    exons[parent].append((int(start), int(end)))
-                else:
-                    cds[parent] += int(end) - int(start) + 1
-                if fmt == "gtf" and parent not in tx:
-                    tx[parent] = {"attrs": attrs, "chrom": contig, "strand": strand}
-    models = []
-    for tid, info in tx.items():
-        attrs = info["attrs"]
-        tags = attrs.get("tag", "")
-        gene_attrs = genes.get(attrs.get("Parent", ""), {})
-        starts_ends = sorted(exons.get(tid, []))
-        models.append({
-            "transcript_id": attrs.get("transcript_id", tid) if fmt == "gff3" else tid,
-            "gene_id": attrs.get("gene_id") or attrs.get("Parent"),
-            "gene_symbol": attrs.get("gene_name") or attrs.get("gene") or gene_attrs.get("gene_name")
-            or gene_attrs.get("Name"),
-            "chrom": info["chrom"], "strand": info["strand"],
-            "biotype": attrs.get("transcript_type") or attrs.get("transcript_biotype")
-            or attrs.get("biotype"),
-            "exon_starts": [s for s, _ in starts_ends], "exon_ends": [e for _, e in starts_ends],
-            "cds_length": cds.get(tid) or None,
-            "is_mane_select": "MANE_Select" in tags or "MANE Select" in tags,
-            "is_canonical": "Ensembl_canonical" in tags,
-            "tags": tags or None,
-        })
-        if fmt == "gff3" and attrs.get("ID") and attrs.get("ID") != models[-1]["transcript_id"]:
-            models.append(dict(models[-1], transcript_id=attrs["ID"]))
+        contig, ftype, start, end, strand, attrs = _feature(path, n, line, found.fmt,
+                                                            fasta_lengths, rename)
+        _collect(found, contig, ftype.lower(), start, end, strand, attrs)
+    models = [model for tid, info in found.tx.items() for model in _model(found, tid, info)]
     if not models:
-        raise ResourceError(f"no transcripts found in the {fmt.upper()} file", path=path)
-    return models, dict(counts), fmt
+        raise ResourceError(f"no transcripts found in the {found.fmt.upper()} file", path=path)
+    return models, dict(found.counts), found.fmt
+
+
+def _feature(path: Path, n: int, line: str, fmt: str, fasta_lengths: dict[str, int],
+             rename: dict[str, str]) -> tuple[str, str, int, int, str, dict[str, str]]:
+    """One record's (FASTA contig, type, start, end, strand, attributes), checked."""
+    cols = line.split("\t")
+    if len(cols) != 9:
+        raise ResourceError(f"annotation record has {len(cols)} tab-separated columns, "
+                            f"{fmt.upper()} needs 9", path=path, line=n)
+    seqid, _, ftype, start, end, _, strand, _, attr_text = cols
+    if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
+        raise ResourceError(f"bad coordinates {start}-{end}", path=path, line=n)
+    contig = rename.get(seqid)
+    if contig is None:
+        raise ResourceError(
+            f"contig {seqid!r} is not in the reference FASTA "
+            f"(FASTA has {', '.join(list(fasta_lengths)[:5])}{'...' if len(fasta_lengths) > 5 else ''})",
+            hint="the annotation and the FASTA must be the same assembly with matching contig "
+                 "names (a FASTA slice needs padding to true coordinates)", path=path, line=n)
+    if int(end) > fasta_lengths[contig]:
+        raise ResourceError(f"feature ends at {end}, beyond the end of {contig} "
+                            f"({fasta_lengths[contig]} bp): wrong assembly?", path=path, line=n)
+    return contig, ftype, int(start), int(end), strand, _attrs(attr_text, fmt)
+
+
+def _collect(found: _Collected, contig: str, kind: str, start: int, end: int, strand: str,
+             attrs: dict[str, str]) -> None:
+    found.counts[kind] += 1
+    if kind == "gene":
+        gid = attrs.get("ID") or attrs.get("gene_id")
+        if gid:
+            found.genes[gid] = attrs
+        return
+    gtf = found.fmt == "gtf"
+    if gtf:
+        tid = attrs.get("transcript_id")
+    elif kind in TRANSCRIPT_TYPES or "transcript_id" in attrs and kind not in ("exon", "cds"):
+        tid = attrs.get("ID")
+    else:
+        tid = None
+    if kind in TRANSCRIPT_TYPES and tid:
+        found.tx[tid] = {"attrs": attrs, "chrom": contig, "strand": strand}
+        return
+    if kind not in ("exon", "cds"):
+        return
+    parents = [attrs["transcript_id"]] if gtf and "transcript_id" in attrs else \
+        attrs.get("Parent", "").split(",")
+    for parent in filter(None, parents):
+        if kind == "exon":
+            found.exons[parent].append((start, end))
+        else:
+            found.cds[parent] += end - start + 1
+        if gtf and parent not in found.tx:
+            found.tx[parent] = {"attrs": attrs, "chrom": contig, "strand": strand}
+
+
+def _model(found: _Collected, tid: str, info: dict) -> list[dict]:
+    """The transcript's model row (two rows when a GFF3 ID differs from its transcript_id)."""
+    attrs, gff3 = info["attrs"], found.fmt == "gff3"
+    tags = attrs.get("tag", "")
+    gene_attrs = found.genes.get(attrs.get("Parent", ""), {})
+    starts_ends = sorted(found.exons.get(tid, []))
+    model = {
+        "transcript_id": attrs.get("transcript_id", tid) if gff3 else tid,
+        "gene_id": attrs.get("gene_id") or attrs.get("Parent"),
+        "gene_symbol": attrs.get("gene_name") or attrs.get("gene") or gene_attrs.get("gene_name")
+        or gene_attrs.get("Name"),
+        "chrom": info["chrom"], "strand": info["strand"],
+        "biotype": attrs.get("transcript_type") or attrs.get("transcript_biotype")
+        or attrs.get("biotype"),
+        "exon_starts": [s for s, _ in starts_ends], "exon_ends": [e for _, e in starts_ends],
+        "cds_length": found.cds.get(tid) or None,
+        "is_mane_select": "MANE_Select" in tags or "MANE Select" in tags,
+        "is_canonical": "Ensembl_canonical" in tags,
+        "tags": tags or None,
+    }
+    if gff3 and attrs.get("ID") and attrs.get("ID") != model["transcript_id"]:
+        return [model, dict(model, transcript_id=attrs["ID"])]
+    return [model]
 
 
 def models_table(models: list[dict]) -> pa.Table:
