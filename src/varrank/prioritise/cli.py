@@ -34,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="patient's HPO terms, comma separated; obsolete ids are mapped to "
                              "their replacement with a warning, unknown ids are an error; "
                              "without terms ranking uses variant evidence alone")
+    parser.add_argument("--hpo-excluded", default="", metavar="HP:0000001,HP:...",
+                        help="HPO terms looked for and found absent (phenopacket 'excluded'); "
+                             "a disease annotated with one of them matches less, by 1 - its "
+                             "frequency in the disease (LIRICAL); resolved like --hpo")
     parser.add_argument("--ped", type=Path, metavar="F",
                         help="PED pedigree (samplesheet family columns written as PED)")
     parser.add_argument("--hpo-dir", type=Path, metavar="DIR",
@@ -62,7 +66,8 @@ def _run(args: argparse.Namespace) -> int:
     if unknown:
         raise InputError(f"unknown evidence kind(s) for --skip-evidence: {', '.join(unknown)}",
                          hint=f"choose from {', '.join(EVIDENCE_KINDS)}")
-    options = PrioritiseOptions(hpo=split_hpo_argument(args.hpo), ped=args.ped,
+    options = PrioritiseOptions(hpo=split_hpo_argument(args.hpo),
+                                hpo_excluded=split_hpo_argument(args.hpo_excluded), ped=args.ped,
                                 hpo_dir=args.hpo_dir, clinvar_protein=args.clinvar_protein,
                                 lof_genes=args.lof_genes, preset=args.preset, skip=skip)
     paths = run_prioritise(args.in_path, args.out, options)

@@ -39,6 +39,7 @@ from varrank.prioritise.acmg.thresholds import Thresholds
 from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.inheritance import modes as inh
 from varrank.core.pedigree import Pedigree, check_samples, read_ped, single_sample
+from varrank.prioritise.phenotype.excluded import ExcludedTerms, consistent_exclusions
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
 from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
 from varrank.prioritise.phenotype.terms import resolve_terms
@@ -51,12 +52,14 @@ EVIDENCE_KINDS = {
     "pvs1": {"PVS1"}, "protein": {"PS1", "PM5"}, "frequency": {"PM2", "BA1", "BS1"},
     "length": {"PM4", "BP3"}, "computational": {"PP3", "BP4", "BP7"}, "clinvar": {"ClinVar"},
     "consequence": set(), "phenotype": set(), "inheritance": set(),
+    "excluded_phenotype": set(),
 }
 
 
 @dataclass
 class PrioritiseOptions:
     hpo: list[str] = field(default_factory=list)
+    hpo_excluded: list[str] = field(default_factory=list)   # features looked for, absent
     ped: Path | None = None
     hpo_dir: Path | None = None
     clinvar_protein: Path | None = None
@@ -134,6 +137,8 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     ped = _pedigree(options, rows, proband, metadata, ledger)
     profile, phenotype_note = _phenotype_profile(options, resources, ledger)
     use_phenotype = profile is not None and "phenotype" not in options.skip
+    if profile is not None and "excluded_phenotype" in options.skip:
+        profile.excluded = None
     use_inheritance = "inheritance" not in options.skip
     use_consequence = "consequence" not in options.skip
     genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
@@ -175,6 +180,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     ledger.notes.append(phenotype_note)
     info = {
         "hpo_terms": profile.ids if profile else [],
+        "hpo_excluded": profile.excluded_ids if profile and profile.excluded else [],
         "hpo_release": resources.index.release if resources.index else None,
         "phenotype_used": use_phenotype,
         "phenotype_note": phenotype_note,
@@ -197,22 +203,48 @@ def _phenotype_profile(options, resources, ledger):
     if not terms.numbers:
         return None, "no phenotypic-abnormality HPO terms left: ranked by variant evidence alone"
     prof = PatientProfile(terms.numbers, resources.index)
+    excluded, warnings = _excluded_terms(options, resources, terms.numbers, ledger)
     note = (f"phenotype match on {len(terms.numbers)} HPO term(s) "
             f"({', '.join(terms.ids)}), HPO {resources.index.release}")
-    return _ProfileView(prof, terms.ids, terms.warnings + terms.ignored), note
+    if excluded:
+        note += f"; {len(excluded.numbers)} excluded term(s) lower the diseases that have them"
+    return _ProfileView(prof, terms.ids, terms.warnings + terms.ignored + warnings,
+                        excluded), note
+
+
+def _excluded_terms(options, resources, observed: list[int], ledger):
+    """The patient's excluded terms (resolved like --hpo), or None when there are none."""
+    if not options.hpo_excluded:
+        return None, []
+    resolved = resolve_terms(list(options.hpo_excluded), resources.index)
+    numbers, warnings = consistent_exclusions(observed, resolved.numbers, resources.index)
+    warnings = resolved.warnings + resolved.ignored + warnings
+    for w in warnings:
+        ledger.notes.append(w)
+    if not numbers:
+        return None, warnings
+    w = resources.weights
+    return ExcludedTerms(numbers, resources.index, w.excluded_floor,
+                         w.excluded_unknown_frequency), warnings
 
 
 class _ProfileView:
     """The patient's profile with the resolved ids and any warnings, for the evidence JSON."""
 
-    def __init__(self, profile: PatientProfile, ids: list[str], warnings: list[str]):
+    def __init__(self, profile: PatientProfile, ids: list[str], warnings: list[str],
+                 excluded: ExcludedTerms | None = None):
         self.profile, self.ids, self.warnings = profile, ids, warnings
+        self.excluded = excluded
+
+    @property
+    def excluded_ids(self) -> list[str]:
+        return [hp_id(n) for n in self.excluded.numbers] if self.excluded else []
 
 
 def _gene_matches(view, genes) -> dict[str, GeneMatch]:
     out = {}
     for gene in genes:
-        m = match_gene(view.profile, gene)
+        m = match_gene(view.profile, gene, view.excluded)
         if m is not None:
             out[gene] = m
     return out
@@ -390,6 +422,16 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
     return cols
 
 
+def _excluded_evidence(match: GeneMatch, ix: HpoIndex) -> dict:
+    """The excluded terms that lowered the matched disease, for the phenotype item."""
+    if not match.excluded_hits:
+        return {}
+    return {"excluded_factor": match.excluded_factor, "excluded": [
+        {"excluded": hp_id(h.excluded), "excluded_name": ix.name_of(h.excluded),
+         "disease_term": hp_id(h.disease_term), "disease_term_name": ix.name_of(h.disease_term),
+         "frequency": h.frequency, "factor": h.factor} for h in match.excluded_hits]}
+
+
 def _rank_points(res: dict) -> int:
     """ACMG points + ClinVar ranking weight + consequence prior: the variant score's input."""
     return res["points"] + res["clinvar_points"] + res["impact_points"]
@@ -448,6 +490,7 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
             "matches": [{"patient": hp_id(p), "patient_name": ix.name_of(p),
                          "matched": hp_id(m), "matched_name": ix.name_of(m), "ic": ic}
                         for p, m, ic in match.best_pairs],
+            **_excluded_evidence(match, ix),
         })
     inh_item = {"kind": "inheritance", "fits": sorted(fit) if fit else [],
                 "factor": ifactor, "reason": inh_text}
