@@ -236,13 +236,19 @@ def causal_ranks(table: pa.Table, case: Case) -> dict:
                                        if r["excluded_reason"]})}
 
 
-def prioritise_arms(tables: dict, case: Case, arms: list[str], resources) -> dict[str, dict]:
+def prioritise_arms(tables: dict, case: Case, arms: list[str], resources,
+                    caches: dict | None = None) -> dict[str, dict]:
+    """PRIORITISE per arm. ``caches`` (one dict per bundle, kept by the caller) reuse each
+    row's ACMG evidence across cases: the stage's own ``evidence_cache``, keyed by allele,
+    gene, consequence and switched-off kinds, so ranks are those of a fresh run."""
     out = {}
     for arm in arms:
-        table, meta = tables["clinvar" if arm == "clinvar" else "novel"]
+        bundle = "clinvar" if arm == "clinvar" else "novel"
+        table, meta = tables[bundle]
         meta = dict(meta, sex=case.sex)
+        cache = caches.setdefault(bundle, {}) if caches is not None else None
         ranked, _, _ = prioritise_table(table, meta, arm_options(arm, case), resources,
-                                        explain=False)
+                                        evidence_cache=cache, explain=False)
         out[arm] = causal_ranks(ranked, case)
     return out
 
@@ -306,6 +312,7 @@ class GenomeWide:
 
     def __init__(self, chain: Chain, vcf: Path, arms: list[str], work: Path):
         self.chain, self.arms, self.work = chain, arms, work
+        self.caches: dict[str, dict] = {}
         self.model = GeneModel(Path(chain.info["canonical_models"]))
         self.header, self.records = read_background(vcf)
         started = time.monotonic()
@@ -326,7 +333,7 @@ class GenomeWide:
             filled = self.model.fill(table)
             combined[name] = (filled if merged else _concat(self.background[name][0], filled),
                               self.background[name][1])
-        result = prioritise_arms(combined, case, self.arms, resources)
+        result = prioritise_arms(combined, case, self.arms, resources, self.caches)
         return {"case_id": case.case_id, "gene": case.gene, "disease": case.disease,
                 "genotype": case.genotype_class, "n_hpo": len(case.hpo),
                 "n_excluded": len(case.excluded), "arms": result,
