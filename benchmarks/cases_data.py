@@ -47,7 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pysam  # noqa: E402
 
 import cases_models  # noqa: E402
-from varrank.annotate.bundle_build import BuildRequest, build_bundle  # noqa: E402
+from varrank.annotate.bundle_build import (BUNDLE_FORMAT_VERSION, BuildRequest,  # noqa: E402
+                                           build_bundle)
 from varrank.annotate.sources import SourceSpec  # noqa: E402
 from varrank.core.errors import ResourceError  # noqa: E402
 from varrank.testdata.manifest import locate  # noqa: E402
@@ -254,7 +255,9 @@ def build(data_dir: Path | None, cache: Path) -> dict:
     from varrank.testdata.derive import pad_slice
 
     entries = read_manifest()
-    key = hashlib.sha256((f"{CACHE_FORMAT}:" + MANIFEST.read_text()).encode()).hexdigest()[:16]
+    # a new manifest, cache layout or bundle format gives a new key (and a rebuild)
+    stamp = f"{CACHE_FORMAT}:{BUNDLE_FORMAT_VERSION}:" + MANIFEST.read_text()
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
     described = cache / "cache.json"
     if described.is_file():
         info = json.loads(described.read_text())

@@ -40,7 +40,8 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from varrank.core.table_io import read_table  # noqa: E402
-from varrank.prioritise.acmg.clinvar import significance_category, stars_from_review_status  # noqa: E402
+from varrank.core.clinvar import review_stars as stars_from_review_status  # noqa: E402
+from varrank.core.clinvar import significance_category  # noqa: E402
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id  # noqa: E402
 from varrank.prioritise.stage import PrioritiseOptions, load_resources, prioritise_table  # noqa: E402
 
