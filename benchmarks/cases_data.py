@@ -14,7 +14,7 @@ full-chain arm (the GRCh38 chr17 slice):
   genes derived and checked base by base, see ``cases_models.py``) and ``snpeff_db/``;
 - ``bundle_clinvar/`` (ClinVar + 1000G frequencies, left-aligned against the slice) and
   ``bundle_novel/`` (the same without any ClinVar record of a dev-case causal allele: the
-  novel-variant setting); ``bundle_gw_*`` the same genome-wide, split only;
+  novel-variant setting); ``bundle_gw_*`` the same genome-wide, split only, ClinVar only;
 - ``background.vcf.gz``: HG00096's non-reference calls (1000 Genomes);
 
 and for the genome-wide arm ``canonical_models.txt`` (GENCODE canonical gene models) and the
@@ -55,7 +55,7 @@ from varrank.testdata.manifest import locate  # noqa: E402
 
 LOG = logging.getLogger("cases_data")
 MANIFEST = Path(__file__).with_name("cases_manifest.tsv")
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 SLICE = ("chr17", 42425000, 43600000)
 BACKGROUND_SAMPLE = "HG00096"
 
@@ -230,13 +230,16 @@ def _bundles(paths: dict[str, Path], fasta: Path, cache: Path) -> dict[str, int]
     popfreq = SourceSpec("popfreq", "tgp", [paths["background_genotypes"]], "1kGP-phase3")
     removed = {}
     for prefix, region, ref in (("", SLICE, fasta), ("gw_", None, None)):
+        # the 1000G table covers the slice only: genome-wide it would call every other
+        # variant "absent from the population" (PM2), so that arm has no frequency source
+        sources = [popfreq] if region else []
         on, novel = cache / f"clinvar_{prefix}on.vcf.gz", cache / f"clinvar_{prefix}novel.vcf.gz"
         clinvar_subset(paths["clinvar"], set(), on, region)
         removed[prefix or "full_chain"] = clinvar_subset(paths["clinvar"], alleles, novel, region)
         for name, source in (("clinvar", on), ("novel", novel)):
             build_bundle(BuildRequest(out=cache / f"bundle_{prefix}{name}", genome="GRCh38",
                                       fasta=ref, force=True, sources=[
-                SourceSpec("clinvar", "clinvar", [source], "macarthur-lab-2018"), popfreq]))
+                SourceSpec("clinvar", "clinvar", [source], "macarthur-lab-2018"), *sources]))
     return removed
 
 
