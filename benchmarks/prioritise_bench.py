@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""PRIORITISE benchmark: rank of a spiked ClinVar Pathogenic variant in a real background.
+"""PRIORITISE benchmark, a SIMULATION: rank of a spiked ClinVar Pathogenic variant in a real background.
+
+The real-case benchmark is cases_bench.py (phenopacket-store cases spiked before INGEST).
 
 Each case is one real background (an annotated variant table of a real genome) plus one
 spiked ClinVar Pathogenic/Likely pathogenic allele, with HPO terms sampled from the disease
