@@ -413,21 +413,40 @@ def check_arms(arms: list[str]) -> None:
                          f"known: {', '.join(default_arms())}")
 
 
+def known_terms(case: Case, index) -> int:
+    """Drop the case's terms that this HPO release does not know (newer terms, mostly) and
+    return how many were dropped: ``--hpo`` would refuse the whole case otherwise."""
+    def known(term: str) -> bool:
+        number = int(term[3:]) if term[3:].isdigit() else -1
+        return number in index.position or index.obsolete.get(number) in index.position
+
+    before = len(case.hpo) + len(case.excluded)
+    case.hpo = [t for t in case.hpo if known(t)]
+    case.excluded = [t for t in case.excluded if known(t)]
+    return before - len(case.hpo) - len(case.excluded)
+
+
 def run_set(args, info: dict, cases: list[Case], arms: list[str], work: Path) -> list[dict]:
     chain = Chain(info, Path(info["fasta"]) if args.set == "full-chain" else None,
                   Path(info["snpeff_db"]) if args.set == "full-chain" else None, args.model_dir)
     resources = load_resources(PrioritiseOptions())
+    dropped = {c.case_id: known_terms(c, resources.index) for c in cases}
+    if any(dropped.values()):
+        LOG.info("%d cases had HPO terms unknown to release %s (dropped)",
+                 sum(1 for n in dropped.values() if n), resources.index.release)
     rows = []
     if args.set == "full-chain":
         header, background = read_background(Path(info["background_vcf"]))
         for n, case in enumerate(cases, 1):
             case_work = Path(tempfile.mkdtemp(dir=work))
             rows.append(run_full_chain(case, chain, header, background, arms, resources, case_work))
+            rows[-1]["hpo_terms_unknown_to_release"] = dropped[case.case_id]
             LOG.info("%d/%d %s: %s", n, len(cases), case.case_id, rows[-1]["arms"][arms[0]])
         return rows
     gw = GenomeWide(chain, Path(info["genomewide_background_vcf"]), arms, work)
     for n, case in enumerate(cases, 1):
         rows.append(gw.run(case, resources))
+        rows[-1]["hpo_terms_unknown_to_release"] = dropped[case.case_id]
         if n <= args.check_merged:
             merged = gw.run(case, resources, merged=True)
             same = all(merged["arms"][a][k] == rows[-1]["arms"][a][k] for a in arms
@@ -435,6 +454,8 @@ def run_set(args, info: dict, cases: list[Case], arms: list[str], work: Path) ->
             rows[-1]["merged_check"] = "identical" if same else merged["arms"]
             if not same:
                 LOG.error("merged VCF differs for %s", case.case_id)
+        with open(f"{args.out}.partial.jsonl", "a") as partial:   # survives a crash
+            partial.write(json.dumps(rows[-1]) + "\n")
         if n % 50 == 0 or n == len(cases):
             LOG.info("%d/%d cases", n, len(cases))
     return rows
