@@ -225,7 +225,7 @@ def _excluded_terms(options, resources, observed: list[int], ledger):
         return None, warnings
     w = resources.weights
     return ExcludedTerms(numbers, resources.index, w.excluded_floor,
-                         w.excluded_unknown_frequency), warnings
+                         w.excluded_unknown_frequency, n_observed=len(observed)), warnings
 
 
 class _ProfileView:

@@ -47,7 +47,15 @@ def test_factor_is_one_minus_frequency_with_the_floor(hpo_subset_index):
     factor, _ = ExcludedTerms([SWEAT_CHLORIDE], ix, floor=0.01).disease_factor(cf)
     assert factor == 0.01                           # obligate feature absent: LIRICAL's floor
     both, _ = ExcludedTerms([SWEAT_CHLORIDE, FAILURE_TO_THRIVE], ix).disease_factor(cf)
-    assert both == pytest.approx(0.01 * (1 - 8 / 21), abs=1e-6)
+    assert both == pytest.approx((0.01 * (1 - 8 / 21)) ** (1 / 2), abs=1e-6)
+
+
+def test_penalty_is_averaged_over_the_profile_like_the_match(hpo_subset_index):
+    """Product of the factors ** 1/(observed + excluded terms): one obligate feature absent
+    in a 3 + 1 term profile costs 0.01 ** (1/4), about 68% of the match, not 99%."""
+    ix = hpo_subset_index
+    one, _ = ExcludedTerms([SWEAT_CHLORIDE], ix, n_observed=3).disease_factor(ix.diseases[CF])
+    assert one == pytest.approx(0.01 ** 0.25)
 
 
 def test_an_excluded_ancestor_counts_through_the_true_path_rule(hpo_subset_index):

@@ -11,11 +11,19 @@ the term's background frequency over all diseases. The 0.01 is LIRICAL's probabi
 feature present was missed.
 
 varrank's phenotype match is a similarity in [0, 1], not a likelihood, so it takes the part
-of that ratio that differs between diseases: the match of D is multiplied by
-max(floor, 1 - f) for every excluded term D is annotated to, and left unchanged otherwise.
-Between a disease that has the feature and one that lacks it this is exactly LIRICAL's ratio
-(the common 1 / (1 - b(t)) cancels). Annotations without a frequency use
-``unknown_frequency``; both numbers are ranking weights (``RankWeights``) a preset can change.
+of that ratio that differs between diseases, max(floor, 1 - f) per excluded term D is
+annotated to (1 otherwise; the common 1 / (1 - b(t)) cancels between diseases), and puts it
+on the scale of the match. LIRICAL multiplies the excluded terms' ratios into a product with
+the observed terms' ratios, each of which is large for a matching disease; varrank's match
+is a best-match *average* over the observed terms, so the product of the excluded factors
+is averaged the same way: the match is multiplied by (product of factors) ** (1 / n), n the
+number of observed plus excluded terms. One obligate feature excluded (factor 0.01) in a
+six-term profile then costs about half the match, not 99% of it; a case report that lists
+many absent features, several of them occasional in the true disease, no longer pushes the
+right disease below genes that match nothing. (A first version used the plain product: on
+the genome-wide cases benchmark it halved top-1, see benchmarks/RESULTS.md.) Annotations
+without a frequency use ``unknown_frequency``; both numbers are ranking weights
+(``RankWeights``) a preset can change.
 
 A gene's gene-level match (all its annotations pooled) takes the factor of the gene's disease
 that matched the patient best before exclusion: the pooled match mostly stands for that
@@ -44,8 +52,9 @@ class ExcludedTerms:
     """The patient's excluded terms, with each disease's penalty computed once."""
 
     def __init__(self, numbers: list[int], index: HpoIndex, floor: float = 0.01,
-                 unknown_frequency: float = 0.5):
+                 unknown_frequency: float = 0.5, n_observed: int = 0):
         self.index = index
+        self.exponent = 1.0 / (n_observed + len(numbers)) if numbers else 1.0
         self.numbers = list(numbers)
         self.positions = {index.position[n] for n in numbers}
         self.floor, self.unknown_frequency = floor, unknown_frequency
@@ -79,7 +88,7 @@ class ExcludedTerms:
             factor *= one
             hits.append(ExcludedHit(int(self.index.term_ids[pos]), int(self.index.term_ids[term]),
                                     None if f is None else round(f, 3), round(one, 4)))
-        return factor, tuple(hits)
+        return factor ** self.exponent, tuple(hits)
 
 
 def consistent_exclusions(observed: list[int], excluded: list[int],
