@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""PRIORITISE benchmark: rank of a spiked ClinVar Pathogenic variant in a real background.
+"""PRIORITISE benchmark, a SIMULATION: rank of a spiked ClinVar Pathogenic variant in a real background.
+
+The real-case benchmark is cases_bench.py (phenopacket-store cases spiked before INGEST).
 
 Each case is one real background (an annotated variant table of a real genome) plus one
 spiked ClinVar Pathogenic/Likely pathogenic allele, with HPO terms sampled from the disease
@@ -40,7 +42,8 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from varrank.core.table_io import read_table  # noqa: E402
-from varrank.prioritise.acmg.clinvar import significance_category, stars_from_review_status  # noqa: E402
+from varrank.core.clinvar import review_stars as stars_from_review_status  # noqa: E402
+from varrank.core.clinvar import significance_category  # noqa: E402
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id  # noqa: E402
 from varrank.prioritise.stage import PrioritiseOptions, load_resources, prioritise_table  # noqa: E402
 
@@ -283,7 +286,8 @@ def main(argv=None) -> int:
                 p.error("--background or (--vcf and --clinvar-background) is required")
             background, meta = build_background(args, Path(tmp))
     meta = {**meta, "patient": meta.get("patient") or args.proband,
-            "proband": meta.get("proband") or args.proband, "sex": meta.get("sex") or args.sex}
+            "proband": meta.get("proband") or args.proband,
+            "declared_sex": meta.get("declared_sex") or args.sex}
     proband = meta["proband"]
     parents = None
     if args.ped:

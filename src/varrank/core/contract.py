@@ -146,6 +146,11 @@ class PrioritiseArgs:
                       help="patient's HPO terms, comma separated; obsolete ids are mapped to their "
                            "replacement with a warning, unknown ids are an error; without terms "
                            "ranking uses variant evidence alone")
+    hpo_excluded: str = option(
+        "--hpo-excluded", default="", metavar="HP:0000001,HP:...", source="patient.hpo_excluded",
+        help="HPO terms looked for and found absent (phenopacket 'excluded'); a disease annotated "
+             "with one of them matches less, by 1 - its frequency in the disease (LIRICAL); "
+             "resolved like --hpo")
     ped: Path | None = option("--ped", kind=Path, metavar="F", source="patient.ped",
                               help="PED pedigree (samplesheet family columns written as PED)")
     hpo_dir: Path | None = option("--hpo-dir", kind=Path, metavar="DIR", source="resource.hpo_dir",

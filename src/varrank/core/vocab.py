@@ -162,4 +162,5 @@ class EvidenceKind(StrEnum):
     CLINVAR = "clinvar"
     CONSEQUENCE = "consequence"
     PHENOTYPE = "phenotype"
+    EXCLUDED_PHENOTYPE = "excluded_phenotype"  # only the penalty of excluded HPO terms
     INHERITANCE = "inheritance"

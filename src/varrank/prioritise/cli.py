@@ -34,7 +34,8 @@ def _run(args: PrioritiseArgs) -> int:
     if unknown:
         raise InputError(f"unknown evidence kind(s) for --skip-evidence: {', '.join(unknown)}",
                          hint=f"choose from {', '.join(EvidenceKind)}")
-    options = PrioritiseOptions(hpo=split_hpo_argument(args.hpo), ped=args.ped,
+    options = PrioritiseOptions(hpo=split_hpo_argument(args.hpo),
+                                hpo_excluded=split_hpo_argument(args.hpo_excluded), ped=args.ped,
                                 hpo_dir=args.hpo_dir, clinvar_protein=args.clinvar_protein,
                                 lof_genes=args.lof_genes, preset=args.preset, skip=skip)
     paths = run_prioritise(args.input, args.out, options)

@@ -30,6 +30,10 @@ from dataclasses import dataclass
 class RankWeights:
     phenotype_floor: float = 0.05
     mode_mismatch: float = 0.5
+    # excluded HPO terms (phenotype/excluded.py, after LIRICAL): factor max(floor, 1 - f) on a
+    # disease annotated with the excluded feature at frequency f (unknown f: the value below)
+    excluded_floor: float = 0.01
+    excluded_unknown_frequency: float = 0.5
     impact_points: dict = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:

@@ -40,6 +40,7 @@ from varrank.prioritise.acmg.thresholds import Thresholds
 from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.inheritance import modes as inh
 from varrank.core.pedigree import Pedigree, check_samples, read_ped, single_sample
+from varrank.prioritise.phenotype.excluded import ExcludedTerms, consistent_exclusions
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
 from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
 from varrank.prioritise.phenotype.terms import resolve_terms
@@ -52,7 +53,7 @@ K = EvidenceKind
 EVIDENCE_KINDS = {
     K.PVS1: {"PVS1"}, K.PROTEIN: {"PS1", "PM5"}, K.FREQUENCY: {"PM2", "BA1", "BS1"},
     K.LENGTH: {"PM4", "BP3"}, K.COMPUTATIONAL: {"PP3", "BP4", "BP7"}, K.CLINVAR: {"ClinVar"},
-    K.CONSEQUENCE: set(), K.PHENOTYPE: set(), K.INHERITANCE: set(),
+    K.CONSEQUENCE: set(), K.PHENOTYPE: set(), K.INHERITANCE: set(), K.EXCLUDED_PHENOTYPE: set(),
 }
 assert set(EVIDENCE_KINDS) == set(EvidenceKind)
 
@@ -60,6 +61,7 @@ assert set(EVIDENCE_KINDS) == set(EvidenceKind)
 @dataclass
 class PrioritiseOptions:
     hpo: list[str] = field(default_factory=list)
+    hpo_excluded: list[str] = field(default_factory=list)   # features looked for, absent
     ped: Path | None = None
     hpo_dir: Path | None = None
     clinvar_protein: Path | None = None
@@ -105,7 +107,8 @@ def run_prioritise(in_path: Path | str, out_dir: Path | str,
     resources = load_resources(options)
     out_table, ledger, info = prioritise_table(table, metadata, options, resources)
     out_meta = dataclasses.replace(metadata.with_stage(Stage.PRIORITISE, **info),
-                                   hpo_terms=list(info["hpo_terms"]))
+                                   hpo_terms=list(info["hpo_terms"]),
+                                   hpo_excluded=list(info["hpo_excluded"]))
     return write_stage_outputs(Stage.PRIORITISE, out_dir, metadata.patient, table=out_table,
                                meta=out_meta, ledger=ledger)
 
@@ -133,6 +136,8 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
     ped = _pedigree(options, rows, proband, metadata, ledger)
     profile, phenotype_note = _phenotype_profile(options, resources, ledger)
     use_phenotype = profile is not None and K.PHENOTYPE not in options.skip
+    if profile is not None and K.EXCLUDED_PHENOTYPE in options.skip:
+        profile.excluded = None
     use_inheritance = K.INHERITANCE not in options.skip
     use_consequence = K.CONSEQUENCE not in options.skip
     genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
@@ -168,6 +173,7 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
     ledger.notes.append(phenotype_note)
     info = {
         "hpo_terms": profile.ids if profile else [],
+        "hpo_excluded": profile.excluded_ids if profile and profile.excluded else [],
         "hpo_release": resources.index.release if resources.index else None,
         "phenotype_used": use_phenotype,
         "phenotype_note": phenotype_note,
@@ -190,22 +196,48 @@ def _phenotype_profile(options, resources, ledger):
     if not terms.numbers:
         return None, "no phenotypic-abnormality HPO terms left: ranked by variant evidence alone"
     prof = PatientProfile(terms.numbers, resources.index)
+    excluded, warnings = _excluded_terms(options, resources, terms.numbers, ledger)
     note = (f"phenotype match on {len(terms.numbers)} HPO term(s) "
             f"({', '.join(terms.ids)}), HPO {resources.index.release}")
-    return _ProfileView(prof, terms.ids, terms.warnings + terms.ignored), note
+    if excluded:
+        note += f"; {len(excluded.numbers)} excluded term(s) lower the diseases that have them"
+    return _ProfileView(prof, terms.ids, terms.warnings + terms.ignored + warnings,
+                        excluded), note
+
+
+def _excluded_terms(options, resources, observed: list[int], ledger):
+    """The patient's excluded terms (resolved like --hpo), or None when there are none."""
+    if not options.hpo_excluded:
+        return None, []
+    resolved = resolve_terms(list(options.hpo_excluded), resources.index)
+    numbers, warnings = consistent_exclusions(observed, resolved.numbers, resources.index)
+    warnings = resolved.warnings + resolved.ignored + warnings
+    for w in warnings:
+        ledger.notes.append(w)
+    if not numbers:
+        return None, warnings
+    w = resources.weights
+    return ExcludedTerms(numbers, resources.index, w.excluded_floor,
+                         w.excluded_unknown_frequency, n_observed=len(observed)), warnings
 
 
 class _ProfileView:
     """The patient's profile with the resolved ids and any warnings, for the evidence JSON."""
 
-    def __init__(self, profile: PatientProfile, ids: list[str], warnings: list[str]):
+    def __init__(self, profile: PatientProfile, ids: list[str], warnings: list[str],
+                 excluded: ExcludedTerms | None = None):
         self.profile, self.ids, self.warnings = profile, ids, warnings
+        self.excluded = excluded
+
+    @property
+    def excluded_ids(self) -> list[str]:
+        return [hp_id(n) for n in self.excluded.numbers] if self.excluded else []
 
 
 def _gene_matches(view, genes) -> dict[str, GeneMatch]:
     out = {}
     for gene in genes:
-        m = match_gene(view.profile, gene)
+        m = match_gene(view.profile, gene, view.excluded)
         if m is not None:
             out[gene] = m
     return out
@@ -383,6 +415,16 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
     return cols
 
 
+def _excluded_evidence(match: GeneMatch, ix: HpoIndex) -> dict:
+    """The excluded terms that lowered the matched disease, for the phenotype item."""
+    if not match.excluded_hits:
+        return {}
+    return {"excluded_factor": match.excluded_factor, "excluded": [
+        {"excluded": hp_id(h.excluded), "excluded_name": ix.name_of(h.excluded),
+         "disease_term": hp_id(h.disease_term), "disease_term_name": ix.name_of(h.disease_term),
+         "frequency": h.frequency, "factor": h.factor} for h in match.excluded_hits]}
+
+
 def _rank_points(res: dict) -> int:
     """ACMG points + ClinVar ranking weight + consequence prior: the variant score's input."""
     return res["points"] + res["clinvar_points"] + res["impact_points"]
@@ -441,6 +483,7 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
             "matches": [{"patient": hp_id(p), "patient_name": ix.name_of(p),
                          "matched": hp_id(m), "matched_name": ix.name_of(m), "ic": ic}
                         for p, m, ic in match.best_pairs],
+            **_excluded_evidence(match, ix),
         })
     inh_item = {"kind": "inheritance", "fits": sorted(fit) if fit else [],
                 "factor": ifactor, "reason": inh_text}

@@ -32,7 +32,7 @@ from varrank.core.errors import ResourceError
 
 LOG = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 REQUIRED_FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
 PHENOTYPIC_ABNORMALITY = 118      # HP:0000118
 MODE_OF_INHERITANCE = 5           # HP:0000005
@@ -70,6 +70,7 @@ class Disease:
     name: str
     terms: np.ndarray            # positions of phenotypic-abnormality terms
     modes: tuple[str, ...]       # modes of inheritance (varrank names)
+    frequencies: np.ndarray | None = None  # per term of ``terms``: fraction of patients, NaN unknown
 
 
 @dataclass
@@ -199,14 +200,17 @@ def build_index(folder: Path) -> HpoIndex:
                                           and pheno[position[i]]), dtype=np.int32)
                   for g in ontology.genes}
     inheritance = _inheritance_lookup(terms, position)
+    frequencies = annotation_frequencies(folder / "phenotype.hpoa", position)
     diseases: dict[str, Disease] = {}
     for prefix, group in (("OMIM", ontology.omim_diseases), ("ORPHA", ontology.orpha_diseases)):
         for d in group:
             pos = [position[i] for i in d.hpo if i in position]
             did = f"{prefix}:{d.id}"
             modes = tuple(sorted({inheritance[p] for p in pos if p in inheritance}))
-            diseases[did] = Disease(did, d.name, np.array(sorted(p for p in pos if pheno[p]),
-                                                          dtype=np.int32), modes)
+            kept = np.array(sorted(p for p in pos if pheno[p]), dtype=np.int32)
+            known = frequencies.get(did, {})
+            diseases[did] = Disease(did, d.name, kept, modes, np.array(
+                [known.get(int(p), np.nan) for p in kept], dtype=np.float32))
     index = HpoIndex(
         release=_release(folder), source_dir=str(folder),
         term_ids=np.array([t.index for t in terms], dtype=np.int64),
@@ -217,6 +221,57 @@ def build_index(folder: Path) -> HpoIndex:
     LOG.info("HPO index %s: %d terms, %d genes, %d diseases (%.0f s)", index.release,
              len(terms), len(gene_terms), len(diseases), time.time() - started)
     return index
+
+
+# HPO frequency terms (HP:0040279 subtree) -> fraction of patients: the midpoint of each
+# class's range as the HPO defines it (e.g. Frequent = 30-79% of patients).
+FREQUENCY_CLASSES = {"HP:0040280": 1.0, "HP:0040281": 0.895, "HP:0040282": 0.545,
+                     "HP:0040283": 0.17, "HP:0040284": 0.025, "HP:0040285": 0.0}
+
+
+def parse_frequency(text: str) -> float:
+    """The frequency column of phenotype.hpoa (class term, ``n/m`` or ``x%``); NaN if absent."""
+    text = text.strip()
+    if text in FREQUENCY_CLASSES:
+        return FREQUENCY_CLASSES[text]
+    try:
+        if "/" in text:
+            n, m = text.split("/", 1)
+            return min(1.0, int(n) / int(m)) if int(m) > 0 else float("nan")
+        if text.endswith("%"):
+            return min(1.0, float(text[:-1]) / 100.0)
+    except ValueError:
+        pass
+    return float("nan")
+
+
+def annotation_frequencies(hpoa: Path, position: dict[int, int]) -> dict[str, dict[int, float]]:
+    """Disease id -> {term position: frequency} for the phenotype (aspect P) annotations.
+
+    NOT-qualified rows (the disease is known to lack the feature) are skipped; several rows
+    for one term (different publications) keep the highest frequency, as LIRICAL does when
+    it propagates annotations.
+    """
+    out: dict[str, dict[int, float]] = defaultdict(dict)
+    with open(hpoa, encoding="utf-8") as handle:
+        rows = csv.reader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        header = next(rows, None) or []
+        col = {name: i for i, name in enumerate(header)}
+        need = ("database_id", "qualifier", "hpo_id", "frequency", "aspect")
+        if any(name not in col for name in need):
+            raise ResourceError("phenotype.hpoa lacks a column of " + ", ".join(need), path=hpoa)
+        for cols in rows:
+            if len(cols) < len(header) or cols[col["aspect"]] != "P" or cols[col["qualifier"]]:
+                continue
+            number = parse_hp_id(cols[col["hpo_id"]])
+            if number is None or number not in position:
+                continue
+            freq = parse_frequency(cols[col["frequency"]])
+            did, pos = cols[col["database_id"]], position[number]
+            old = out[did].get(pos)
+            if old is None or np.isnan(old) or (not np.isnan(freq) and freq > old):
+                out[did][pos] = freq
+    return out
 
 
 def _inheritance_lookup(terms, position) -> dict[int, str]:

@@ -14,10 +14,11 @@ thousands of genes costs one small matrix gather each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from varrank.prioritise.phenotype.excluded import ExcludedHit, ExcludedTerms
 from varrank.prioritise.phenotype.hpo_index import HpoIndex
 
 
@@ -74,25 +75,41 @@ class GeneMatch:
     disease_score: float
     modes: tuple[str, ...]
     best_pairs: tuple[tuple[int, int, float], ...]
+    excluded_hits: tuple[ExcludedHit, ...] = ()   # excluded terms that lowered the match
+    excluded_factor: float = 1.0
 
 
-def match_gene(profile: PatientProfile, gene: str) -> GeneMatch | None:
-    """Best of the gene-level and disease-level matches; None for a gene without annotation."""
+def match_gene(profile: PatientProfile, gene: str,
+               excluded: ExcludedTerms | None = None) -> GeneMatch | None:
+    """Best of the gene-level and disease-level matches; None for a gene without annotation.
+
+    With ``excluded`` terms each disease's match is lowered by its exclusion factor before
+    the best disease is chosen; the gene-level match (all annotations pooled) takes the
+    factor of the disease that matched the patient best before exclusion, the disease it
+    mostly stands for (``excluded.py``).
+    """
     ix = profile.index
     terms = ix.gene_terms.get(gene)
     disease_ids = ix.gene_diseases.get(gene, [])
     if terms is None and not disease_ids:
         return None
     gene_level = profile.match(terms) if terms is not None else Match(0.0, 0.0, ())
-    best, best_id = Match(0.0, 0.0, ()), None
+    best, best_id, best_hits, best_factor = Match(0.0, 0.0, ()), None, (), 1.0
+    raw_best, raw_factor, raw_hits = -1.0, 1.0, ()
     for did in disease_ids:
         m = profile.match(ix.diseases[did].terms)
+        factor, hits = excluded.disease_factor(ix.diseases[did]) if excluded else (1.0, ())
+        if m.score > raw_best:
+            raw_best, raw_factor, raw_hits = m.score, factor, hits
+        m = replace(m, score=m.score * factor)
         if m.score > best.score or best_id is None:
-            best, best_id = m, did
+            best, best_id, best_hits, best_factor = m, did, hits, factor
+    gene_level = replace(gene_level, score=gene_level.score * raw_factor)
     modes = tuple(sorted({m for d in disease_ids for m in ix.diseases[d].modes}))
     if best_id is not None and ix.diseases[best_id].modes:
         modes = ix.diseases[best_id].modes
     top = best if best.score >= gene_level.score else gene_level
+    hits, factor = (best_hits, best_factor) if top is best else (raw_hits, raw_factor)
     return GeneMatch(gene, max(best.score, gene_level.score), gene_level.score, best_id,
                      ix.diseases[best_id].name if best_id else None, best.score, modes,
-                     top.best_pairs)
+                     top.best_pairs, hits, round(factor, 4))
