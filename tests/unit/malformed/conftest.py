@@ -112,7 +112,8 @@ class GroovyInputs:
         harness = Path(__file__).with_name("inputs_harness.groovy")
         self.proc = subprocess.Popen(
             ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", os.pathsep.join(jars),
-             "groovy.ui.GroovyMain", str(harness), str(REPO_ROOT / "lib" / "VarrankInputs.groovy")],
+             "groovy.ui.GroovyMain", str(harness), str(REPO_ROOT / "lib" / "VarrankInputs.groovy"),
+             str(REPO_ROOT / "lib"), str(REPO_ROOT / "assets" / "stage_contract.json")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
 
     def read(self, kind: str, path: Path, genome: str = "GRCh38") -> dict:

@@ -6,7 +6,11 @@
  */
 import groovy.json.JsonOutput
 import java.nio.file.Paths
+// args: lib/VarrankInputs.groovy, lib/ (its sibling classes, VarrankContract) and the
+// stage contract JSON that main.nf loads.
 def loader = new GroovyClassLoader(this.class.classLoader)
+loader.addClasspath(args[1])
+loader.loadClass('VarrankContract').load(Paths.get(args[2]))
 def cls = loader.parseClass(new File(args[0]))
 def reader = new BufferedReader(new InputStreamReader(System.in, 'UTF-8'))
 String line

@@ -97,14 +97,19 @@ MANIFEST_DAMAGE = {
     "not_an_object": (lambda p: p.write_text("[3]"), "not a JSON object"),
     "not_utf8": (lambda p: p.write_bytes(b"\xff\xfe{}"), "not UTF-8"),
     "old_format": (lambda p: _edit_json(p, lambda m: m.update(bundle_format=2)), "bundle format 2"),
-    "no_genome_build": (lambda p: _edit_json(p, lambda m: m.pop("genome_build")), "no genome_build"),
+    "no_genome_build": (lambda p: _edit_json(p, lambda m: m.pop("genome_build")),
+                        "lacks required field 'genome_build'"),
     "source_without_lookup": (lambda p: _edit_json(p, lambda m: m["sources"]["clinvar"].pop("lookup")),
-                              "lacks kind, release or its lookup index"),
-    "sources_a_list": (lambda p: _edit_json(p, lambda m: m.update(sources=[1])), "'sources' is not an object"),
+                              "sources/clinvar: lacks required field 'lookup'"),
+    "lookup_without_its_files": (lambda p: _edit_json(p, lambda m: m["sources"]["tgp"]["lookup"].pop("values")),
+                                 "sources/tgp/lookup: lacks required field 'values'"),
+    "sources_a_list": (lambda p: _edit_json(p, lambda m: m.update(sources=[1])), "sources: [1] is not of type"),
     "bundle_files_not_a_list": (lambda p: _edit_json(p, lambda m: m.update(bundle_files="all")),
-                                "'bundle_files' is not a list"),
+                                "bundle_files: 'all' is not of type 'array'"),
+    "bundle_file_size_not_a_number": (lambda p: _edit_json(p, lambda m: m["bundle_files"][0].update(size_bytes="1k")),
+                                      "bundle_files/0/size_bytes"),
     "bundle_file_outside": (lambda p: _edit_json(p, lambda m: m["bundle_files"].append(
-        {"path": "../../etc/passwd", "size_bytes": 1})), "outside the bundle"),
+        {"path": "../../etc/passwd", "size_bytes": 1, "sha256": "0" * 64})), "outside the bundle"),
 }
 
 
@@ -150,9 +155,11 @@ def _predictor(db: Path) -> Path:
 SNPEFF_DAMAGE = {
     "manifest_not_json": (lambda db: (db / "manifest.json").write_text("{"), "manifest.json", "not valid JSON"),
     "manifest_without_name": (lambda db: _edit_json(db / "manifest.json", lambda m: m.pop("name")),
-                              "manifest.json", "lacks the database name"),
+                              "manifest.json", "lacks required field 'name'"),
     "manifest_name_with_path": (lambda db: _edit_json(db / "manifest.json", lambda m: m.update(name="../x")),
-                                "manifest.json", "lacks the database name"),
+                                "manifest.json", "name: '../x' does not match"),
+    "db_file_outside": (lambda db: _edit_json(db / "manifest.json", lambda m: m["db_files"].append(
+        {"path": "/etc/passwd", "size_bytes": 1, "sha256": "0" * 64})), "manifest.json", "outside the database"),
     "truncated_predictor": (lambda db: os.truncate(_predictor(db), 100), "predictor", "truncated"),
     "missing_predictor": (lambda db: _predictor(db).unlink(), "predictor", "missing"),
     "garbled_transcript_table": (lambda db: _garble(db / "transcripts.parquet"), "transcripts.parquet",
@@ -191,7 +198,7 @@ MODEL_DAMAGE = {
     "unknown_kind": (lambda b: _edit_json(b / "manifest.json", lambda m: m.update(kind="oracle")),
                      "manifest.json", "unknown model kind"),
     "no_files": (lambda b: _edit_json(b / "manifest.json", lambda m: m.update(files=[])), "manifest.json",
-                 "non-empty list"),
+                 "files: [] should be non-empty"),
     "file_outside_bundle": (lambda b: _edit_json(b / "manifest.json", lambda m: m["files"][0].update(
         path="../model.onnx")), "manifest.json", "inside the bundle"),
     "truncated_graph": (lambda b: os.truncate(b / "model.onnx", 10), "model.onnx", "truncated"),
