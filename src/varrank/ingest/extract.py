@@ -25,7 +25,7 @@ from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.genotypes import allele_depths, genotype, int_field
 from varrank.ingest.normalise import OLD_TAG
-from varrank.ingest.prefilter import LINE_TAG
+from varrank.ingest.prefilter import LINE_TAG, guarded
 from varrank.ingest.qc import QcAccumulator
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def extract(
     here = (None, -1)
     rows_in = rows_out = 0
     try:
-        for v in _normalised_rows(vcf, source):
+        for v in guarded(iter(vcf), lambda _n, last: _readback_error(last, source)):
             rows_in += 1
             if rows_in % PROGRESS_EVERY == 0:
                 log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
@@ -201,24 +201,14 @@ def extract(
     return ExtractResult(columns.table(), rows_in, rows_out)
 
 
-def _normalised_rows(vcf: cyvcf2.VCF, source: Path | None):
-    """The rows bcftools norm wrote; htslib failing on one is reported against the input file
-    (the line after the last row read), not as cyvcf2's bare Exception."""
-    last = None
-    iterator = iter(vcf)
-    while True:
-        try:
-            v = next(iterator)
-        except StopIteration:
-            return
-        except Exception:  # cyvcf2 raises bare Exception on any htslib parse failure
-            line = last.INFO.get(LINE_TAG) if last is not None else None
-            raise InputError("a record could not be read back after normalisation"
-                             + (f" (the first after input line {line})" if line else ""),
-                             hint="check the records there with bcftools view; please report the "
-                                  "file if they look valid", path=source) from None
-        last = v
-        yield v
+def _readback_error(last: cyvcf2.Variant | None, source: Path | None) -> InputError:
+    """htslib failing on a row bcftools norm wrote, reported against the input file (the line
+    after the last row read), not as cyvcf2's bare Exception."""
+    line = last.INFO.get(LINE_TAG) if last is not None else None
+    return InputError("a record could not be read back after normalisation"
+                      + (f" (the first after input line {line})" if line else ""),
+                      hint="check the records there with bcftools view; please report the "
+                           "file if they look valid", path=source)
 
 
 def _format(v: cyvcf2.Variant, key: str):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -300,17 +300,27 @@ def _line_problem(sniffed: SniffResult, problem: LineProblem, drops: DropRecorde
 def _bcf_records(sniffed: SniffResult, iterator: Iterator[cyvcf2.Variant],
                  result: PrefilterResult) -> Iterator[tuple[str, cyvcf2.Variant]]:
     """BCF has no lines to check: its records are binary and htslib checks them itself."""
+    for v in guarded(iterator, lambda n, _last: read_error(sniffed, n)):
+        result.records_in += 1
+        if result.records_in % PROGRESS_EVERY == 0:
+            log.info("ingest: read %d records (%s:%d)", result.records_in, v.CHROM, v.POS)
+        yield f"record {result.records_in}", v
+
+
+def guarded(iterator: Iterator[cyvcf2.Variant],
+            failure: Callable[[int, cyvcf2.Variant | None], Exception]) -> Iterator[cyvcf2.Variant]:
+    """cyvcf2's records with htslib's bare Exception (any parse failure) turned into
+    ``failure(records read so far, the last record read)``, raised without a traceback."""
+    n, last = 0, None
     while True:
         try:
             v = next(iterator)
         except StopIteration:
             return
         except Exception:  # cyvcf2 raises bare Exception on any htslib parse failure
-            raise read_error(sniffed, result.records_in) from None
-        result.records_in += 1
-        if result.records_in % PROGRESS_EVERY == 0:
-            log.info("ingest: read %d records (%s:%d)", result.records_in, v.CHROM, v.POS)
-        yield f"record {result.records_in}", v
+            raise failure(n, last) from None
+        n, last = n + 1, v
+        yield v
 
 
 def complete_header(vcf_text: Path, lines: list[str]) -> None:

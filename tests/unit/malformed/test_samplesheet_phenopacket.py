@@ -40,13 +40,6 @@ SHEETS = {  # name -> (bytes of the sheet, fragment of one error)
 }
 
 
-@pytest.mark.parametrize("name", SHEETS)
-def test_bad_samplesheet(name, tmp_path, vcf, groovy_inputs):
-    data, fragment = SHEETS[name]
-    sheet = tmp_path / f"{name}.csv"
-    sheet.write_bytes(data)
-    errors = _assert_refused(groovy_inputs.read("samplesheet", sheet), sheet)
-    assert any(fragment in e for e in errors), errors
 
 
 def test_good_samplesheet_still_read(tmp_path, vcf, groovy_inputs):
@@ -89,12 +82,15 @@ PACKETS = {  # name -> (JSON text, fragment of one error)
 }
 
 
-@pytest.mark.parametrize("name", PACKETS)
-def test_bad_phenopacket(name, tmp_path, vcf, groovy_inputs):
-    text, fragment = PACKETS[name]
-    packet = tmp_path / f"{name}.json"
-    packet.write_text(text)
-    errors = _assert_refused(groovy_inputs.read("phenopacket", packet), packet)
+CASES = [("samplesheet", name, ".csv", *SHEETS[name]) for name in SHEETS] + \
+        [("phenopacket", name, ".json", PACKETS[name][0].encode(), PACKETS[name][1]) for name in PACKETS]
+
+
+@pytest.mark.parametrize("kind,name,suffix,data,fragment", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_bad_input_file(kind, name, suffix, data, fragment, tmp_path, vcf, groovy_inputs):
+    path = tmp_path / f"{name}{suffix}"
+    path.write_bytes(data)
+    errors = _assert_refused(groovy_inputs.read(kind, path), path)
     assert any(fragment in e for e in errors), errors
 
 
