@@ -10,7 +10,12 @@
 
 import groovy.json.JsonException
 import groovy.json.JsonSlurper
+import java.nio.ByteBuffer
+import java.nio.charset.CharacterCodingException
+import java.nio.charset.CodingErrorAction
+import java.nio.charset.StandardCharsets
 import java.nio.file.Files
+import java.nio.file.InvalidPathException
 import java.nio.file.Path
 import java.nio.file.Paths
 
@@ -77,8 +82,33 @@ class VarrankInputs {
         return fields
     }
 
+    /** The file's lines, or null (with one error naming the first line that is not UTF-8). */
+    static List<String> readUtf8Lines(Path file, List<String> errors) {
+        byte[] bytes = Files.readAllBytes(file)
+        ByteBuffer buffer = ByteBuffer.wrap(bytes)
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(buffer).toString().readLines()
+        } catch (CharacterCodingException e) {
+            int line = 1
+            for (int i = 0; i < buffer.position() && i < bytes.length; i++) if (bytes[i] == (byte) 10) line++
+            errors << "${file} line ${line}: not valid UTF-8 text (save the file as UTF-8)".toString()
+            return null
+        }
+    }
+
+    /** node[key] when node is a JSON object, else null: a Phenopacket may hold any JSON type. */
+    static Object field(Object node, String key) {
+        return node instanceof Map ? ((Map) node)[key] : null
+    }
+
     static String location(String value, Path base) {
-        return isRemote(value) ? value : resolve(value, base).toString()
+        try {
+            return isRemote(value) ? value : resolve(value, base).toString()
+        } catch (InvalidPathException e) {
+            return value  // reported by checkFile
+        }
     }
 
     static Path resolve(String value, Path base) {
@@ -98,7 +128,8 @@ class VarrankInputs {
             errors << "${name}: samplesheet not found".toString()
             return []
         }
-        List<String> lines = sheet.readLines('UTF-8')
+        List<String> lines = readUtf8Lines(sheet, errors)
+        if (lines == null) return []
         int headerLine = lines.findIndexOf { it.trim() && !it.trim().startsWith('#') }
         if (headerLine < 0) {
             errors << "${name}: the samplesheet is empty (expected a header line: ${REQUIRED_COLUMNS.join(',')},...)".toString()
@@ -208,7 +239,12 @@ class VarrankInputs {
 
     static List<String> checkFile(String value, String col, String where, Path base) {
         if (isRemote(value)) return []
-        Path p = resolve(value, base)
+        Path p
+        try {
+            p = resolve(value, base)
+        } catch (InvalidPathException e) {
+            return ["${where}, column '${col}': not a valid file path: ${e.reason}".toString()]
+        }
         if (!Files.exists(p)) return ["${where}, column '${col}': file not found: ${p}".toString()]
         if (Files.isDirectory(p)) return ["${where}, column '${col}': is a folder, not a file: ${p}".toString()]
         if (!Files.isReadable(p)) return ["${where}, column '${col}': file not readable: ${p}".toString()]
@@ -286,8 +322,9 @@ class VarrankInputs {
             def parsed = new JsonSlurper().parse(json.toFile())
             if (!(parsed instanceof Map)) throw new JsonException('top level is not an object')
             pp = (Map) parsed
-        } catch (JsonException e) {
-            errors << "${name}: not valid JSON: ${e.message.readLines().first()}".toString()
+        } catch (JsonException | StackOverflowError e) {
+            String why = e instanceof JsonException ? e.message.readLines().first() : 'nested too deeply'
+            errors << "${name}: not valid JSON: ${why}".toString()
             return []
         }
         int before = errors.size()
@@ -300,29 +337,39 @@ class VarrankInputs {
         if (!subject) errors << "${name}: subject: missing (Phenopacket v2 needs subject.id)".toString()
         else if (!id) errors << "${name}: subject.id: missing".toString()
         else if (!safeId(id)) errors << "${name}: subject.id: ${unsafeIdMessage(id)}".toString()
-        String sexValue = subject?.sex?.toString() ?: 'UNKNOWN_SEX'
+        String sexValue = field(subject, 'sex')?.toString() ?: 'UNKNOWN_SEX'
         if (!PP_SEX.containsKey(sexValue)) {
             errors << "${name}: subject.sex: '${sexValue}' is not MALE, FEMALE, OTHER_SEX or UNKNOWN_SEX".toString()
         }
 
         List<String> hpo = []
         List<String> excluded = []
-        (pp.phenotypicFeatures ?: []).eachWithIndex { feature, int i ->
-            String term = feature instanceof Map ? feature?.type?.id?.toString() : null
+        Object features = pp.phenotypicFeatures ?: []
+        if (!(features instanceof List)) {
+            errors << "${name}: phenotypicFeatures: not a list".toString()
+            features = []
+        }
+        features.eachWithIndex { feature, int i ->
+            String term = field(field(feature, 'type'), 'id')?.toString()
             String where = "${name}: phenotypicFeatures[${i}].type.id"
             if (!term) errors << "${where}: missing".toString()
             else if (!(term ==~ HPO_ID)) errors << "${where}: '${term}' is not an HPO term ID (HP: and 7 digits)".toString()
-            else if (feature.excluded == true) excluded << term
+            else if (field(feature, 'excluded') == true) excluded << term
             else hpo << term
         }
 
         Path base = json.toAbsolutePath().parent
         List<Map> vcfs = []
         List<Map> indexes = []
-        (pp.files ?: []).eachWithIndex { f, int i ->
+        Object fileList = pp.files ?: []
+        if (!(fileList instanceof List)) {
+            errors << "${name}: files: not a list".toString()
+            fileList = []
+        }
+        fileList.eachWithIndex { f, int i ->
             if (!(f instanceof Map)) return
             String uri = f.uri?.toString()
-            String fmt = (f.fileAttributes?.fileFormat ?: '').toString().toLowerCase()
+            String fmt = (field(f.fileAttributes, 'fileFormat') ?: '').toString().toLowerCase()
             String where = "${name}: files[${i}]"
             if (!uri) { errors << "${where}.uri: missing".toString(); return }
             boolean looksVcf = fmt in VCF_FORMATS || (!fmt && uri ==~ /(?i).*\.(vcf|bcf)(\.b?gz)?$/)
@@ -348,7 +395,7 @@ class VarrankInputs {
                 sample = ids[id]?.toString()
                 if (!safeId(sample)) errors << "${where}.individualToFileIdentifiers.${id}: ${unsafeIdMessage(sample)}".toString()
             }
-            String assembly = (entry.f.fileAttributes?.genomeAssembly ?: '').toString()
+            String assembly = (field(entry.f.fileAttributes, 'genomeAssembly') ?: '').toString()
             String build = VarrankContract.canonicalBuild(assembly)
             if (build && genome && build != genome) {
                 errors << "${where}.fileAttributes.genomeAssembly: '${assembly}' but --genome is ${genome}".toString()

@@ -118,3 +118,15 @@ def test_test_profile_without_prepared_data_gives_the_command(nextflow, tmp_path
     assert f"test data not prepared in {missing}: run `make demo`" in result.output
     assert "varrank testdata prepare" in result.output
     _assert_no_task(result)
+
+
+def test_non_utf8_samplesheet_is_one_listed_problem(nextflow, stub_inputs, tmp_path):
+    """The Groovy reader raised MalformedInputException (a stack trace); now one line."""
+    sheet = stub_inputs["dir"] / "latin1.csv"
+    sheet.write_bytes(b"patient,vcf,sex\nP1,single.vcf,m\xe4nnlich\n")
+    result = nextflow.run("--input", str(sheet), "--fasta", str(stub_inputs["fasta"]),
+                          "--outdir", "out", "-stub-run", cwd=tmp_path / "launch")
+    assert result.returncode != 0
+    assert "latin1.csv line 2: not valid UTF-8 text (save the file as UTF-8)" in result.output
+    assert "MalformedInputException" not in result.output
+    _assert_no_task(result)

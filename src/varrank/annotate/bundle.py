@@ -10,6 +10,7 @@ import duckdb
 
 from varrank.annotate.bundle_build import BUNDLE_DB, BUNDLE_FORMAT_VERSION, MANIFEST
 from varrank.annotate.lookup_index import SourceIndex
+from varrank.core.checksums import check_listed_files
 from varrank.core.errors import ResourceError
 from varrank.core.json_schema import check
 
@@ -33,12 +34,18 @@ class Bundle:
     def index(self, name: str) -> SourceIndex:
         """The source's memory-mapped lookup index (opened once per Bundle)."""
         if name not in self._indexes:
-            self._indexes[name] = SourceIndex(self.path, name,
-                                              self.manifest["sources"][name]["lookup"])
+            info = self.manifest["sources"][name]["lookup"]
+            mine = {info[k] for k in LOOKUP_FILES}
+            listed = [e for e in self.manifest.get("bundle_files", []) if e["path"] in mine]
+            self._indexes[name] = SourceIndex(self.path, name, info, listed)
         return self._indexes[name]
 
     def connect(self, threads: int = 2, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(str(self.path / BUNDLE_DB), read_only=True)
+        try:
+            con = duckdb.connect(str(self.path / BUNDLE_DB), read_only=True)
+        except duckdb.Error as err:
+            raise ResourceError(f"the bundle's database cannot be opened ({str(err).splitlines()[0][:120]})",
+                                path=self.path / BUNDLE_DB, hint=REBUILD) from None
         con.execute(f"SET threads = {int(threads)}")
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET enable_progress_bar = false")  # it would write to the task's stdout
@@ -49,6 +56,30 @@ class Bundle:
                                 [table]).fetchone()[0])
 
 
+REBUILD = "rebuild the bundle with `varrank resources build`, or copy it again"
+LOOKUP_FILES = ("locus", "allele", "values", "dictionaries", "table")
+
+
+def check_bundle_files(path: Path, manifest: dict, checksums: bool = False) -> int:
+    """Refuse a bundle whose files are missing or of another size than the manifest records
+    (a truncated copy would otherwise fail deep inside a memory map, or be read); with
+    ``checksums`` also compare every file's sha256. ``manifest`` has passed its schema. Bundles
+    built before the manifest listed its files (no ``bundle_files``) are checked for size by
+    the index itself; each source's index files are checked when that index is opened."""
+    entries = manifest.get("bundle_files")
+    if entries is None:
+        return 0
+    for entry in entries:
+        rel = Path(entry["path"])
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ResourceError(f"manifest lists a file outside the bundle: {entry['path']!r}",
+                                path=path / MANIFEST, hint=REBUILD)
+    if not checksums:
+        lookup = {s["lookup"][k] for s in manifest["sources"].values() for k in LOOKUP_FILES}
+        entries = [e for e in entries if e["path"] not in lookup]
+    return check_listed_files(path, entries, "annotation bundle", checksums=checksums, hint=REBUILD)
+
+
 def open_bundle(path: Path, expected_build: str | None) -> Bundle:
     """Read and check a bundle folder; a bundle of the other build is refused."""
     manifest_path = path / MANIFEST
@@ -56,10 +87,15 @@ def open_bundle(path: Path, expected_build: str | None) -> Bundle:
         raise ResourceError("not an annotation bundle (needs manifest.json and annotation.duckdb)",
                             hint="build one with `varrank resources build --out DIR ...`", path=path)
     try:
-        manifest = json.loads(manifest_path.read_text())
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise ResourceError(f"manifest is not valid JSON: {err.msg}", path=manifest_path,
-                            line=err.lineno) from None
+                            line=err.lineno, hint=REBUILD) from None
+    except UnicodeDecodeError as err:
+        raise ResourceError(f"manifest is not UTF-8 text ({err.reason})", path=manifest_path,
+                            hint=REBUILD) from None
+    if not isinstance(manifest, dict):
+        raise ResourceError("manifest is not a JSON object", path=manifest_path, hint=REBUILD)
     if manifest.get("bundle_format") != BUNDLE_FORMAT_VERSION:
         # Format 1 had no lookup index, format 2 no allele codes or value records
         # (lookup_index.py); reading them would need code paths this version no longer carries.
@@ -71,6 +107,7 @@ def open_bundle(path: Path, expected_build: str | None) -> Bundle:
                             path=manifest_path)
     check(manifest, "annotation_bundle_manifest", manifest_path, ResourceError,
           "not an annotation bundle manifest", hint="rebuild it with `varrank resources build`")
+    check_bundle_files(path, manifest)
     bundle = Bundle(path, manifest)
     if expected_build and bundle.genome_build != expected_build:
         raise ResourceError(

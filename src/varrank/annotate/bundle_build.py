@@ -32,7 +32,7 @@ from varrank.annotate.lookup_index import write_index
 from varrank.annotate.vcf_fast import clean_records_fast
 from varrank.annotate.normalise import bcftools_version, normalise_vcf, query_tsv
 from varrank.annotate.source_meta import header_build, release_of
-from varrank.core.checksums import sha256_file
+from varrank.core.checksums import file_entries, sha256_file
 from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
@@ -87,6 +87,8 @@ def build_bundle(req: BuildRequest) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         manifest = _build_into(tmp, req)
+        # Sizes are checked at every open, sha256 by `varrank resources verify`.
+        manifest["bundle_files"] = file_entries(tmp, skip={MANIFEST})
         check_written(manifest, "annotation_bundle_manifest")
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
         _swap_into_place(tmp, out)

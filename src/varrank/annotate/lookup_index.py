@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 from varrank.annotate.lookup_columns import read_by_lookup
+from varrank.core.checksums import check_listed_files
 from varrank.core.genome import bare_name
 from varrank.core.errors import ResourceError
 
@@ -333,7 +334,9 @@ class PatientKeys:
 class SourceIndex:
     """One source's memory-mapped lookup index."""
 
-    def __init__(self, bundle_dir: Path, name: str, info: dict) -> None:
+    def __init__(self, bundle_dir: Path, name: str, info: dict,
+                 listed: list[dict] | None = None) -> None:
+        """``listed``: the manifest's {path, size_bytes} entries of these files, if it has them."""
         self.name = name
         self.contigs: list[str] = info["contigs"]
         paths = {kind: bundle_dir / info[kind]
@@ -344,15 +347,19 @@ class SourceIndex:
                                     hint="rebuild the bundle with `varrank resources build`",
                                     path=path)
         self.paths = paths
-        # Plain ndarray views of the maps: numpy's memmap subclass costs per slice and take.
-        self.locus = np.asarray(np.load(paths["locus"], mmap_mode="r"))
-        self.allele = np.asarray(np.load(paths["allele"], mmap_mode="r"))
-        self.values = np.asarray(np.load(paths["values"], mmap_mode="r"))
+        check_listed_files(bundle_dir, listed or [], "annotation bundle",
+                           hint="rebuild the bundle with `varrank resources build`, or copy it again")
+        try:
+            self._open(paths)
+        except (ValueError, OSError, EOFError, pa.ArrowException) as err:
+            # A truncated or altered file ("mmap length is greater than file size"); bundles
+            # whose manifest lists file sizes are refused before this, with the file named.
+            raise ResourceError(f"the bundle's lookup index for {name!r} is unreadable "
+                                f"({str(err).splitlines()[0][:120]})",
+                                hint="rebuild the bundle with `varrank resources build`, or copy "
+                                     "it again; `varrank resources verify --bundle DIR` names "
+                                     "the damaged file", path=bundle_dir / LOOKUP_DIR) from None
         self.value_bit = {c: bit for bit, c in enumerate(info["value_columns"])}
-        self.dictionaries = {c: pa.array(v, pa.string()) for c, v in
-                             json.loads(paths["dictionaries"].read_text()).items()}
-        self.reader = ipc.open_file(pa.memory_map(str(paths["table"])))
-        self.batches = [self.reader.get_batch(i) for i in range(self.reader.num_record_batches)]
         sizes = [batch.num_rows for batch in self.batches]
         self.starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
         if not len(self.locus) == len(self.allele) == len(self.values) == self.starts[-1]:
@@ -363,6 +370,16 @@ class SourceIndex:
         self.columns = [c for c in info["columns"] if c not in ALLELE_COLUMNS]
         self.types = {c: self.reader.schema.field(c).type for c in self.reader.schema.names}
         self.types.update({c: pa.type_for_alias(t) for c, t in info["value_types"].items()})
+
+    def _open(self, paths: dict[str, Path]) -> None:
+        # Plain ndarray views of the maps: numpy's memmap subclass costs per slice and take.
+        self.locus = np.asarray(np.load(paths["locus"], mmap_mode="r"))
+        self.allele = np.asarray(np.load(paths["allele"], mmap_mode="r"))
+        self.values = np.asarray(np.load(paths["values"], mmap_mode="r"))
+        self.dictionaries = {c: pa.array(v, pa.string()) for c, v in
+                             json.loads(paths["dictionaries"].read_text()).items()}
+        self.reader = ipc.open_file(pa.memory_map(str(paths["table"])))
+        self.batches = [self.reader.get_batch(i) for i in range(self.reader.num_record_batches)]
 
     def match(self, keys: PatientKeys, pool: Executor | None = None) -> np.ndarray:
         """Source row of each patient row (exact contig, pos, ref, alt), -1 where absent."""

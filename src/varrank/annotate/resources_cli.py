@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from varrank.annotate.sources import SourceSpec
-from varrank.core.errors import InputError
+from varrank.core.errors import InputError, ResourceError
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     db.add_argument("--force", action="store_true", help="replace an existing database")
     db.set_defaults(func=_snpeff_db)
 
+    _add_verify(rsub)
+
     show = rsub.add_parser("show", help="print a bundle's manifest summary")
     show.add_argument("bundle", type=Path)
     show.add_argument("--json", action="store_true", help="print the whole manifest.json")
     show.set_defaults(func=_show)
+
+
+def _add_verify(rsub: argparse._SubParsersAction) -> None:
+    verify = rsub.add_parser(
+        "verify", help="check that a bundle / snpEff database is byte for byte as built",
+        description="Compare every file of an annotation bundle (and/or a snpEff database) "
+                    "with the size and sha256 its manifest.json recorded at build time. Exit 0 "
+                    "when all match; exit 2 naming the first file that is missing, truncated or "
+                    "changed. (Every open checks sizes only; this reads every byte.)")
+    verify.add_argument("--bundle", type=Path, metavar="DIR", help="annotation bundle folder")
+    verify.add_argument("--snpeff-db", type=Path, metavar="DIR", help="snpEff database folder")
+    verify.set_defaults(func=_verify)
 
 
 def _named(values: list[str], option: str) -> list[tuple[str, Path]]:
@@ -137,6 +151,32 @@ def _snpeff_db(args: argparse.Namespace) -> int:
                           name=args.name, force=args.force)
     print(out)
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from varrank.annotate.bundle import check_bundle_files, open_bundle
+    from varrank.annotate.consequence.snpeff import open_snpeff_db
+
+    if args.bundle is None and args.snpeff_db is None:
+        raise InputError("nothing to verify", hint="give --bundle DIR and/or --snpeff-db DIR")
+    if args.bundle is not None:
+        manifest = open_bundle(args.bundle, None).manifest
+        _require_listed(manifest, "bundle_files", args.bundle, "annotation bundle")
+        n = check_bundle_files(args.bundle, manifest, checksums=True)
+        print(f"{args.bundle}: {n} files match the manifest's sizes and sha256")
+    if args.snpeff_db is not None:
+        manifest = open_snpeff_db(args.snpeff_db, None, checksums=True)
+        _require_listed(manifest, "db_files", args.snpeff_db, "snpEff database")
+        print(f"{args.snpeff_db}: {len(manifest['db_files'])} files match the manifest's sizes "
+              "and sha256")
+    return 0
+
+
+def _require_listed(manifest: dict, key: str, folder: Path, what: str) -> None:
+    if not manifest.get(key):
+        raise ResourceError(f"the {what}'s manifest lists no file checksums (built by an older "
+                            "varrank), so it cannot be verified", path=folder / "manifest.json",
+                            hint="rebuild it with this varrank to record them")
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from varrank.annotate.bundle import Bundle, open_bundle
 from varrank.annotate.consequence.effect import TRANSCRIPT_SCHEMA, TranscriptEffect
@@ -184,10 +183,10 @@ def _snpeff_effects(db: Path, build: str, records: list, idx: list[int],
                     effects: list, ledger: Ledger, skipped: set[int], table: pa.Table
                     ) -> tuple[str, pa.Table]:
     """Run snpEff on the usable rows; MANE/canonical flags from the database's models."""
-    from varrank.annotate.consequence.snpeff import MODELS, open_snpeff_db, run_snpeff
+    from varrank.annotate.consequence.snpeff import open_snpeff_db, read_models_table, run_snpeff
 
     manifest = open_snpeff_db(db, build)
-    models = pq.read_table(db / MODELS)
+    models = read_models_table(db)
     flags = _flags_by_transcript(models)
     with tempfile.TemporaryDirectory(prefix="varrank-snpeff-") as tmp:
         ann = run_snpeff(db, manifest, [records[i] for i in idx], Path(tmp))

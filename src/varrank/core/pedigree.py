@@ -87,7 +87,7 @@ def read_ped(path: Path | str, proband: str | None = None,
              proband_sex: str | None = None) -> Pedigree:
     path = Path(path)
     if not path.is_file():
-        raise InputError("PED file not found", path=path)
+        raise InputError("PED file not found", path=path, hint="check --ped (or the samplesheet's family columns)")
     ped = Pedigree(source=str(path))
     with open(path, encoding="utf-8", errors="replace") as handle:
         for lineno, raw in enumerate(handle, 1):
@@ -112,7 +112,9 @@ def read_ped(path: Path | str, proband: str | None = None,
                                      None if mother in MISSING else mother, _sex(sex),
                                      _affected(pheno), lineno)
     if not ped.people:
-        raise InputError("PED file has no valid individuals", path=path)
+        raise InputError("PED file has no valid individuals", path=path,
+                         hint="a PED line is: family individual father mother sex phenotype "
+                              "(whitespace separated; 0 = unknown parent)")
     _check_parents(ped, path)
     _break_cycles(ped, path)
     _check_proband(ped, path, proband, proband_sex)

@@ -99,4 +99,7 @@ def read_table(path: Path | str) -> tuple[pa.Table, dict[str, Any]]:
     except (ValueError, UnicodeDecodeError):
         raise InputError("the table's varrank metadata is not valid JSON", path=path,
                          hint="the file was edited or written by another program") from None
+    if not isinstance(metadata, dict):
+        raise InputError("the table's varrank metadata is not a JSON object", path=path,
+                         hint="the file was edited or written by another program")
     return table, metadata

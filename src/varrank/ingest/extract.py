@@ -25,7 +25,7 @@ from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.genotypes import allele_depths, genotype, int_field
 from varrank.ingest.normalise import OLD_TAG
-from varrank.ingest.prefilter import LINE_TAG
+from varrank.ingest.prefilter import LINE_TAG, guarded
 from varrank.ingest.qc import QcAccumulator
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def extract(
     here = (None, -1)
     rows_in = rows_out = 0
     try:
-        for v in vcf:
+        for v in guarded(iter(vcf), lambda _n, last: _readback_error(last, source)):
             rows_in += 1
             if rows_in % PROGRESS_EVERY == 0:
                 log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
@@ -172,9 +172,9 @@ def extract(
                 continue
             seen_here.add(key)
 
-            gq = int_field(v.format("GQ"), p) if "GQ" in formats else None
-            dp = int_field(v.format("DP"), p) if "DP" in formats else None
-            ad_ref, ad_alt, vaf = allele_depths(v.format("AD") if "AD" in formats else None, p)
+            gq = int_field(_format(v, "GQ"), p) if "GQ" in formats else None
+            dp = int_field(_format(v, "DP"), p) if "DP" in formats else None
+            ad_ref, ad_alt, vaf = allele_depths(_format(v, "AD") if "AD" in formats else None, p)
             split_from, _ = _split_origin(old)
             filters = v.FILTERS
             filter_value = ";".join(filters) if filters else None  # '.' = no filters applied
@@ -199,6 +199,25 @@ def extract(
         writer.close()
         vcf.close()
     return ExtractResult(columns.table(), rows_in, rows_out)
+
+
+def _readback_error(last: cyvcf2.Variant | None, source: Path | None) -> InputError:
+    """htslib failing on a row bcftools norm wrote, reported against the input file (the line
+    after the last row read), not as cyvcf2's bare Exception."""
+    line = last.INFO.get(LINE_TAG) if last is not None else None
+    return InputError("a record could not be read back after normalisation"
+                      + (f" (the first after input line {line})" if line else ""),
+                      hint="check the records there with bcftools view; please report the "
+                           "file if they look valid", path=source)
+
+
+def _format(v: cyvcf2.Variant, key: str):
+    """One FORMAT field's values; None when htslib's header lacks the key after all (a
+    ##FORMAT line with two ID= attributes reads as one ID here and another in htslib)."""
+    try:
+        return v.format(key)
+    except KeyError:
+        return None
 
 
 def _trim_suffix(v: cyvcf2.Variant, ref: str, alt: str) -> tuple[str, str]:

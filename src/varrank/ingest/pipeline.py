@@ -203,7 +203,8 @@ def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped
     from varrank.ingest.raw23andme import convert_to_vcf, merge_conversion_ledger
 
     if fasta is None:
-        raise InputError("a 23andMe raw file needs --fasta to know the reference alleles", path=raw)
+        raise InputError("a 23andMe raw file needs --fasta to know the reference alleles", path=raw,
+                         hint="add --fasta with the build the file is on (23andMe v3-v5: GRCh37)")
     out.mkdir(parents=True, exist_ok=True)
     converted = out / f".{patient}.from23andme.vcf"
     conversion = convert_to_vcf(raw, Path(fasta), converted, sample=patient)

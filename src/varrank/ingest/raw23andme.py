@@ -54,21 +54,18 @@ def convert_to_vcf(path: Path, fasta: Path, out_vcf: Path, sample: str) -> Ledge
             cols = line.rstrip("\r\n").split("\t")
             if len(cols) != 4 or not cols[2].isdigit():
                 raise InputError("23andMe line does not have 4 tab-separated columns (rsid, chromosome, "
-                                 "position, genotype)", path=path, line=n)
+                                 "position, genotype)", path=path, line=n,
+                                 hint="give the raw file as 23andMe exports it (other vendors' "
+                                      "layouts differ: convert them to VCF first)")
             rsid, chrom, pos_text, calls = cols
             pos, where = int(pos_text), f"{chrom}:{pos_text}:{calls} (line {n})"
             contig = reference.mapper.get(chrom)
             if contig is None:
                 ledger.drop(reasons.CONTIG_NOT_IN_REFERENCE, where)
                 continue
-            if calls in ("--", "00", "0") or not calls:
-                ledger.drop(reasons.PROBAND_NO_CALL, where)
-                continue
-            if not set(calls) <= set("ACGT"):
-                ledger.drop(reasons.UNSUPPORTED_GENOTYPE, where)
-                continue
-            if pos > reference.lengths[contig]:
-                ledger.drop(reasons.POS_BEYOND_CONTIG_END, where)
+            unplaceable = _unplaceable(calls, pos, reference.lengths[contig])
+            if unplaceable:
+                ledger.drop(unplaceable, where)
                 continue
             ref = reference.fetch(contig, pos - 1, pos).upper()
             if ref not in "ACGT":
@@ -88,10 +85,25 @@ def convert_to_vcf(path: Path, fasta: Path, out_vcf: Path, sample: str) -> Ledge
               "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", sample])]
     out_vcf.write_text("\n".join(header + [r[2] for r in rows]) + "\n")
     if not rows:
-        raise InputError("no placeable genotype in the 23andMe file", path=path)
+        raise InputError("no placeable genotype in the 23andMe file", path=path,
+                         hint="every line was a no-call, an indel code or on a contig the FASTA "
+                              "lacks; check the file and the --fasta build")
     ledger.notes.append(f"converted from a 23andMe raw file: {ledger.records_in} genotype lines, "
                         f"{len(rows)} placed on {fasta.name}")
     return ledger
+
+
+def _unplaceable(calls: str, pos: int, contig_length: int) -> str | None:
+    """The ledger reason a genotype line cannot become a VCF record, or None."""
+    if calls in ("--", "00", "0") or not calls:
+        return reasons.PROBAND_NO_CALL
+    if not set(calls) <= set("ACGT"):
+        return reasons.UNSUPPORTED_GENOTYPE
+    if pos < 1:  # POS 0: no base there to take REF from
+        return reasons.POS_ZERO
+    if pos > contig_length:
+        return reasons.POS_BEYOND_CONTIG_END
+    return None
 
 
 def merge_conversion_ledger(ledger_path: Path, raw: Ledger) -> None:

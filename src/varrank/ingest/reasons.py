@@ -14,6 +14,13 @@ POS_BEYOND_CONTIG_END = "pos_beyond_contig_end"
 INVALID_ALLELE = "invalid_allele"  # REF/ALT with characters other than ACGTN (case-insensitive)
 REF_MISMATCH = "ref_mismatch"  # REF differs from the FASTA at that position
 UNSUPPORTED_GENOTYPE = "unsupported_genotype_code"  # 23andMe raw: I/D/--/0 calls
+WRONG_COLUMN_COUNT = "wrong_column_count"  # not the #CHROM line's number of columns
+NOT_UTF8 = "not_utf8"  # the record's text is not UTF-8 (VCF 4.3, 1.2)
+EMPTY_COLUMN = "empty_column"  # a column with no text (a missing value is '.')
+NUL_CHARACTER = "nul_character"  # a NUL byte, which ends the text early for htslib
+INVALID_CONTIG_NAME = "invalid_contig_name"  # an undeclared CHROM that no header could declare
+POS_ZERO = "pos_zero"  # POS 0: a telomere in VCF 4.x, no base to check or call
+MALFORMED_RECORD = "malformed_record"  # htslib cannot parse the record, or flags it unwritable
 
 # Dropped after splitting (one count per split row).
 GVCF_NON_REF_ALLELE = "gvcf_non_ref_allele"  # the <NON_REF> row of a gVCF variant record

@@ -39,6 +39,7 @@ class SniffResult:
     contig_lengths: dict[str, int] = field(default_factory=dict)  # from ##contig lines
     has_records: bool = True
     csq_format: str | None = None  # ##INFO=<ID=CSQ> Description (VEP ran upstream)
+    columns: int = 0  # tab-separated columns of the '#CHROM' line (text VCF)
 
     @property
     def is_text(self) -> bool:
@@ -91,7 +92,7 @@ def sniff(path: str | Path) -> SniffResult:
     if not path.exists():
         raise InputError("file not found", hint="check the samplesheet's vcf column", path=path)
     if path.is_dir():
-        raise InputError("is a directory, not a VCF", path=path)
+        raise InputError("is a directory, not a VCF", hint="give the VCF/BCF file inside it", path=path)
     size = path.stat().st_size
     if size == 0:
         raise InputError("empty file (0 bytes)", hint="the variant caller's output is missing", path=path)
@@ -139,39 +140,96 @@ def sniff(path: str | Path) -> SniffResult:
 
 
 def _sniff_text(path: Path, fmt: InputFormat, compressed: bool) -> SniffResult:
+    """Read the header as htslib does: lines split on '\\n' only, empty lines skipped, the
+    header ending at the first line with a single '#' (which must be the #CHROM line)."""
     result = SniffResult(path, fmt)
     n = 0
     chrom_line = None
     meta_lines: list[str] = []
-    with _open_text(path, compressed) as text:
+    with gzip.open(path, "rb") if compressed else open(path, "rb") as handle:
         try:
-            for line in text:
-                if not line.startswith("#"):
-                    result.has_records = bool(line.strip())
-                    break
+            for raw in handle:
                 n += 1
-                if line.startswith("##"):
-                    meta_lines.append(line.rstrip("\r\n"))
-                elif line.startswith("#CHROM"):
-                    chrom_line = line.rstrip("\r\n")
-            else:
-                result.has_records = False
+                # surrogateescape keeps undecodable bytes visible, so a non-UTF-8 header line
+                # is named here instead of failing later inside cyvcf2's header decoding.
+                line = raw.decode("utf-8", "surrogateescape").rstrip("\n").removesuffix("\r")
+                if not line:
+                    continue
+                if not line.startswith("#"):
+                    break
+                if not line.startswith("##"):
+                    chrom_line = line
+                    break
+                _require_utf8(path, n, line)
+                meta_lines.append(line)
+            if chrom_line is not None:
+                result.has_records = _has_record_after(handle)
         except (EOFError, OSError, zlib.error):
             raise InputError("truncated or corrupt gzip data inside the header", path=path) from None
-    result.header_lines = n
     result.contig_lengths, result.csq_format = _header_facts(meta_lines)
     if chrom_line is None:
         raise InputError(
-            "VCF header has no '#CHROM' column line", hint="the header is incomplete", path=path, line=n + 1
+            "VCF header has no '#CHROM' column line", hint="the header is incomplete", path=path, line=n
         )
+    if not chrom_line.startswith("#CHROM"):
+        raise InputError(f"the header's column line is {chrom_line[:40]!r}, not '#CHROM\\tPOS...'",
+                         hint="meta-information lines start with '##'; the column line with "
+                              "'#CHROM'", path=path, line=n)
+    result.header_lines = n
+    result.samples = _samples(path, n, chrom_line)
+    result.columns = chrom_line.count("\t") + 1
+    return result
+
+
+def _has_record_after(handle) -> bool:
+    """True when a record line (not blank, not '#') follows the #CHROM line."""
+    return any(raw.strip() and not raw.startswith(b"#") for raw in handle)
+
+
+def _require_utf8(path: Path, line_no: int, line: str) -> None:
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(
+            f"header line is not valid UTF-8 (byte {line[err.start:err.start + 1].encode('utf-8', 'surrogateescape')!r} "
+            f"at column {err.start + 1})",
+            hint="VCF text is UTF-8 (VCF 4.3, 1.2); convert it, e.g. iconv -f latin1 -t utf-8",
+            path=path, line=line_no) from None
+
+
+def _samples(path: Path, line_no: int, chrom_line: str) -> list[str]:
+    """Sample names of the '#CHROM' line; htslib refuses duplicated or empty names with
+    only 'cannot parse VCF header', so the line and the name are given here."""
     columns = chrom_line.split("\t")
     if columns[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
         raise InputError(
             "the '#CHROM' line does not have the 8 tab-separated VCF columns",
-            hint="columns must be separated by tabs, not spaces", path=path, line=n,
+            hint="columns must be separated by tabs, not spaces", path=path, line=line_no,
         )
-    result.samples = columns[9:]
-    return result
+    if len(columns) > 8 and columns[8] != "FORMAT":
+        raise InputError(f"column 9 of the '#CHROM' line is {columns[8][:40]!r}, not 'FORMAT'",
+                         hint="sample columns follow a FORMAT column", path=path, line=line_no)
+    samples = columns[9:]
+    seen: dict[str, int] = {}
+    for column, name in enumerate(samples, start=10):
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = name.encode("utf-8", "surrogateescape")[:40]
+            raise InputError(f"sample name {shown!r} (column {column} of the '#CHROM' line) is not "
+                             "valid UTF-8", hint="rename the sample (bcftools reheader --samples) "
+                             "or convert the file to UTF-8", path=path, line=line_no) from None
+        if not name.strip():
+            raise InputError(f"sample column {column} of the '#CHROM' line has no name",
+                             hint="name every sample (bcftools reheader --samples)", path=path,
+                             line=line_no)
+        if name in seen:
+            raise InputError(f"sample name {name!r} appears twice in the '#CHROM' line "
+                             f"(columns {seen[name]} and {column})",
+                             hint="give each sample a distinct name (bcftools reheader --samples)",
+                             path=path, line=line_no)
+        seen[name] = column
+    return samples
 
 
 def _sniff_bcf(path: Path) -> SniffResult:

@@ -115,6 +115,12 @@ def verify_files(root: Path, manifest: dict[str, Any]) -> None:
         if not path.is_file():
             raise ResourceError(f"bundle file listed in the manifest is missing: {entry['path']}",
                                 hint="copy the whole bundle folder", path=root)
+        size, expected = path.stat().st_size, entry.get("size_bytes")
+        if isinstance(expected, int) and size != expected:
+            raise ResourceError(
+                f"checksum mismatch for {entry['path']}: the file is {size:,} bytes, the manifest "
+                f"says {expected:,} ({'truncated' if size < expected else 'changed'} after export)",
+                hint="re-copy or re-export the bundle", path=path)
         actual = sha256_file(path)
         if actual != entry["sha256"]:
             raise ResourceError(

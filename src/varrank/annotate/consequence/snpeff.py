@@ -23,10 +23,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from varrank.annotate.consequence.gene_model import models_table, read_models
-from varrank.core.checksums import sha256_file
+from varrank.core.checksums import check_listed_files, file_entries, sha256_file
 from varrank.core.errors import ResourceError
 from varrank.core.genome import contig_mapper
 from varrank.core.json_schema import check, check_written
@@ -120,6 +121,8 @@ def build_snpeff_db(annotation: Path, fasta: Path, genome: str, out: Path,
             "mane_select_tagged": sum(1 for m in models if m["is_mane_select"]),
             "canonical_tagged": sum(1 for m in models if m["is_canonical"]),
         }
+        # Sizes are checked at every open, sha256 by `varrank resources verify`.
+        manifest["db_files"] = file_entries(tmp, skip={DB_MANIFEST})
         check_written(manifest, "snpeff_db_manifest")
         (tmp / DB_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():
@@ -145,8 +148,12 @@ def _copy_renamed(src: Path, dst: Path, mapper: dict[str, str]) -> None:
             out.write(line + "\n")
 
 
-def open_snpeff_db(db: Path, genome: str | None) -> dict:
-    """Check a database folder and return its manifest; missing or other-build -> ResourceError."""
+REBUILD_DB = "rebuild it with `varrank resources snpeff-db`, or copy the folder again"
+
+
+def open_snpeff_db(db: Path, genome: str | None, checksums: bool = False) -> dict:
+    """Check a database folder and return its manifest; missing, damaged (files of another
+    size than the manifest lists; sha256 too with ``checksums``) or other-build -> ResourceError."""
     manifest_path = db / DB_MANIFEST
     if not manifest_path.is_file():
         raise ResourceError("not a snpEff database folder (no manifest.json)",
@@ -156,9 +163,15 @@ def open_snpeff_db(db: Path, genome: str | None) -> dict:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as err:
         raise ResourceError(f"manifest is not valid JSON ({err})", path=manifest_path,
-                            hint="rebuild it with `varrank resources snpeff-db`") from None
+                            hint=REBUILD_DB) from None
     check(manifest, "snpeff_db_manifest", manifest_path, ResourceError,
-          "not a snpEff database manifest", hint="rebuild it with `varrank resources snpeff-db`")
+          "not a snpEff database manifest", hint=REBUILD_DB)
+    entries = manifest.get("db_files")
+    if entries is not None:
+        if any(Path(e["path"]).is_absolute() or ".." in Path(e["path"]).parts for e in entries):
+            raise ResourceError("manifest lists a file outside the database folder", path=manifest_path,
+                                hint=REBUILD_DB)
+        check_listed_files(db, entries, "snpEff database", checksums=checksums, hint=REBUILD_DB)
     predictor = db / "data" / manifest["name"] / "snpEffectPredictor.bin"
     if not predictor.is_file():
         raise ResourceError("snpEff database is incomplete (no snpEffectPredictor.bin)",
@@ -167,6 +180,16 @@ def open_snpeff_db(db: Path, genome: str | None) -> dict:
         raise ResourceError(f"the snpEff database is {manifest['genome_build']} but the patient's "
                             f"variants are {genome}", path=db)
     return manifest
+
+
+def read_models_table(db: Path) -> pa.Table:
+    """The database's transcript table (MANE/canonical flags), as ``build_snpeff_db`` wrote it."""
+    path = db / MODELS
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError) as err:
+        raise ResourceError(f"the snpEff database's transcript table is unreadable "
+                            f"({str(err).splitlines()[0][:120]})", path=path, hint=REBUILD_DB) from None
 
 
 def run_snpeff(db: Path, manifest: dict, records: list[tuple[str, int, str, str]],

