@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cyvcf2
@@ -34,6 +34,9 @@ ROW_ORDER = ("chrom", "pos", "ref", "alt", "variant_key", "vcf_id", "qual", "fil
              "split_from", "left_aligned", "gt", "zygosity", "phased", "gq", "dp", "ad_ref", "ad_alt",
              "vaf", "family_zygosity", "csq_raw", "ann_raw")
 PROGRESS_EVERY = 250_000
+# the row fields QcAccumulator.add takes, in its argument order
+_QC_FIELDS = tuple(ROW_ORDER.index(c) for c in ("chrom", "pos", "ref", "alt", "variant_type",
+                                                "zygosity", "filter", "gq", "dp"))
 
 
 @dataclass
@@ -94,6 +97,21 @@ def _left_aligned(old: str | None, pos: int, ref: str, alt: str, normalised_with
     return trim(old_pos, old_ref.upper(), old_alt.upper()) != (pos, ref, alt)
 
 
+@dataclass
+class _Reading:
+    """What every record of one normalised file is read with."""
+
+    proband: int                          # the proband's sample column
+    others: list[tuple[int, str]]         # the family's columns for family_zygosity
+    formats: set[str]
+    has_csq: bool
+    has_ann: bool
+    normalised_with_fasta: bool
+    drops: DropRecorder
+    here: tuple[str | None, int] = (None, -1)
+    seen_here: set[tuple[str, str]] = field(default_factory=set)
+
+
 def extract(
     norm_path: Path,
     out_vcf: Path,
@@ -109,96 +127,116 @@ def extract(
     vcf = cyvcf2.VCF(str(norm_path), strict_gt=False)
     for line in header_lines:
         vcf.add_to_header(line)
-    formats = {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
-    infos = {h.info().get("ID") for h in vcf.header_iter() if h.type == "INFO"}
-    has_csq, has_ann = "CSQ" in infos, "ANN" in infos
-    samples = list(vcf.samples)
-    if "GT" not in formats:
-        raise InputError("the VCF declares no FORMAT/GT, so it holds no genotypes to report",
-                         hint="give the called (genotyped) VCF of the patient", path=source)
-    p = samples.index(proband)
-    others = [(i, s) for i, s in enumerate(samples) if s in family]
+    reading = _reading(vcf, proband, family, source, drops, normalised_with_fasta)
     writer = cyvcf2.Writer(str(out_vcf), vcf, mode="wz")
     columns = _Columns()
     assert columns.names == ROW_ORDER, "extract's row tuple must follow core.schema INGEST order"
-    seen_here: set[tuple[str, str]] = set()
-    here = (None, -1)
     rows_in = rows_out = 0
     try:
         for v in guarded(iter(vcf), lambda _n, last: _readback_error(last, source)):
             rows_in += 1
             if rows_in % PROGRESS_EVERY == 0:
                 log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
-            chrom, pos, ref = v.CHROM, v.POS, v.REF
-            alt = v.ALT[0] if v.ALT else "."
-            info = v.INFO  # each v.INFO access builds a new wrapper
-            old = info.get(OLD_TAG)
-            where = info.get(LINE_TAG)
-            if alt == "*":
-                drops.drop(reasons.STAR_ALLELE, where, chrom, pos, ref, alt)
+            row = _row(v, reading)
+            if row is None:
                 continue
-            if alt in GVCF_NON_REF:
-                drops.drop(reasons.GVCF_NON_REF_ALLELE, where, chrom, pos, ref, alt)
-                continue
-            if is_symbolic(alt):
-                drops.drop(reasons.SYMBOLIC_ALLELE, where, chrom, pos, ref, alt)
-                continue
-            if not (ref.isupper() and alt.isupper()):
-                # left-alignment takes bases from the FASTA, which may be soft-masked (lower case)
-                ref, alt = ref.upper(), alt.upper()
-                v.REF, v.ALT = ref, [alt]
-            if not normalised_with_fasta:
-                ref, alt = _trim_suffix(v, ref, alt)
-            if alt == ref:
-                drops.drop(reasons.ALT_EQUALS_REF, where, chrom, pos, ref, alt)
-                continue
-            try:
-                genotypes = v.genotypes
-            except Exception:  # cyvcf2: "error parsing genotypes" when a record has no GT
-                drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, "no GT in FORMAT")
-                continue
-            gt = genotype(genotypes[p][:-1], genotypes[p][-1])
-            if gt.zygosity == Zygosity.HOM_REF:
-                drops.drop(reasons.PROBAND_HOM_REF, where, chrom, pos, ref, alt, gt.gt or "")
-                continue
-            if gt.zygosity == Zygosity.NO_CALL:
-                drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, gt.gt or "./.")
-                continue
-            if (chrom, pos) != here:
-                here, seen_here = (chrom, pos), set()
-            key = (ref, alt)
-            if key in seen_here:
-                drops.drop(reasons.DUPLICATE_RECORD, where, chrom, pos, ref, alt, "first occurrence kept")
-                continue
-            seen_here.add(key)
-
-            gq = int_field(_format(v, "GQ"), p) if "GQ" in formats else None
-            dp = int_field(_format(v, "DP"), p) if "DP" in formats else None
-            ad_ref, ad_alt, vaf = allele_depths(_format(v, "AD") if "AD" in formats else None, p)
-            split_from, _ = _split_origin(old)
-            filters = v.FILTERS
-            filter_value = ";".join(filters) if filters else None  # '.' = no filters applied
-            vtype = variant_type(ref, alt)
-            family_json = None
-            if others:
-                family_json = json.dumps(
-                    {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in others},
-                    sort_keys=True)
-            columns.append((
-                chrom, pos, ref, alt, variant_key(chrom, pos, ref, alt), v.ID,
-                None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
-                _left_aligned(old, pos, ref, alt, normalised_with_fasta),
-                gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family_json,
-                _text(info.get("CSQ")) if has_csq else None,
-                _text(info.get("ANN")) if has_ann else None,
-            ))
-            qc.add(chrom, pos, ref, alt, vtype, gt.zygosity, filter_value, gq, dp)
+            columns.append(row)
+            qc.add(*(row[i] for i in _QC_FIELDS))
             writer.write_record(v)
             rows_out += 1
     finally:
         writer.close()
         vcf.close()
     return ExtractResult(columns.table(), rows_in, rows_out)
+
+
+def _reading(vcf: cyvcf2.VCF, proband: str, family, source: Path | None, drops: DropRecorder,
+             normalised_with_fasta: bool) -> _Reading:
+    formats = {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
+    infos = {h.info().get("ID") for h in vcf.header_iter() if h.type == "INFO"}
+    if "GT" not in formats:
+        raise InputError("the VCF declares no FORMAT/GT, so it holds no genotypes to report",
+                         hint="give the called (genotyped) VCF of the patient", path=source)
+    samples = list(vcf.samples)
+    return _Reading(samples.index(proband), [(i, s) for i, s in enumerate(samples) if s in family],
+                    formats, "CSQ" in infos, "ANN" in infos, normalised_with_fasta, drops)
+
+
+def _row(v: cyvcf2.Variant, r: _Reading) -> tuple | None:
+    """The table row of one normalised record (ROW_ORDER), or None when it is dropped (the
+    reason recorded with its input line)."""
+    chrom, pos, ref = v.CHROM, v.POS, v.REF
+    alt = v.ALT[0] if v.ALT else "."
+    info = v.INFO  # each v.INFO access builds a new wrapper
+    old, where = info.get(OLD_TAG), info.get(LINE_TAG)
+    reason = _allele_drop(alt)
+    if reason is not None:
+        r.drops.drop(reason, where, chrom, pos, ref, alt)
+        return None
+    if not (ref.isupper() and alt.isupper()):
+        # left-alignment takes bases from the FASTA, which may be soft-masked (lower case)
+        ref, alt = ref.upper(), alt.upper()
+        v.REF, v.ALT = ref, [alt]
+    if not r.normalised_with_fasta:
+        ref, alt = _trim_suffix(v, ref, alt)
+    genotypes, gt, reason, detail = _proband_call(v, r.proband, ref, alt)
+    if reason is None and _repeated(r, chrom, pos, ref, alt):
+        reason, detail = reasons.DUPLICATE_RECORD, "first occurrence kept"
+    if reason is not None:
+        r.drops.drop(reason, where, chrom, pos, ref, alt, *([detail] if detail is not None else []))
+        return None
+    gq = int_field(_format(v, "GQ"), r.proband) if "GQ" in r.formats else None
+    dp = int_field(_format(v, "DP"), r.proband) if "DP" in r.formats else None
+    ad_ref, ad_alt, vaf = allele_depths(_format(v, "AD") if "AD" in r.formats else None, r.proband)
+    filters = v.FILTERS
+    family_json = json.dumps(
+        {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in r.others},
+        sort_keys=True) if r.others else None
+    return (chrom, pos, ref, alt, variant_key(chrom, pos, ref, alt), v.ID,
+            None if v.QUAL is None else float(v.QUAL),
+            ";".join(filters) if filters else None,  # None: no filters applied ('.')
+            variant_type(ref, alt), _split_origin(old)[0],
+            _left_aligned(old, pos, ref, alt, r.normalised_with_fasta),
+            gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family_json,
+            _text(info.get("CSQ")) if r.has_csq else None,
+            _text(info.get("ANN")) if r.has_ann else None)
+
+
+def _allele_drop(alt: str) -> str | None:
+    if alt == "*":
+        return reasons.STAR_ALLELE
+    if alt in GVCF_NON_REF:
+        return reasons.GVCF_NON_REF_ALLELE
+    if is_symbolic(alt):
+        return reasons.SYMBOLIC_ALLELE
+    return None
+
+
+def _proband_call(v: cyvcf2.Variant, p: int, ref: str, alt: str):
+    """(genotypes, proband's Genotype, drop reason or None, detail) for one record."""
+    if alt == ref:
+        return None, None, reasons.ALT_EQUALS_REF, None
+    try:
+        genotypes = v.genotypes
+    except Exception:  # cyvcf2: "error parsing genotypes" when a record has no GT
+        return None, None, reasons.PROBAND_NO_CALL, "no GT in FORMAT"
+    gt = genotype(genotypes[p][:-1], genotypes[p][-1])
+    if gt.zygosity == Zygosity.HOM_REF:
+        return genotypes, gt, reasons.PROBAND_HOM_REF, gt.gt or ""
+    if gt.zygosity == Zygosity.NO_CALL:
+        return genotypes, gt, reasons.PROBAND_NO_CALL, gt.gt or "./."
+    return genotypes, gt, None, None
+
+
+def _repeated(r: _Reading, chrom: str, pos: int, ref: str, alt: str) -> bool:
+    """This allele was already kept at this position (then it is a duplicate record);
+    bcftools norm writes identical records next to each other, so one position suffices."""
+    if (chrom, pos) != r.here:
+        r.here, r.seen_here = (chrom, pos), set()
+    if (ref, alt) in r.seen_here:
+        return True
+    r.seen_here.add((ref, alt))
+    return False
 
 
 def _readback_error(last: cyvcf2.Variant | None, source: Path | None) -> InputError:

@@ -24,8 +24,9 @@ from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
 from varrank.core.json_schema import check_written
 from varrank.core.ledger import Ledger
-from varrank.core.pedigree import read_ped
-from varrank.core.table_io import atomic_write_text, share_file, write_table
+from varrank.core.pedigree import Pedigree, read_ped
+from varrank.core.stage_io import write_stage_outputs
+from varrank.core.table_io import share_file
 from varrank.core.table_meta import TableMetadata
 from varrank.core.vocab import Sex, Stage
 from varrank.ingest import reasons
@@ -62,6 +63,17 @@ def output_paths(out: Path, patient: str) -> IngestOutputs:
                             for f in IngestOutputs.__dataclass_fields__})
 
 
+@dataclass(frozen=True)
+class _Patient:
+    """Who the VCF is about and against what: proband, sex, family, reference, build."""
+
+    pedigree: Pedigree | None
+    proband: str
+    declared_sex: str
+    reference: Reference | None
+    build: str | None
+
+
 def run_ingest(
     vcf: str | Path,
     patient: str,
@@ -78,15 +90,46 @@ def run_ingest(
     _quiet_htslib()
     patient = require_safe_id(patient)
     vcf, out = Path(vcf), Path(out)
+    sniffed = _sniff_input(vcf, index)
+    if sniffed.format is InputFormat.RAW_23ANDME:
+        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome, family_id)
+    who = _patient(vcf, sniffed, fasta, proband, sex, ped, genome)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = output_paths(out, patient)
+    ledger = Ledger(Stage.INGEST, patient)
+    ledger.notes += ([] if who.reference else [NO_FASTA_NOTE]) + \
+        (who.pedigree.warnings if who.pedigree else [])
+    family = family_samples(who.proband, sniffed.samples, who.pedigree, ledger)
+    qc = QcAccumulator(who.build)
+    pre, result = _normalise_and_extract(sniffed, paths, patient, who.proband, family,
+                                         who.reference, ledger, qc)
+    metadata = TableMetadata(
+        patient=patient, proband=who.proband, genome_build=who.build,
+        fasta=str(Path(fasta).resolve()) if fasta else None, declared_sex=who.declared_sex,
+        samples=sniffed.samples, source_vcf=str(vcf.resolve()),
+        family_id=_family_id(family_id, who.pedigree, who.proband), csq_format=sniffed.csq_format,
+    ).with_stage(Stage.INGEST, bcftools=bcftools_version(), pysam=pysam.__version__,
+                 normalisation="split+left-align" if who.reference else "split-only")
+    qc_doc = _qc_document(patient, vcf, sniffed, who, pre, result, ledger, qc)
+    write_stage_outputs(Stage.INGEST, out, patient, table=result.table, meta=metadata,
+                        ledger=ledger, texts={"qc": json.dumps(qc_doc, indent=2) + "\n"})
+    _share(paths)
+    log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
+             ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
+    return paths
+
+
+def _sniff_input(vcf: Path, index: str | Path | None) -> SniffResult:
     if index is not None and not Path(index).is_file():
         raise InputError("index file not found", hint="drop --index or fix its path", path=index)
     sniffed = sniff(vcf)
-    if sniffed.format is InputFormat.RAW_23ANDME:
-        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome, family_id)
-    if not sniffed.has_records:
+    if sniffed.format is not InputFormat.RAW_23ANDME and not sniffed.has_records:
         raise InputError("VCF has a header but no variant records",
                          hint="the caller produced no calls; check the upstream step", path=vcf)
+    return sniffed
 
+
+def _patient(vcf: Path, sniffed: SniffResult, fasta, proband, sex, ped, genome) -> _Patient:
     pedigree = read_ped(ped) if ped else None
     chosen = choose_proband(vcf, sniffed.samples, proband, pedigree)
     declared_sex = sex
@@ -94,35 +137,20 @@ def run_ingest(
         declared_sex = pedigree.sex_of(chosen)
     reference = open_reference(fasta) if fasta else None
     build = check_build(vcf, sniffed.contig_lengths, reference, genome)
-    log.info("ingest: %s (%s), proband %s, build %s", vcf, sniffed.format.value, chosen, build or "unknown")
+    log.info("ingest: %s (%s), proband %s, build %s", vcf, sniffed.format.value, chosen,
+             build or "unknown")
+    return _Patient(pedigree, chosen, declared_sex, reference, build)
 
-    out.mkdir(parents=True, exist_ok=True)
-    paths = output_paths(out, patient)
-    ledger = Ledger("ingest", patient)
-    if reference is None:
-        ledger.notes.append(NO_FASTA_NOTE)
-    if pedigree is not None:
-        ledger.notes.extend(pedigree.warnings)
-    family = family_samples(chosen, sniffed.samples, pedigree, ledger)
-    qc = QcAccumulator(build)
-    pre, result = _normalise_and_extract(sniffed, paths, patient, chosen, family, reference, ledger, qc)
 
-    metadata = TableMetadata(
-        patient=patient, proband=chosen, genome_build=build,
-        fasta=str(Path(fasta).resolve()) if fasta else None, declared_sex=declared_sex,
-        samples=sniffed.samples, source_vcf=str(vcf.resolve()),
-        family_id=_family_id(family_id, pedigree, chosen),
-        csq_format=sniffed.csq_format,
-    ).with_stage(Stage.INGEST, bcftools=bcftools_version(), pysam=pysam.__version__,
-                 normalisation="split+left-align" if reference else "split-only")
-    write_table(result.table, paths.table, metadata)
-    ledger.write(paths.ledger)
-    qc_doc = {
-        "patient": patient, "proband": chosen, "genome_build": build,
+def _qc_document(patient: str, vcf: Path, sniffed: SniffResult, who: _Patient,
+                 pre: PrefilterResult, result: ExtractResult, ledger: Ledger,
+                 qc: QcAccumulator) -> dict:
+    doc = {
+        "patient": patient, "proband": who.proband, "genome_build": who.build,
         "input": {"path": str(vcf), "format": sniffed.format.value, "samples": sniffed.samples},
         "normalisation": {
-            "reference": str(reference.path) if reference else None,
-            "left_aligned": reference is not None,
+            "reference": str(who.reference.path) if who.reference else None,
+            "left_aligned": who.reference is not None,
             "rows_left_aligned": int(sum(1 for x in result.table.column("left_aligned").to_pylist() if x)),
             "rows_split_added": pre.split_rows_expected,
             "bcftools": bcftools_version(),
@@ -130,14 +158,10 @@ def run_ingest(
         "ref_check": {"checked": pre.ref_checked, "mismatches": pre.ref_mismatches,
                       "examples": ledger.examples.get(reasons.REF_MISMATCH, [])},
         "notes": ledger.notes,
-        **qc.to_dict(declared_sex),
+        **qc.to_dict(who.declared_sex),
     }
-    check_written(qc_doc, "qc")
-    atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
-    _share(paths)
-    log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
-             ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
-    return paths
+    check_written(doc, "qc")
+    return doc
 
 
 def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: str, proband: str,
