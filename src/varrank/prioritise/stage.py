@@ -148,18 +148,7 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
     if not ctx.frequency_data:
         ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
 
-    if evidence_cache is None:
-        results = [_evaluate_row(r, ctx, skip, resources.weights, use_consequence)
-                   for r in rows]
-    else:
-        results = []
-        for r in rows:
-            key = (Row(r).key, r.get("gene_symbol"), r.get("consequence"), skip,
-                   use_consequence)
-            if key not in evidence_cache:
-                evidence_cache[key] = _evaluate_row(r, ctx, skip, resources.weights,
-                                                    use_consequence)
-            results.append(evidence_cache[key])
+    results = _evaluate_rows(rows, ctx, skip, resources.weights, use_consequence, evidence_cache)
     benign = {i for i, res in enumerate(results)
               if res["class_points"] in (AcmgClass.BENIGN, AcmgClass.LIKELY_BENIGN)}
     scores = [posterior_probability(_rank_points(res), ctx.thresholds) for res in results]
@@ -171,7 +160,28 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
     ledger.records_out = table.num_rows
     out = attach_columns(table, Stage.PRIORITISE, out_cols)
     ledger.notes.append(phenotype_note)
-    info = {
+    LOG.info("prioritised %d variants in %.1f s", table.num_rows, time.time() - started)
+    return out, ledger, _stage_details(profile, resources, use_phenotype, phenotype_note, ped,
+                                       options)
+
+
+def _evaluate_rows(rows, ctx, skip, weights, use_consequence, cache: dict | None) -> list[dict]:
+    """ACMG evidence and classes per row; ``cache`` reuses them across calls (same resources)."""
+    if cache is None:
+        return [_evaluate_row(r, ctx, skip, weights, use_consequence) for r in rows]
+    results = []
+    for r in rows:
+        key = (Row(r).key, r.get("gene_symbol"), r.get("consequence"), skip, use_consequence)
+        if key not in cache:
+            cache[key] = _evaluate_row(r, ctx, skip, weights, use_consequence)
+        results.append(cache[key])
+    return results
+
+
+def _stage_details(profile, resources, use_phenotype, phenotype_note, ped, options) -> dict:
+    """PRIORITISE's entry in the table's stage history. No timings here: the same inputs
+    must give the same table, metadata included."""
+    return {
         "hpo_terms": profile.ids if profile else [],
         "hpo_excluded": profile.excluded_ids if profile and profile.excluded else [],
         "hpo_release": resources.index.release if resources.index else None,
@@ -180,9 +190,7 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
         "pedigree_members": sorted(ped.people),
         "warnings": ped.warnings + (profile.warnings if profile else []),
         "skipped_evidence": sorted(options.skip),
-    }  # no timings here: the same inputs must give the same table, metadata included
-    LOG.info("prioritised %d variants in %.1f s", table.num_rows, time.time() - started)
-    return out, ledger, info
+    }
 
 
 def _phenotype_profile(options, resources, ledger):
@@ -339,60 +347,90 @@ def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool, benign: set[i
     return fits, partners
 
 
+@dataclass
+class _Scored:
+    """Per-row scores on the way to the ranks (PRIORITISE columns in ``cols``)."""
+
+    cols: dict[str, list]
+    variant_score: list[float]
+    combined: list[float]
+    inh_factor: list[float]
+    pheno_factor: list[float]
+    excluded: list[str | None]
+    evidence: list[list[dict]]
+
+    @classmethod
+    def empty(cls, n: int) -> _Scored:
+        return cls({c.name: [None] * n for c in schema.PRIORITISE}, [0.0] * n, [0.0] * n,
+                   [1.0] * n, [1.0] * n, [None] * n, [[] for _ in range(n)])
+
+
 def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_phenotype,
                     use_inheritance, family_data, ledger, view, disease_modes, explain=True):
-    n = len(rows)
-    t = ctx.thresholds
-    cols: dict[str, list] = {c.name: [None] * n for c in schema.PRIORITISE}
-    variant_score = [0.0] * n
-    combined = [0.0] * n
-    inh_factor = [1.0] * n
-    pheno_factor = [1.0] * n
-    excluded: list[str | None] = [None] * n
-    evidence: list[list[dict]] = [[] for _ in range(n)]
+    s = _Scored.empty(len(rows))
     for i, (row, res) in enumerate(zip(rows, results)):
         gene = row.get("gene_symbol")
         match = matches.get(gene) if gene else None
-        variant_score[i] = posterior_probability(_rank_points(res), t)
-        pheno_factor[i] = phenotype_factor(match.score if match else None, weights, use_phenotype)
-        modes_for_gene = (match.modes if match and match.modes else
-                          tuple(sorted(disease_modes.get(gene, ()))) if gene else ())
-        fit = fits[i]
-        if fit is None:
-            excluded[i] = f"proband does not carry the allele (zygosity {row.get('zygosity')})"
-            inh_text = excluded[i]
-        elif not use_inheritance:
-            inh_text = "inheritance not evaluated (switched off)"
-        elif not fit:
-            inh_text = "genotypes of the family fit no mode of inheritance"
-            if family_data:
-                excluded[i] = inh_text
-        else:
-            inh_factor[i], inh_text = inheritance_factor(fit, modes_for_gene, weights,
-                                                         inh.DISEASE_MODE_FITS)
-        combined[i] = variant_score[i] * pheno_factor[i] * inh_factor[i]
+        s.variant_score[i] = posterior_probability(_rank_points(res), ctx.thresholds)
+        s.pheno_factor[i] = phenotype_factor(match.score if match else None, weights,
+                                             use_phenotype)
+        modes = (match.modes if match and match.modes else
+                 tuple(sorted(disease_modes.get(gene, ()))) if gene else ())
+        inh_text = _inheritance_outcome(s, i, row, fits[i], modes, weights, use_inheritance,
+                                        family_data)
+        s.combined[i] = s.variant_score[i] * s.pheno_factor[i] * s.inh_factor[i]
         if explain:
-            evidence[i] = _evidence_items(res, t, match, use_phenotype, pheno_factor[i], fit,
-                                          inh_factor[i], inh_text, partners.get(i, []), rows,
-                                          view)
-        if excluded[i]:
-            ledger.flag(excluded[i].split(" (")[0], example=Row(row).key)
-        cols["acmg_codes"][i] = res["codes"]
-        cols["acmg_class"][i] = res["class_2015"]
-        cols["acmg_points"][i] = res["points"]
-        cols["acmg_class_points"][i] = res["class_points"]
-        if match is not None and use_phenotype:
-            cols["phenotype_score"][i] = round(float(match.score), 4)
-            cols["phenotype_disease"][i] = (f"{match.disease_id} {match.disease_name}"
-                                            if match.disease_id else None)
-        cols["disease_inheritance"][i] = ";".join(modes_for_gene) or None
-        cols["inheritance_fit"][i] = ";".join(sorted(fit)) if fit else None
-        cols["variant_score"][i] = round(variant_score[i], 6)
-        cols["excluded_reason"][i] = excluded[i]
-    gene_score = _gene_scores(rows, combined, variant_score, pheno_factor, inh_factor,
-                              partners, excluded)
-    order = sorted((i for i in range(n) if excluded[i] is None),
-                   key=lambda i: (-gene_score[i], -combined[i], Row(rows[i]).key))
+            s.evidence[i] = _evidence_items(res, ctx.thresholds, match, use_phenotype,
+                                            s.pheno_factor[i], fits[i], s.inh_factor[i],
+                                            inh_text, partners.get(i, []), rows, view)
+        if s.excluded[i]:
+            ledger.flag(s.excluded[i].split(" (")[0], example=Row(row).key)
+        _row_columns(s.cols, i, res, match if use_phenotype else None, modes, fits[i],
+                     s.variant_score[i], s.excluded[i])
+    _rank(s, rows, partners, explain)
+    return s.cols
+
+
+def _inheritance_outcome(s: _Scored, i: int, row, fit, modes, weights, use_inheritance,
+                         family_data) -> str:
+    """Set row ``i``'s inheritance factor or exclusion; return the text for its evidence."""
+    if fit is None:
+        s.excluded[i] = f"proband does not carry the allele (zygosity {row.get('zygosity')})"
+        return s.excluded[i]
+    if not use_inheritance:
+        return "inheritance not evaluated (switched off)"
+    if not fit:
+        text = "genotypes of the family fit no mode of inheritance"
+        if family_data:
+            s.excluded[i] = text
+        return text
+    s.inh_factor[i], text = inheritance_factor(fit, modes, weights, inh.DISEASE_MODE_FITS)
+    return text
+
+
+def _row_columns(cols: dict[str, list], i: int, res: dict, match, modes, fit,
+                 variant_score: float, excluded: str | None) -> None:
+    cols["acmg_codes"][i] = res["codes"]
+    cols["acmg_class"][i] = res["class_2015"]
+    cols["acmg_points"][i] = res["points"]
+    cols["acmg_class_points"][i] = res["class_points"]
+    if match is not None:
+        cols["phenotype_score"][i] = round(float(match.score), 4)
+        cols["phenotype_disease"][i] = (f"{match.disease_id} {match.disease_name}"
+                                        if match.disease_id else None)
+    cols["disease_inheritance"][i] = ";".join(modes) or None
+    cols["inheritance_fit"][i] = ";".join(sorted(fit)) if fit else None
+    cols["variant_score"][i] = round(variant_score, 6)
+    cols["excluded_reason"][i] = excluded
+
+
+def _rank(s: _Scored, rows, partners, explain: bool) -> None:
+    """Gene scores, then ranks of variants and genes over the rows not excluded."""
+    n, cols = len(rows), s.cols
+    gene_score = _gene_scores(rows, s.combined, s.variant_score, s.pheno_factor, s.inh_factor,
+                              partners, s.excluded)
+    order = sorted((i for i in range(n) if s.excluded[i] is None),
+                   key=lambda i: (-gene_score[i], -s.combined[i], Row(rows[i]).key))
     gene_rank: dict[str, int] = {}
     for rank, i in enumerate(order, 1):
         cols["rank"][i] = rank
@@ -401,18 +439,16 @@ def _score_and_rank(rows, results, fits, partners, matches, ctx, weights, use_ph
             gene_rank[gene] = len(gene_rank) + 1
     for i in range(n):
         gene = rows[i].get("gene_symbol")
-        cols["gene_score"][i] = round(gene_score[i], 6) if excluded[i] is None else None
-        cols["gene_rank"][i] = gene_rank.get(gene) if gene and excluded[i] is None else None
-        if not explain:
-            continue
-        evidence[i].append({"kind": "score", "variant_score": round(variant_score[i], 6),
-                            "phenotype_factor": round(pheno_factor[i], 4),
-                            "inheritance_factor": inh_factor[i],
-                            "combined": round(combined[i], 6),
-                            "gene_score": cols["gene_score"][i], "rank": cols["rank"][i],
-                            "gene_rank": cols["gene_rank"][i]})
-        cols["evidence_json"][i] = json.dumps(evidence[i], separators=(",", ":"))
-    return cols
+        cols["gene_score"][i] = round(gene_score[i], 6) if s.excluded[i] is None else None
+        cols["gene_rank"][i] = gene_rank.get(gene) if gene and s.excluded[i] is None else None
+        if explain:
+            s.evidence[i].append({
+                "kind": "score", "variant_score": round(s.variant_score[i], 6),
+                "phenotype_factor": round(s.pheno_factor[i], 4),
+                "inheritance_factor": s.inh_factor[i], "combined": round(s.combined[i], 6),
+                "gene_score": cols["gene_score"][i], "rank": cols["rank"][i],
+                "gene_rank": cols["gene_rank"][i]})
+            cols["evidence_json"][i] = json.dumps(s.evidence[i], separators=(",", ":"))
 
 
 def _excluded_evidence(match: GeneMatch, ix: HpoIndex) -> dict:
