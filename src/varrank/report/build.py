@@ -90,13 +90,21 @@ def _hpo_ids(metadata: TableMetadata, given: list[str] | None) -> list[str]:
 
 
 def indication(metadata: TableMetadata, hpo: list[str] | None, labels: HpoLabels) -> dict:
+    """The patient's HPO terms, and the features looked for and found absent (which
+    PRIORITISE used against diseases that have them)."""
+    return {"hpo_terms": _labelled(_hpo_ids(metadata, hpo), labels),
+            "excluded_terms": _labelled(metadata.hpo_excluded, labels),
+            "ontology": {"source": labels.source, "version": labels.version},
+            "free_text": None}
+
+
+def _labelled(term_ids, labels: HpoLabels) -> list[dict]:
     terms = []
-    for term_id in _hpo_ids(metadata, hpo):
+    for term_id in term_ids:
         term = labels.lookup(term_id)
         terms.append({"id": term.id, "label": term.label, "status": term.status,
                       "replaced_by": term.replaced_by})
-    return {"hpo_terms": terms, "ontology": {"source": labels.source, "version": labels.version},
-            "free_text": None}
+    return terms
 
 
 def patient(metadata: TableMetadata, table: pa.Table, qc: dict | None) -> dict:
