@@ -19,7 +19,7 @@ from varrank.core.checksums import sha256_file
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 SUPPORTED_MANIFEST_VERSIONS = (1,)
-KINDS = ("spliceai", "seq2func", "dnalm")
+KINDS = ("spliceai", "pangolin", "seq2func", "dnalm")
 
 _REQUIRED = ("manifest_version", "name", "version", "kind", "license", "files", "input",
              "outputs", "score")

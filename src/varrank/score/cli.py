@@ -1,4 +1,4 @@
-"""`varrank score`: SpliceAI (and registry models) over a patient's variant table."""
+"""`varrank score`: SpliceAI, Pangolin (and registry models) over a patient's variant table."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ Score candidate variants with the deep-learning models in --model-dir (ONNX bund
 docs/models.md). SpliceAI: variants inside a gene of the annotation with population AF <= 1%%
 (or unknown) get the delta scores DS_AG/DS_AL/DS_DG/DS_DL and positions DP_* of the original
 spliceai 1.3.1 CLI (same -D/-M semantics), plus per-position tracks for the report's plot.
+Pangolin (bundle from `varrank model export pangolin`), in the same pass: per gene the largest
+increase and decrease of splice-site probability within -D, as the original pangolin CLI
+(masking -m as --pangolin-mask, default on).
 Execution provider: TensorRT (fp16, engine cache) > CUDA > CPU, whichever onnxruntime offers.
 Outputs: OUT/ID.score.parquet, OUT/ID.score.ledger.json, OUT/ID.tracks.parquet."""
 
@@ -59,6 +62,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="TensorRT engine cache folder (default $VARRANK_TRT_CACHE or "
                              "~/.cache/varrank/trt)")
     parser.add_argument("--no-fp16", action="store_true", help="TensorRT in fp32")
+    parser.add_argument("--pangolin-mask", type=int, choices=(0, 1), default=1,
+                        help="Pangolin: 1 sets gains at annotated and losses at unannotated "
+                             "splice sites to 0 (original -m True, the default); 0 = -m False")
+    parser.add_argument("--pangolin-annotation", type=Path, metavar="GFF",
+                        help="Pangolin genes from a GENCODE GFF3/GTF, read as the original's "
+                             "create_db.py database (gene spans, exons of the transcripts "
+                             "tagged --pangolin-tags); default: the --annotation table")
+    parser.add_argument("--pangolin-tags", default="Ensembl_canonical",
+                        help="transcript tags whose exons are Pangolin's annotated sites, "
+                             "comma-separated, or None for every transcript (original "
+                             "create_db.py --filter; default %(default)s)")
     parser.add_argument("--no-cone", action="store_true",
                         help="CPU: run the full SpliceAI graph for every allele instead of "
                              "recomputing only the activations the allele changes (same "
@@ -74,7 +88,11 @@ def _run(args: argparse.Namespace) -> int:
                            all_variants=args.all_variants, max_n_fraction=args.max_n_fraction,
                            provider=args.provider, batch_size=args.batch_size,
                            threads=args.threads, engine_cache=args.engine_cache,
-                           fp16=not args.no_fp16, cone=not args.no_cone)
+                           fp16=not args.no_fp16, cone=not args.no_cone,
+                           pangolin_mask=bool(args.pangolin_mask),
+                           pangolin_annotation=args.pangolin_annotation,
+                           pangolin_tags=None if args.pangolin_tags == "None"
+                           else tuple(t for t in args.pangolin_tags.split(",") if t))
     paths = run_score(args.input, args.fasta, args.model_dir, args.out, args.annotation, options)
     for path in paths.values():
         print(path)

@@ -70,3 +70,33 @@ def spliceai_bundle() -> Path:
 
         export_spliceai(wheel, out, force=True)
     return out
+
+
+PANGOLIN_WEIGHTS = "models/pangolin"
+
+
+@pytest.fixture(scope="session")
+def pangolin_bundle(shared_data: Path) -> Path:
+    """The real Pangolin bundle, exported from the shared v2 state files once per exporter
+    version (about a minute of CPU) into the same cache as the SpliceAI bundle."""
+    env = os.environ.get("VARRANK_PANGOLIN_BUNDLE")
+    if env:
+        return Path(env)
+    pytest.importorskip("torch", reason="export extra (torch) not installed: "
+                                        "run scripts/setup_export.sh")
+    pytest.importorskip("onnx", reason="export extra (onnx) not installed")
+    from varrank.testdata.manifest import load_manifest, locate
+
+    names = sorted(n for n in load_manifest() if n.startswith(PANGOLIN_WEIGHTS + "/"))
+    digest = hashlib.sha256()
+    for name in names:  # locate checks each file against the manifest's sha256
+        locate(name, shared_data)
+        digest.update(load_manifest()[name].sha256.encode())
+    for source in sorted((REPO / "src" / "varrank" / "score" / "export").glob("*.py")):
+        digest.update(source.read_bytes())
+    out = CACHE / "bundles" / f"pangolin-{digest.hexdigest()[:16]}"
+    if not (out / "manifest.json").is_file():
+        from varrank.score.export.pangolin_export import export_pangolin
+
+        export_pangolin(shared_data / PANGOLIN_WEIGHTS, out, force=True)
+    return out
