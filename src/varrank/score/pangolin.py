@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +29,7 @@ import numpy as np
 from varrank.score.sequence import ReferenceGenome
 from varrank.score.spliceai import (CONE_BATCH, CONE_MAX_BLOCK, CONE_MERGE_GAP, FLANK,
                                     MAX_BLOCK, MERGE_GAP, EnsembleRunner, encode_for_strand,
-                                    merge_windows)
+                                    merge_windows, run_blocks)
 from varrank.score.spliceai_cone import ConeEnsemble
 
 log = logging.getLogger(__name__)
@@ -192,12 +191,7 @@ def compute_tracks(passer: FullGraphPass | ConePass, genome: ReferenceGenome,
     blocks = strand_blocks(tasks, distance, passer.max_block, passer.merge_gap)
     log.info("Pangolin: %d allele-strand pairs in %d reference blocks (%s)", len(tasks),
              len(blocks), type(passer).__name__)
-    if workers <= 1 or len(blocks) == 1:
-        for block in blocks:
-            run(block)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, blocks))  # re-raises a worker's exception here
+    run_blocks(run, blocks, workers)
     return results
 
 

@@ -57,6 +57,26 @@ class PangolinGeneScore:
                 f"Warnings:{self.warnings}")
 
 
+def parse_info(info: str) -> dict[str, PangolinGeneScore]:
+    """gene -> score from an INFO/Pangolin value (the original's or ``pangolin_info``)."""
+    out = {}
+    for entry in info.split(","):
+        gene, gain, loss, *rest = entry.split("|")
+        (gain_pos, gain_value), (loss_pos, loss_value) = gain.split(":"), loss.split(":")
+        out[gene] = PangolinGeneScore(gene, float(gain_value), int(gain_pos), float(loss_value),
+                                      int(loss_pos), rest[0][len("Warnings:"):] if rest else "")
+    return out
+
+
+def same_scores(theirs: PangolinGeneScore, mine: PangolinGeneScore,
+                tolerance: float = 0.01) -> bool:
+    """Equal positions, gain and loss within ``tolerance`` (2-decimal rounding of values a
+    different convolution kernel computed ~1e-7 apart can differ by one step)."""
+    return (theirs.gain_pos, theirs.loss_pos) == (mine.gain_pos, mine.loss_pos) and \
+        abs(theirs.gain - mine.gain) <= tolerance + 1e-9 and \
+        abs(theirs.loss - mine.loss) <= tolerance + 1e-9
+
+
 def align_alt(alt: np.ndarray, ref_len: int, alt_len: int, distance: int) -> np.ndarray:
     """Per-model alt track (positions, models) onto the reference positions (indel rule)."""
     if ref_len > alt_len:

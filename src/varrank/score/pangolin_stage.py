@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from varrank.core.errors import ResourceError
 from varrank.core.ledger import Ledger
-from varrank.score import candidates, pangolin, providers, registry, spliceai
+from varrank.score import candidates, pangolin, registry, spliceai
 from varrank.score.annotation import Gene, SpliceAnnotation
 from varrank.score.bundle import ModelBundle
 from varrank.score.pangolin_rules import PangolinGeneScore, gene_score, tissue_extremes
@@ -79,13 +79,8 @@ def _tasks(rows, reasons, genome, genes, options, ledger, status):
 
 
 def _passer(bundle: ModelBundle, options, used: dict[str, str]):
-    batch = max(options.batch_size or 0, 64)
-    session_providers = providers.choose_providers(
-        requested=options.provider, engine_cache=options.engine_cache, fp16=options.fp16,
-        trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch))
-    session = providers.make_session(bundle.graph, session_providers, options.threads)
-    registry.check_input_shape(bundle, session)
-    used[bundle.name] = session.get_providers()[0]
+    """Cone pass on CPU when the bundle has staged graphs, else the full graph."""
+    session, session_providers = registry.open_splice_session(bundle, options, used)
     on_cpu = used[bundle.name] == "CPUExecutionProvider"
     if options.cone and on_cpu:
         cone = pangolin.load_cone_pass(bundle, session_providers)

@@ -342,11 +342,16 @@ def _score_with_cone(cone: ConeEnsemble, genome: ReferenceGenome, tasks: list[Sp
                     results[i] = delta_scores(task, y_ref, p[::-1] if minus else p,
                                               distance, mask)
 
-    blocks = _cone_blocks(tasks, distance)
+    run_blocks(run_block, _cone_blocks(tasks, distance), workers)
+    return results  # type: ignore[return-value]
+
+
+def run_blocks(run_block, blocks: list, workers: int) -> None:
+    """Run independent reference blocks on ``workers`` threads (onnxruntime releases the
+    GIL); a worker's exception is re-raised here."""
     if workers <= 1 or len(blocks) == 1:
         for block in blocks:
             run_block(block)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run_block, blocks))  # re-raises a worker's exception here
-    return results  # type: ignore[return-value]
+            list(pool.map(run_block, blocks))

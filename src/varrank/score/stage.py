@@ -130,13 +130,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         policy = candidates.CandidatePolicy(
             max_af=None if options.all_variants else options.max_af)
         reasons = candidates.select(table, ann, policy)
-        batch = max(options.batch_size or 0, 64)
-        splice_providers = providers.choose_providers(
-            requested=options.provider, engine_cache=options.engine_cache, fp16=options.fp16,
-            trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch))
-        session = providers.make_session(bundle.graph, splice_providers, options.threads)
-        registry.check_input_shape(bundle, session)
-        used_providers[bundle.name] = session.get_providers()[0]
+        session, splice_providers = registry.open_splice_session(bundle, options, used_providers)
         runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
         cone = None
         workers = options.threads or len(os.sched_getaffinity(0))

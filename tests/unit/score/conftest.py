@@ -61,14 +61,19 @@ def spliceai_bundle() -> Path:
     if wheel is None or not wheel.is_file():
         pytest.skip("spliceai wheel not found: run scripts/setup_export.sh or set "
                     "VARRANK_SPLICEAI_WHEEL")
-    digest = hashlib.sha256(wheel.read_bytes())
+    from varrank.score.export.spliceai_export import export_spliceai
+
+    return cached_bundle("spliceai", hashlib.sha256(wheel.read_bytes()),
+                         lambda out: export_spliceai(wheel, out, force=True))
+
+
+def cached_bundle(name: str, digest, export) -> Path:
+    """The bundle exported once per input digest + exporter sources into the cache."""
     for source in sorted((REPO / "src" / "varrank" / "score" / "export").glob("*.py")):
         digest.update(source.read_bytes())
-    out = CACHE / "bundles" / f"spliceai-{digest.hexdigest()[:16]}"
+    out = CACHE / "bundles" / f"{name}-{digest.hexdigest()[:16]}"
     if not (out / "manifest.json").is_file():
-        from varrank.score.export.spliceai_export import export_spliceai
-
-        export_spliceai(wheel, out, force=True)
+        export(out)
     return out
 
 
@@ -92,11 +97,7 @@ def pangolin_bundle(shared_data: Path) -> Path:
     for name in names:  # locate checks each file against the manifest's sha256
         locate(name, shared_data)
         digest.update(load_manifest()[name].sha256.encode())
-    for source in sorted((REPO / "src" / "varrank" / "score" / "export").glob("*.py")):
-        digest.update(source.read_bytes())
-    out = CACHE / "bundles" / f"pangolin-{digest.hexdigest()[:16]}"
-    if not (out / "manifest.json").is_file():
-        from varrank.score.export.pangolin_export import export_pangolin
+    from varrank.score.export.pangolin_export import export_pangolin
 
-        export_pangolin(shared_data / PANGOLIN_WEIGHTS, out, force=True)
-    return out
+    return cached_bundle("pangolin", digest, lambda out: export_pangolin(
+        shared_data / PANGOLIN_WEIGHTS, out, force=True))

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from varrank.score.annotation import Gene, SpliceAnnotation
-from varrank.score.pangolin_rules import align_alt, gene_score, tissue_extremes
+from varrank.score.pangolin_rules import (align_alt, gene_score, parse_info, same_scores,
+                                          tissue_extremes)
 from varrank.score.pangolin_stage import genes_at
 from varrank.score.sequence import ReferenceGenome
 from varrank.score.validate import Limits, check_pangolin_allele
@@ -74,6 +75,9 @@ def test_masking_zeroes_gains_at_annotated_and_losses_at_other_sites() -> None:
     raw = gene_score(gene((146, 154)), pos, gain, loss, D, mask=False)
     assert (raw.gain, raw.gain_pos, raw.loss, raw.loss_pos) == (0.6, -4, -0.5, -2)
     assert raw.info() == "G1|-4:0.6|-2:-0.5|Warnings:" and raw.max_delta == 0.6
+    assert parse_info(raw.info() + "," + masked.info()) == {"G1": masked}  # last entry wins
+    upstream = parse_info("G1|-4:0.6000000238418579|-2:-0.49000000953674316|Warnings:")["G1"]
+    assert same_scores(upstream, raw) and not same_scores(upstream, masked)
     assert gain[1] == 0.6  # the caller's arrays are not masked in place
 
 
