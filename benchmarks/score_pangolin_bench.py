@@ -7,7 +7,8 @@ SNVs and indels) against the same GRCh37 chr17 slice padded with N to true coord
 (upper-cased for the original, see score_pangolin_oracle.py) and the same genes (the GRCh37
 canonical table; for the original as a gffutils database made by its own create_db.py), -d 50
 -m True. The script checks that every gain/loss is within 0.01 at the same position and prints
-one JSON line with variants/s, CPU seconds and the ratios. Start-up of the original (loading
+one JSON line with variants/s, CPU seconds and the ratios; varrank also runs Pangolin with
+--no-cone (full graph for every allele: what the cone pass saves, same scores required). Start-up of the original (loading
 12 models) is timed separately on an empty VCF.
 
     python benchmarks/score_pangolin_bench.py \
@@ -77,10 +78,10 @@ def same(theirs: str, mine: str | None) -> bool:
 
 
 def timed_score(table: Path, fasta: Path, models: Path, ann: Path, out: Path,
-                threads: int | None) -> tuple[float, float, dict, list[str]]:
+                threads: int | None, cone: bool = True) -> tuple[float, float, dict, list[str]]:
     t0, c0 = time.perf_counter(), time.process_time()
     paths = run_score(table, fasta, models, out, ann,
-                      ScoreOptions(all_variants=True, threads=threads))
+                      ScoreOptions(all_variants=True, threads=threads, cone=cone))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     rows = {(r["chrom"], r["pos"], r["ref"], r["alt"]): r
             for r in pq.read_table(paths["table"]).to_pylist()}
@@ -125,9 +126,11 @@ def main() -> int:
         both.mkdir()
         (both / "spliceai").symlink_to(args.spliceai_bundle.resolve())
         (both / "pangolin").symlink_to(args.pangolin_bundle.resolve())
-        runs = {name: timed_score(table, fasta, models, ann, tmp / name, args.threads)
-                for name, models in (("pangolin", args.pangolin_bundle),
-                                     ("spliceai", args.spliceai_bundle), ("both", both))}
+        runs = {name: timed_score(table, fasta, models, ann, tmp / name, args.threads, cone)
+                for name, models, cone in (("pangolin", args.pangolin_bundle, True),
+                                           ("spliceai", args.spliceai_bundle, True),
+                                           ("both", both, True),
+                                           ("pangolin_full_graph", args.pangolin_bundle, False))}
     mine = {k: r["pangolin_info"] for k, r in runs["pangolin"][2].items()}
     agree = sum(same(v, mine.get(k)) for k, v in original.items())
     scored_s, scored_cpu = total - startup, cpu - startup_cpu
@@ -151,6 +154,10 @@ def main() -> int:
         "speedup_excluding_original_startup": round(scored_s / wall, 1),
         "speedup_total": round(total / wall, 1),
         "cpu_speedup_excluding_original_startup": round(scored_cpu / cpu_mine, 1),
+        "pangolin_full_graph_s": round(runs["pangolin_full_graph"][0], 1),
+        "pangolin_full_graph_cpu_s": round(runs["pangolin_full_graph"][1], 1),
+        "cone_equals_full_graph": all(
+            runs["pangolin_full_graph"][2][k]["pangolin_info"] == v for k, v in mine.items()),
         "spliceai_alone_s": round(runs["spliceai"][0], 1),
         "spliceai_alone_cpu_s": round(runs["spliceai"][1], 1),
         "spliceai_plus_pangolin_s": round(runs["both"][0], 1),

@@ -37,6 +37,14 @@ built from the real test data, deterministically:
   GRCh37 alleles and all BRCA2 ones, -m False.
 
 Runs are resumable: alleles already in the table are not run again.
+
+The example output committed upstream (brca_pangolin.vcf) predates the current weights; to
+see that it came from commit 342a434 and its own models (tests/data/score/pangolin_expected.md)::
+
+    mkdir /tmp/pangolin-342a434 && git -C ~/.cache/varrank/pangolin-src archive 342a434 \
+        | tar x -C /tmp/pangolin-342a434
+    PYTHONPATH=/tmp/pangolin-342a434 $V/bin/python -c "import sys; from pangolin.pangolin \
+        import main; sys.argv[1:] = ['in.vcf', 'ref.fa', 'genes.db', 'out']; main()"
 """
 
 from __future__ import annotations

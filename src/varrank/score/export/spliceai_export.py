@@ -17,8 +17,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from varrank.core.errors import InputError, ResourceError
 from varrank.score.bundle import MANIFEST_VERSION, write_manifest
 from varrank.score.export.onnx_io import (
