@@ -53,7 +53,9 @@ def genes_at(genes: SpliceAnnotation, chrom: str, pos: int) -> list[Gene]:
     return [g for g in genes.genes_at(chrom, pos) if g.tx_start < pos]
 
 
-def _tasks(rows, reasons, genome, genes, options, ledger, status):
+def _tasks(rows: list[dict[str, Any]], reasons: list[str | None], genome: ReferenceGenome,
+           genes: SpliceAnnotation, options, ledger: Ledger, status: list[Any]
+           ) -> tuple[list[pangolin.PangolinTask], dict[int, list[Gene]]]:
     """Pangolin tasks (allele x strand) and each row's genes; statuses of the others."""
     limits = Limits(distance=options.distance, max_n_fraction=options.max_n_fraction)
     tasks: list[pangolin.PangolinTask] = []
