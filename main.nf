@@ -11,6 +11,7 @@ nextflow.enable.dsl = 2
 include { VARRANK } from './workflows/varrank'
 
 def schema = new VarrankSchema(file("${projectDir}/nextflow_schema.json"))
+VarrankContract.load(file("${projectDir}/assets/stage_contract.json"))
 
 if (params.help) {
     log.info schema.help('nextflow run . -profile <docker|singularity|slurm|...> --input samplesheet.csv --fasta ref.fa --outdir results')
@@ -30,6 +31,20 @@ def checkTestData() {
     def dir = file(params.test_prepared_dir)
     if (!['samplesheet.csv', 'params.json', 'resources.json'].every { dir.resolve(it).exists() }) {
         error("test data not prepared in ${dir}: run `make demo` (or `varrank testdata prepare --data-dir ../shared/data --out ${dir}`)")
+    }
+}
+
+/**
+ * manifest.json of each resource the running stages use: the folder's own, else those of its
+ * sub-folders (a model folder of several bundles); contract.resource_manifests is the twin.
+ */
+def resourceManifests(List<String> stages) {
+    VarrankContract.manifestResources(stages).findAll { params[it] }.collectMany { name ->
+        def own = file("${params[name]}/manifest.json")
+        if (own.exists()) return [own]
+        def folder = file(params[name])
+        return folder.isDirectory() ? folder.listFiles().findAll { it.resolve('manifest.json').exists() }
+            .sort { it.name }.collect { it.resolve('manifest.json') } : []
     }
 }
 
@@ -95,8 +110,7 @@ workflow {
         model_dir       : optional('model_dir'),
         score_annotation: optional('score_annotation'),
         hpo_dir         : optional('hpo_dir'),
-        manifests       : ['annotation_db', 'snpeff_db', 'model_dir'].findAll { params[it] }
-                              .collect { file("${params[it]}/manifest.json") }.findAll { it.exists() },
+        manifests       : resourceManifests(stages),
     ]
 
     VARRANK(ch_patients, resources, stages)

@@ -3,7 +3,8 @@
  *
  * Every problem becomes one line naming the file, line (or JSON path) and column, and all
  * problems are collected before the pipeline stops, so a user fixes a sheet in one pass
- * instead of one error per run. Rules mirror src/varrank/core/ids.py (safe IDs) and the PED
+ * instead of one error per run. The safe-ID and genome-build rules come from the stage
+ * contract (VarrankContract, generated from the Python side); family columns follow the PED
  * format (https://zzz.bwh.harvard.edu/plink/data.shtml#ped: sex 1/2/0, phenotype 1/2/0/-9).
  */
 
@@ -18,8 +19,6 @@ class VarrankInputs {
     static final List<String> REQUIRED_COLUMNS = ['patient', 'vcf']
     static final List<String> OPTIONAL_COLUMNS = ['index', 'sample', 'sex', 'hpo_terms', 'family_id',
                                                   'paternal_id', 'maternal_id', 'phenotype']
-    /** Same rule as varrank.core.ids.SAFE_ID: IDs end up in file names on shared filesystems. */
-    static final String SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
     static final String HPO_ID = /^HP:\d{7}$/
     static final Map<String, String> SEX = [
         'male': 'male', 'm': 'male', '1': 'male',
@@ -44,8 +43,9 @@ class VarrankInputs {
         String ped
     }
 
+    /** IDs end up in file names on shared filesystems: varrank.core.ids.SAFE_ID's rule. */
     static boolean safeId(String value) {
-        return value ==~ SAFE_ID && !value.contains('..')
+        return VarrankContract.safeId(value)
     }
 
     static String unsafeIdMessage(String value) {
@@ -271,10 +271,6 @@ class VarrankInputs {
 
     static final Map<String, String> PP_SEX = [MALE: 'male', FEMALE: 'female', UNKNOWN_SEX: 'unknown', OTHER_SEX: 'unknown']
     static final Set<String> VCF_FORMATS = ['vcf', 'bcf', 'gvcf'] as Set
-    static final Map<String, String> ASSEMBLY = [
-        grch38: 'GRCh38', hg38: 'GRCh38', 'grch38.p13': 'GRCh38', 'grch38.p14': 'GRCh38',
-        grch37: 'GRCh37', hg19: 'GRCh37', b37: 'GRCh37', 'grch37.p13': 'GRCh37',
-    ]
 
     /** Read one Phenopacket v2 (JSON) as one patient; JSON paths name each problem. */
     static List<Patient> readPhenopacket(Path json, String genome, List<String> errors) {
@@ -351,7 +347,7 @@ class VarrankInputs {
                 if (!safeId(sample)) errors << "${where}.individualToFileIdentifiers.${id}: ${unsafeIdMessage(sample)}".toString()
             }
             String assembly = (entry.f.fileAttributes?.genomeAssembly ?: '').toString()
-            String build = ASSEMBLY[assembly.toLowerCase()]
+            String build = VarrankContract.canonicalBuild(assembly)
             if (build && genome && build != genome) {
                 errors << "${where}.fileAttributes.genomeAssembly: '${assembly}' but --genome is ${genome}".toString()
             }

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "varrank.prioritise.cli",
     "varrank.report.cli",
     "varrank.run_cli",
+    "varrank.contract_cli",
     "varrank.annotate.resources_cli",
     "varrank.score.model_cli",
     "varrank.testdata.cli",

@@ -14,7 +14,8 @@ from varrank.core.errors import InputError
 from varrank.core.ids import is_safe_id, require_safe_id
 from varrank.core.ledger import Ledger
 from varrank.core.schema import ALL_COLUMNS, arrow_schema
-from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.core.table_io import read_table, write_table
+from varrank.core.table_meta import TableMetadata
 
 
 @given(
@@ -78,7 +79,7 @@ def test_infer_build_from_lengths():
 
 def test_table_roundtrip_keeps_metadata(tmp_path):
     table = pa.table({"chrom": ["chr17"], "pos": [43044346], "ref": ["C"], "alt": ["T"]})
-    meta = with_stage({"patient": "P1", "genome_build": "GRCh38"}, "ingest", fasta="x.fa")
+    meta = TableMetadata(patient="P1", genome_build="GRCh38").with_stage("ingest", fasta="x.fa")
     write_table(table, tmp_path / "t.parquet", meta)
     back, meta_back = read_table(tmp_path / "t.parquet")
     assert back.num_rows == 1 and meta_back["patient"] == "P1"
@@ -100,7 +101,7 @@ def test_outputs_are_readable_by_other_users(tmp_path):
     old = os.umask(0o022)
     try:
         atomic_write_text(tmp_path / "a.json", "{}")
-        write_table(pa.table({"x": [1]}), tmp_path / "t.parquet", {})
+        write_table(pa.table({"x": [1]}), tmp_path / "t.parquet", {"patient": "P1"})
     finally:
         os.umask(old)
     for name in ("a.json", "t.parquet"):

@@ -24,12 +24,13 @@ process INGEST {
     def index_arg = index ? "--index ${index}" : ''
     def proband_arg = meta.sample ? "--proband ${meta.sample}" : ''
     def ped_arg = ped ? "--ped ${ped}" : ''
+    def family_arg = meta.family_id ? "--family-id ${meta.family_id}" : ''
     """
     varrank ingest \\
         --vcf ${vcf} ${index_arg} \\
         --fasta ${fasta} \\
         --patient ${meta.id} ${proband_arg} \\
-        --sex ${meta.sex} ${ped_arg} \\
+        --sex ${meta.sex} ${ped_arg} ${family_arg} \\
         --out . ${args}
     varrank-versions '${task.process}' pysam htslib bcftools pyarrow cyvcf2 > versions.yml
     """

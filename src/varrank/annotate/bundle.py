@@ -11,6 +11,7 @@ import duckdb
 from varrank.annotate.bundle_build import BUNDLE_DB, BUNDLE_FORMAT_VERSION, MANIFEST
 from varrank.annotate.lookup_index import SourceIndex
 from varrank.core.errors import ResourceError
+from varrank.core.json_schema import check
 
 
 @dataclass
@@ -68,6 +69,8 @@ def open_bundle(path: Path, expected_build: str | None) -> Bundle:
                                  "`varrank resources build --out DIR ...` (see `varrank resources "
                                  "show` of the old bundle for its files)",
                             path=manifest_path)
+    check(manifest, "annotation_bundle_manifest", manifest_path, ResourceError,
+          "not an annotation bundle manifest", hint="rebuild it with `varrank resources build`")
     bundle = Bundle(path, manifest)
     if expected_build and bundle.genome_build != expected_build:
         raise ResourceError(

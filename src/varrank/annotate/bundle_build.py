@@ -37,7 +37,8 @@ from varrank.annotate.sources import SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
 from varrank.core.errors import ResourceError
-from varrank.core.genome import contig_mapper
+from varrank.core.genome import bare_name_sql, contig_mapper
+from varrank.core.json_schema import check_written
 from varrank.core.reference import fasta_contig_lengths
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ log = logging.getLogger(__name__)
 BUNDLE_DB = "annotation.duckdb"
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT_VERSION = 3  # 2: lookup/ index per source; 3: allele codes, value records
-BARE_CHROM_SQL = ("CASE WHEN upper({c}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
-                  "WHEN lower({c}) LIKE 'chr%' THEN substr({c}, 4) ELSE {c} END")
 
 
 @dataclass
@@ -88,6 +87,7 @@ def build_bundle(req: BuildRequest) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         manifest = _build_into(tmp, req)
+        check_written(manifest, "annotation_bundle_manifest")
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
         _swap_into_place(tmp, out)
     except BaseException:
@@ -402,7 +402,7 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
                          for c, t in columns)
     decode_cls = spec.kind == "inhouse" and any(c == "classification" for c, _ in columns)
     con.execute(
-        f'CREATE TABLE "{spec.name}" AS SELECT {BARE_CHROM_SQL.format(c="chrom")} AS chrom, pos, '
+        f'CREATE TABLE "{spec.name}" AS SELECT {bare_name_sql("chrom")} AS chrom, pos, '
         f"ref, alt{value_cols}, source_line FROM {load} ORDER BY 1, pos, ref, alt")
     con.execute(f"DROP TABLE {load}")
     if decode_cls:

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 from varrank.annotate.lookup_columns import read_by_lookup
+from varrank.core.genome import bare_name
 from varrank.core.errors import ResourceError
 
 log = logging.getLogger(__name__)
@@ -67,15 +68,6 @@ ALLELE_UNCODED = -1  # too long, or a base other than A/C/G/T: compared as strin
 ALLELE_NULL = -2  # a null allele never matches anything, as in SQL
 _BASE_CODE = np.full(256, 255, dtype=np.uint8)
 _BASE_CODE[np.frombuffer(b"ACGT", dtype=np.uint8)] = np.arange(4, dtype=np.uint8)
-
-
-def bare_contig(name: str) -> str:
-    """Python twin of bundle_build.BARE_CHROM_SQL: 'chr1' -> '1', 'chrM'/'M' -> 'MT'."""
-    if name.upper() in ("M", "MT", "CHRM", "CHRMT"):
-        return "MT"
-    if name.lower().startswith("chr"):
-        return name[3:]
-    return name
 
 
 def allele_codes(ref: pa.Array, alt: pa.Array, chunk: int = BATCH_ROWS) -> np.ndarray:
@@ -316,7 +308,7 @@ class PatientKeys:
         n = keys.num_rows
         # The schema says string; a large_string or dictionary column (another writer) is cast.
         chrom = pc.dictionary_encode(pc.cast(keys.column("chrom").combine_chunks(), pa.string()))
-        bare = [bare_contig(c) for c in chrom.dictionary.to_pylist()]
+        bare = [bare_name(c) for c in chrom.dictionary.to_pylist()]
         contigs = sorted(set(bare))
         rank_of = np.array([contigs.index(b) for b in bare] + [-1], dtype=np.int64)
         rank = rank_of[chrom.indices.fill_null(len(bare)).to_numpy(zero_copy_only=False)]

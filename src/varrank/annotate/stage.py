@@ -9,6 +9,7 @@ the ledger's ``flagged`` with the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from varrank.annotate.bundle import Bundle, open_bundle
@@ -28,19 +28,19 @@ from varrank.annotate.consequence.gene_model import splice_distance
 from varrank.annotate.consequence.parse import csq_format_from_header, parse_ann, parse_csq
 from varrank.annotate.consequence.select import preferred
 from varrank.annotate.lookup import lookup
+from varrank.core.alleles import sequence_mask
 from varrank.core.errors import InputError
-from varrank.core.genome import canonical_build
-from varrank.core.ids import require_safe_id
 from varrank.core.ledger import Ledger
-from varrank.core.schema import KEY, arrow_schema
-from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.core.schema import KEY, allele_label, arrow_schema, variant_key
+from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
+from varrank.core.table_meta import TableMetadata
+from varrank.core.vocab import Stage
 
 log = logging.getLogger(__name__)
 
 EFFECT_COLUMNS = ("gene_symbol", "gene_id", "transcript_id", "biotype", "is_mane_select",
                   "is_canonical", "consequence", "impact", "hgvs_c", "hgvs_p", "exon", "intron",
                   "protein_position", "amino_acids", "splice_distance", "annotator")
-SYMBOLIC = ("<", "*", "[", "]", ".")
 
 
 @dataclass
@@ -64,20 +64,31 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
                  options: AnnotateOptions | None = None) -> AnnotateOutputs:
     """Annotate one patient's variant table; write table, side table and ledger."""
     options = options or AnnotateOptions()
-    table, meta = _read_input(table_path)
-    patient = require_safe_id(str(meta.get("patient") or table_path.name.split(".")[0]))
-    build = _build_of(meta, table_path)
-    bundle = open_bundle(bundle_path, build)
-    ledger = Ledger(stage="annotate", patient=patient, records_in=table.num_rows)
-    if build is None:
-        ledger.notes.append(f"input has no genome_build metadata; bundle build "
-                            f"{bundle.genome_build} assumed")
-    log.info("annotating %d variants of %s against %s", table.num_rows, patient, bundle_path)
+    table, meta = read_stage_table(table_path, Stage.ANNOTATE)
+    bundle = open_bundle(bundle_path, meta.genome_build)
+    ledger = Ledger(stage=Stage.ANNOTATE, patient=meta.patient, records_in=table.num_rows)
+    log.info("annotating %d variants of %s against %s", table.num_rows, meta.patient, bundle_path)
+    columns, effects, chosen, annotator = _annotate(table, meta, bundle, options, ledger)
+    out_table = attach_columns(table, Stage.ANNOTATE, columns)
+    ledger.records_out = out_table.num_rows
+    out_meta = _annotated_meta(meta, bundle, bundle_path, annotator, ledger)
+    written = write_stage_outputs(
+        Stage.ANNOTATE, outdir, meta.patient, table=out_table, meta=out_meta, ledger=ledger,
+        side_tables={"transcripts": (_transcripts_table(table, effects, chosen),
+                                     {"patient": meta.patient, "annotator": annotator,
+                                      "genome_build": out_meta.genome_build})})
+    return AnnotateOutputs(**written)
+
+
+def _annotate(table: pa.Table, meta: TableMetadata, bundle: Bundle, options: AnnotateOptions,
+              ledger: Ledger) -> tuple[dict, list, list, str | None]:
+    """Database lookup, transcript effects and gene constraint: the ANNOTATE columns."""
     columns, matches = lookup(bundle, table, options.threads, options.memory_limit)
     for source, hits in matches.items():
         ledger.notes.append(f"{source} ({bundle.release(source)}): {hits} of {table.num_rows} "
                             "variants matched by exact allele")
     skipped: set[int] = set()
+    build = meta.genome_build
     effects, annotator, models = _effects(table, meta, bundle, options, ledger, build, skipped)
     chosen = _consequence_columns(table, effects, models, columns)
     if annotator is not None:
@@ -87,17 +98,21 @@ def run_annotate(table_path: Path, bundle_path: Path, outdir: Path,
         log.info("transcript effects for %d of %d variants", sum(1 for c in chosen if c),
                  table.num_rows)
     columns.update(_constraint(bundle, columns["gene_symbol"], options))
-    out_table = _assemble(table, columns)
-    ledger.records_out = out_table.num_rows
-    out_meta = with_stage(meta, "annotate", bundle=str(bundle_path.resolve()),
+    return columns, effects, chosen, annotator
+
+
+def _annotated_meta(meta: TableMetadata, bundle: Bundle, bundle_path: Path,
+                    annotator: str | None, ledger: Ledger) -> TableMetadata:
+    if meta.genome_build is None:
+        ledger.notes.append(f"input has no genome_build metadata; bundle build "
+                            f"{bundle.genome_build} assumed")
+    sources = bundle.manifest["sources"]
+    out = meta.with_stage(Stage.ANNOTATE, bundle=str(Path(bundle_path).resolve()),
                           bundle_created=bundle.manifest.get("created"),
-                          sources={n: s["release"] for n, s in bundle.manifest["sources"].items()},
-                          source_kinds={n: s["kind"] for n, s in bundle.manifest["sources"].items()},
+                          sources={n: s["release"] for n, s in sources.items()},
+                          source_kinds={n: s["kind"] for n, s in sources.items()},
                           annotator=annotator)
-    out_meta["genome_build"] = out_meta.get("genome_build") or bundle.genome_build
-    out_meta["patient"] = patient
-    return _write_outputs(outdir, patient, out_table,
-                          _transcripts_table(table, effects, chosen), out_meta, annotator, ledger)
+    return dataclasses.replace(out, genome_build=meta.genome_build or bundle.genome_build)
 
 
 def _consequence_columns(table: pa.Table, effects: list[Sequence[TranscriptEffect]],
@@ -121,52 +136,15 @@ def _consequence_columns(table: pa.Table, effects: list[Sequence[TranscriptEffec
     return chosen
 
 
-def _write_outputs(outdir: Path, patient: str, table: pa.Table, transcripts: pa.Table,
-                   meta: dict, annotator: str | None, ledger: Ledger) -> AnnotateOutputs:
-    outdir.mkdir(parents=True, exist_ok=True)
-    paths = AnnotateOutputs(table=outdir / f"{patient}.annotate.parquet",
-                            ledger=outdir / f"{patient}.annotate.ledger.json",
-                            transcripts=outdir / f"{patient}.transcripts.parquet")
-    write_table(transcripts, paths.transcripts, {"patient": patient, "annotator": annotator,
-                                                 "genome_build": meta["genome_build"]})
-    write_table(table, paths.table, meta)
-    ledger.write(paths.ledger)
-    return paths
-
-
-def _read_input(path: Path) -> tuple[pa.Table, dict]:
-    if not path.is_file():
-        raise InputError("variant table not found", path=path)
-    try:
-        table, meta = read_table(path)
-    except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(f"not a readable Parquet variant table: {err}", path=path) from None
-    missing = [k for k in KEY if k not in table.column_names]
-    if missing:
-        raise InputError(f"variant table lacks key column(s) {', '.join(missing)}",
-                         hint="give the output of `varrank ingest`", path=path)
-    return table, meta
-
-
-def _build_of(meta: dict, path: Path) -> str | None:
-    value = meta.get("genome_build")
-    if not value:
-        return None
-    try:
-        return canonical_build(str(value))
-    except ValueError:
-        raise InputError(f"unknown genome_build {value!r} in the table metadata", path=path) from None
-
-
 def _key(table: pa.Table, i: int) -> str:
-    return ":".join(str(table.column(k)[i].as_py()) for k in KEY)
+    return allele_label(*(table.column(k)[i].as_py() for k in KEY))
 
 
 def _records(table: pa.Table) -> list[tuple[str, int, str, str]]:
     return list(zip(*(table.column(k).to_pylist() for k in KEY)))
 
 
-def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptions,
+def _effects(table: pa.Table, meta: TableMetadata, bundle: Bundle, options: AnnotateOptions,
              ledger: Ledger, build: str | None, skipped: set[int]
              ) -> tuple[list[Sequence[TranscriptEffect]], str | None, pa.Table | None]:
     """Transcript effects per row from the first available annotator.
@@ -174,7 +152,7 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
     Rows the annotator cannot take are flagged with the reason and added to ``skipped``.
     """
     n = table.num_rows
-    usable = _usable_alts(table.column("alt"))
+    usable = sequence_mask(table.column("alt"))  # not symbolic, '*', breakend or missing
     for i in np.flatnonzero(~usable).tolist():
         ledger.flag("consequence_skipped:symbolic_or_missing_alt", _key(table, i))
         skipped.add(i)
@@ -236,26 +214,11 @@ def _effects(table: pa.Table, meta: dict, bundle: Bundle, options: AnnotateOptio
     return effects, f"upstream {kind}", None
 
 
-def _usable_alts(alt: pa.ChunkedArray) -> np.ndarray:
-    """Rows an annotator can take: ALT present, not empty, not symbolic or a breakend."""
-    bad = pc.equal(pc.utf8_length(alt), 0)
-    for prefix in SYMBOLIC:
-        bad = pc.or_kleene(bad, pc.starts_with(alt, prefix))
-    return ~pc.fill_null(bad, True).to_numpy(zero_copy_only=False)
 
 
-def _csq_fields(meta: dict, options: AnnotateOptions) -> list[str]:
-    """CSQ field names: --csq-format, else table metadata, else the input VCF's own header."""
-    text = options.csq_format or meta.get("csq_format") or meta.get("csq_header")
-    if not text and meta.get("input_vcf") and Path(meta["input_vcf"]).is_file():
-        import pysam
-
-        try:
-            with pysam.VariantFile(meta["input_vcf"]) as vcf:
-                if "CSQ" in vcf.header.info:
-                    text = vcf.header.info["CSQ"].description
-        except (OSError, ValueError):
-            text = None
+def _csq_fields(meta: TableMetadata, options: AnnotateOptions) -> list[str]:
+    """CSQ field names: --csq-format, else the input VCF's header as INGEST recorded it."""
+    text = options.csq_format or meta.csq_format
     if not text:
         raise InputError("the table has INFO/CSQ values but no CSQ field list",
                          hint="pass --csq-format 'Allele|Consequence|...' (the Format: list from "
@@ -311,22 +274,6 @@ def _constraint(bundle: Bundle, genes: pa.Array, options: AnnotateOptions) -> di
     }
 
 
-def _assemble(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
-    """Input columns (minus stale ANNOTATE ones) + ANNOTATE columns in schema order, typed."""
-    schema = arrow_schema("annotate")
-    keep = [c for c in table.column_names if c not in schema.names]
-    out = table.select(keep)
-    n = table.num_rows
-    for field in schema:
-        value = columns.get(field.name)
-        if value is None:
-            value = pa.nulls(n, field.type)
-        elif value.type != field.type:
-            value = value.cast(field.type)
-        out = out.append_column(field, value)
-    return out
-
-
 def _transcripts_table(table: pa.Table, effects: list[Sequence[TranscriptEffect]],
                        chosen: list[TranscriptEffect | None]) -> pa.Table:
     if not any(effects):
@@ -337,7 +284,7 @@ def _transcripts_table(table: pa.Table, effects: list[Sequence[TranscriptEffect]
     part = table.take(pa.array(annotated, pa.int64()))
     keys = part.column("variant_key").to_pylist() if "variant_key" in part.column_names else None
     for j, (i, (chrom, pos, ref, alt)) in enumerate(zip(annotated, _records(part))):
-        vkey = keys[j] if keys else f"{chrom}-{pos}-{ref}-{alt}"
+        vkey = keys[j] if keys else variant_key(chrom, pos, ref, alt)
         best = chosen[i]
         for e in effects[i]:
             rows.append({"variant_key": vkey, "chrom": chrom, "pos": pos, "ref": ref, "alt": alt,

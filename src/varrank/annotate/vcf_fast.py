@@ -29,16 +29,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from varrank.annotate.vcf_text import LINE_TAG, PROGRESS_EVERY, CleanStats, VcfHeader
+from varrank.core.alleles import (MISSING_ALLELES, NON_SEQUENCE_LIST_PATTERN, SEQUENCE_LIST_PATTERN,
+                                  SEQUENCE_PATTERN, SPANNING_DELETION)
+from varrank.core.schema import allele_label
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["chrom", "pos", "id", "ref", "alt", "qual", "filter", "info"]
 BLOCK_BYTES = 64 << 20
 _POS = r"^[1-9][0-9]*$"
-_REF = r"^[ACGTNacgtn]+$"
-_ALTS = r"^[ACGTNacgtn]+(?:,[ACGTNacgtn]+)*$"
-# vcf_text: any allele starting with '<', containing '[' or ']', or equal to '*'
-_SYMBOLIC = r"(^|,)<|\[|\]|(^|,)\*(,|$)"
 
 
 class _LastByte:
@@ -124,15 +123,15 @@ def _clean_batch(batch: pa.RecordBatch, line0: int, out: IO[bytes],
         return False  # header line after the first record: an error for the slow path to name
     if not pc.all(pc.match_substring_regex(pos, _POS)).as_py():
         return False
-    if not pc.all(pc.match_substring_regex(ref, _REF)).as_py():
+    if not pc.all(pc.match_substring_regex(ref, SEQUENCE_PATTERN)).as_py():
         return False
     encoded = pc.dictionary_encode(chrom)
     targets = [rename(c) for c in encoded.dictionary.to_pylist()]
     known = np.array([t is not None for t in targets], dtype=bool)[
         encoded.indices.to_numpy(zero_copy_only=False)]
-    alts_ok = pc.match_substring_regex(alt, _ALTS).to_numpy(zero_copy_only=False)
-    no_alt = pc.is_in(alt, pa.array([".", "", "*"])).to_numpy(zero_copy_only=False)
-    symbolic = pc.match_substring_regex(alt, _SYMBOLIC).to_numpy(zero_copy_only=False)
+    alts_ok = pc.match_substring_regex(alt, SEQUENCE_LIST_PATTERN).to_numpy(zero_copy_only=False)
+    no_alt = pc.is_in(alt, pa.array([*sorted(MISSING_ALLELES), SPANNING_DELETION])).to_numpy(zero_copy_only=False)
+    symbolic = pc.match_substring_regex(alt, NON_SEQUENCE_LIST_PATTERN).to_numpy(zero_copy_only=False)
     skip_contig = ~known
     skip_no_alt = known & ~alts_ok & no_alt
     skip_symbolic = known & ~alts_ok & ~no_alt & symbolic
@@ -145,7 +144,7 @@ def _clean_batch(batch: pa.RecordBatch, line0: int, out: IO[bytes],
             continue
         room = 5 - len(stats.examples.get(reason, []))
         for i in np.flatnonzero(mask)[:max(room, 0)]:
-            stats.skip(reason, f"{chrom[i].as_py()}:{pos[i].as_py()}:{ref[i].as_py()}:{alt[i].as_py()}")
+            stats.skip(reason, allele_label(chrom[i].as_py(), pos[i].as_py(), ref[i].as_py(), alt[i].as_py()))
         stats.skipped[reason] += count - min(count, max(room, 0))
     stats.records += n
     keep = known & alts_ok

@@ -20,14 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from varrank.core.alleles import (MISSING_ALLELES, SEQUENCE_LIST_PATTERN, SEQUENCE_PATTERN,
+                                  SPANNING_DELETION, is_symbolic)
 from varrank.core.errors import ResourceError
+from varrank.core.schema import allele_label
 
 log = logging.getLogger(__name__)
 
 LINE_TAG = "VRLINE"
 PROGRESS_EVERY = 5_000_000
-ALLELE_RE = re.compile(r"^[ACGTNacgtn]+$")
-ALTS_RE = re.compile(r"^[ACGTNacgtn]+(?:,[ACGTNacgtn]+)*$")
+ALLELE_RE = re.compile(SEQUENCE_PATTERN)
+ALTS_RE = re.compile(SEQUENCE_LIST_PATTERN)
 _INFO_DEF = re.compile(r'^##INFO=<ID=([^,>]+),Number=([^,>]+),Type=([^,>]+)(?:,Description="(.*)")?')
 _CONTIG_DEF = re.compile(r"^##contig=<ID=([^,>]+)(?:,length=(\d+))?")
 
@@ -172,14 +175,14 @@ def clean_records(
             raise ResourceError(f"REF {ref[:40]!r} is not a DNA sequence", path=path, line=n)
         target = rename(chrom)
         if target is None:
-            stats.skip("contig_not_in_reference", f"{chrom}:{pos}:{ref}:{alt}")
+            stats.skip("contig_not_in_reference", allele_label(chrom, pos, ref, alt))
             continue
         if not alts_ok(alt):
-            example = f"{chrom}:{pos}:{ref}:{alt}"
-            if alt in (".", "", "*"):
+            example = allele_label(chrom, pos, ref, alt)
+            if alt in MISSING_ALLELES or alt == SPANNING_DELETION:
                 stats.skip("no_alt_allele", example)
                 continue
-            if any(a.startswith("<") or "[" in a or "]" in a or a == "*" for a in alt.split(",")):
+            if any(is_symbolic(a) or a == SPANNING_DELETION for a in alt.split(",")):
                 stats.skip("symbolic_or_breakend_alt", example)
                 continue
             raise ResourceError(f"ALT {alt[:40]!r} is not a DNA sequence or symbolic allele",
@@ -204,7 +207,7 @@ def clean_records(
                     path=path, line=n)
             seen_alleles[key] = (n, body)
         if duplicate:
-            stats.skip("exact_duplicate_record", f"{chrom}:{pos}:{ref}:{alt}")
+            stats.skip("exact_duplicate_record", allele_label(chrom, pos, ref, alt))
             continue
         info = f"{LINE_TAG}={n}" if info in (".", "") else f"{info};{LINE_TAG}={n}"
         out.write(f"{target}\t{pos}\t{vid}\t{ref.upper()}\t{alt.upper()}\t{qual}\t{flt}\t{info}\n")

@@ -26,9 +26,13 @@ LENGTHS: dict[str, dict[str, int]] = {
         156040895, 57227415, 16569,
     ])),
 }
+# Names of the two builds in VCF headers, phenopackets and samplesheets (lower-cased). The
+# Nextflow side reads this table from assets/stage_contract.json.
 BUILD_ALIASES = {
-    "grch37": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37", "hs37d5": "GRCh37",
-    "grch38": "GRCh38", "hg38": "GRCh38", "b38": "GRCh38",
+    "grch37": "GRCh37", "grch37.p13": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37",
+    "hs37d5": "GRCh37",
+    "grch38": "GRCh38", "grch38.p13": "GRCh38", "grch38.p14": "GRCh38", "hg38": "GRCh38",
+    "b38": "GRCh38",
 }
 
 
@@ -46,6 +50,18 @@ def bare_name(contig: str) -> str:
     if name.upper() in ("M", "MT"):
         return "MT"
     return name
+
+
+def bare_name_sql(column: str) -> str:
+    """DuckDB twin of :func:`bare_name` for a column (a test compares the two on every
+    naming style), so a bundle's stored contigs and a patient's looked-up ones agree."""
+    return (f"CASE WHEN upper({column}) IN ('M','MT','CHRM','CHRMT') THEN 'MT' "
+            f"WHEN lower({column}) LIKE 'chr%' THEN substr({column}, 4) ELSE {column} END")
+
+
+def is_mitochondrial(contig: str) -> bool:
+    """chrM, chrMT, M, MT in any case: the mitochondrial genome under every naming style."""
+    return bare_name(contig) == "MT"
 
 
 def contig_mapper(target_contigs: Iterable[str]) -> dict[str, str]:

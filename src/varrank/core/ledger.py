@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from varrank.core.errors import InputError
+from varrank.core.json_schema import check, check_written
 from varrank.core.table_io import atomic_write_text
 
 LEDGER_SCHEMA_VERSION = 1
@@ -78,12 +80,21 @@ class Ledger:
             raise AssertionError(
                 f"ledger for {self.stage} does not balance: {self.to_dict()}"
             )
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        doc = self.to_dict()
+        check_written(doc, "ledger")
+        atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
         return path
 
     @classmethod
     def read(cls, path: Path) -> "Ledger":
-        data = json.loads(Path(path).read_text())
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("ledger not found", path=path) from None
+        except (ValueError, UnicodeDecodeError) as err:
+            raise InputError(f"ledger is not valid JSON ({err})", path=path) from None
+        check(data, "ledger", path, InputError, "not a varrank ledger",
+              hint="give the <ID>.<stage>.ledger.json a varrank stage wrote")
         return cls(
             stage=data["stage"],
             patient=data["patient"],

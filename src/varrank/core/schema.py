@@ -18,6 +18,17 @@ SCHEMA_VERSION = 1
 KEY = ("chrom", "pos", "ref", "alt")
 
 
+def variant_key(chrom: object, pos: object, ref: object, alt: object) -> str:
+    """``chrom-pos-ref-alt``: the ``variant_key`` column, unique per normalised allele; the
+    join key of the side tables (transcripts, tracks) and the report."""
+    return f"{chrom}-{pos}-{ref}-{alt}"
+
+
+def allele_label(chrom: object, pos: object, ref: object, alt: object) -> str:
+    """``chrom:pos:ref:alt``: how ledgers and messages name one record's allele(s)."""
+    return f"{chrom}:{pos}:{ref}:{alt}"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -165,8 +176,3 @@ def columns_for(stage: str) -> list[Column]:
 def arrow_schema(stage: str) -> pa.Schema:
     """Schema of the columns that ``stage`` adds, in documented order."""
     return pa.schema([pa.field(c.name, c.type) for c in columns_for(stage)])
-
-
-def stage_output(outdir: str, patient: str, stage: str, suffix: str = "parquet") -> str:
-    """Conventional file name of a stage output: ``<outdir>/<patient>.<stage>.<suffix>``."""
-    return f"{outdir}/{patient}.{stage}.{suffix}"

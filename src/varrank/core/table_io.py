@@ -54,11 +54,21 @@ def atomic_write_text(path: Path | str, text: str) -> Path:
     return path
 
 
-def write_table(table: pa.Table, path: Path | str, metadata: dict[str, Any]) -> Path:
-    """Write ``table`` with varrank metadata (patient, build, stage history) in the footer."""
-    path = Path(path)
+def write_table(table: pa.Table, path: Path | str, metadata: Any) -> Path:
+    """Write a variant table with its footer (a TableMetadata, or a mapping of its fields)."""
+    from varrank.core.table_meta import TableMetadata
+
+    return _write_parquet(table, Path(path), TableMetadata.coerce(metadata).to_footer())
+
+
+def write_side_table(table: pa.Table, path: Path | str, info: dict[str, Any]) -> Path:
+    """Write a side table (transcripts, tracks): not a variant table, a small free footer."""
+    return _write_parquet(table, Path(path), info)
+
+
+def _write_parquet(table: pa.Table, path: Path, footer: dict[str, Any]) -> Path:
     existing = dict(table.schema.metadata or {})
-    existing[METADATA_KEY] = json.dumps(metadata, sort_keys=True).encode()
+    existing[METADATA_KEY] = json.dumps(footer, sort_keys=True).encode()
     table = table.replace_schema_metadata(existing)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
@@ -66,19 +76,27 @@ def write_table(table: pa.Table, path: Path | str, metadata: dict[str, Any]) -> 
 
 
 def read_table(path: Path | str) -> tuple[pa.Table, dict[str, Any]]:
-    """Return the table and its varrank metadata (empty dict when absent)."""
-    table = pq.read_table(path)
+    """Return the table and its varrank footer (empty dict when absent).
+
+    A missing file, a file that is not Parquet or a footer that is not JSON is the user's
+    input problem: one InputError naming the file, never a pyarrow traceback."""
+    from varrank.core.errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("variant table not found" if not path.exists() else
+                         "variant table path is not a file", path=path,
+                         hint="pass the <ID>.<stage>.parquet a stage wrote")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError) as err:
+        raise InputError(f"not a readable Parquet variant table ({type(err).__name__}: "
+                         f"{str(err).splitlines()[0][:200]})", path=path,
+                         hint="pass the <ID>.<stage>.parquet a stage wrote") from None
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
-    metadata = json.loads(raw) if raw else {}
+    try:
+        metadata = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("the table's varrank metadata is not valid JSON", path=path,
+                         hint="the file was edited or written by another program") from None
     return table, metadata
-
-
-def with_stage(metadata: dict[str, Any], stage: str, **details: Any) -> dict[str, Any]:
-    """Return a copy of ``metadata`` with one more entry in its stage history."""
-    from varrank import __version__
-
-    updated = dict(metadata)
-    history = list(updated.get("stages", []))
-    history.append({"stage": stage, "varrank_version": __version__, **details})
-    updated["stages"] = history
-    return updated

@@ -10,6 +10,7 @@ import gzip
 from pathlib import Path
 
 from varrank.core.ledger import Ledger
+from varrank.core.schema import allele_label
 
 DROPPED_COLUMNS = ("line", "chrom", "pos", "ref", "alt", "reason", "detail")
 
@@ -28,7 +29,7 @@ class DropRecorder:
 
     def drop(self, reason: str, line: int | str, chrom: str, pos: int, ref: str, alt: str,
              detail: str = "", n: int = 1) -> None:
-        example = f"{chrom}:{pos}:{ref}:{alt}" + (f" ({detail})" if detail else "")
+        example = allele_label(chrom, pos, ref, alt) + (f" ({detail})" if detail else "")
         self.ledger.drop(reason, example, n=n)
         self._handle.write("\t".join(_clean(v) for v in (line, chrom, pos, ref, alt, reason, detail)) + "\n")
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from varrank.core.contract import IngestArgs, add_stage_parser
+from varrank.core.vocab import Stage
+
 DESCRIPTION = """\
 Read a patient's VCF, VCF.gz (bgzip or plain gzip), BCF or 23andMe raw genotype file; pick
 the proband; drop gVCF reference blocks; split multi-allelic records and left-align indels
@@ -15,34 +18,16 @@ See docs/ingest.md."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "ingest", help="INGEST: VCF -> normalised variant table + QC + ledger",
-        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--vcf", required=True, help="patient VCF / VCF.gz / BCF / 23andMe raw .txt")
-    parser.add_argument("--index", help="index of the VCF (.tbi/.csi); optional, the file is streamed")
-    parser.add_argument(
-        "--fasta",
-        help="reference FASTA with .fai (plain or bgzip). Without it records are split but not "
-             "left-aligned or REF-checked, and the QC/ledger say so",
-    )
-    parser.add_argument("--patient", required=True, help="patient ID used in output names ([A-Za-z0-9._-])")
-    parser.add_argument("--proband", help="sample of the proband (default: the only sample, or the "
-                                          "single affected sample of --ped)")
-    parser.add_argument("--sex", choices=["male", "female", "unknown"], default="unknown",
-                        help="declared sex, compared with the sex inferred from chrX heterozygosity")
-    parser.add_argument("--ped", help="PED file of the family (proband choice, declared sex)")
-    parser.add_argument("--genome", help="expected build (GRCh37/GRCh38); checked against contig lengths")
-    parser.add_argument("--out", required=True, help="output folder")
-    parser.set_defaults(func=_run)
+    add_stage_parser(sub, Stage.INGEST, DESCRIPTION, _run)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(opts: IngestArgs) -> int:
     from varrank.ingest.pipeline import run_ingest
 
     outputs = run_ingest(
-        vcf=args.vcf, patient=args.patient, out=args.out, fasta=args.fasta, proband=args.proband,
-        sex=args.sex, ped=args.ped, index=args.index, genome=args.genome,
+        vcf=opts.vcf, patient=opts.patient, out=opts.out, fasta=opts.fasta, proband=opts.proband,
+        sex=opts.sex, ped=opts.ped, index=opts.index, genome=opts.genome,
+        family_id=opts.family_id,
     )
     print(outputs.table)
     return 0

@@ -17,10 +17,11 @@ from pathlib import Path
 import cyvcf2
 import pyarrow as pa
 
+from varrank.core.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.core.errors import InputError
-from varrank.core.schema import arrow_schema
+from varrank.core.schema import arrow_schema, variant_key
+from varrank.core.vocab import Zygosity
 from varrank.ingest import reasons
-from varrank.ingest.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.genotypes import allele_depths, genotype, int_field
 from varrank.ingest.normalise import OLD_TAG
@@ -157,10 +158,10 @@ def extract(
                 drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, "no GT in FORMAT")
                 continue
             gt = genotype(genotypes[p][:-1], genotypes[p][-1])
-            if gt.zygosity == "hom_ref":
+            if gt.zygosity == Zygosity.HOM_REF:
                 drops.drop(reasons.PROBAND_HOM_REF, where, chrom, pos, ref, alt, gt.gt or "")
                 continue
-            if gt.zygosity == "no_call":
+            if gt.zygosity == Zygosity.NO_CALL:
                 drops.drop(reasons.PROBAND_NO_CALL, where, chrom, pos, ref, alt, gt.gt or "./.")
                 continue
             if (chrom, pos) != here:
@@ -184,7 +185,7 @@ def extract(
                     {s: genotype(genotypes[i][:-1], genotypes[i][-1]).zygosity for i, s in others},
                     sort_keys=True)
             columns.append((
-                chrom, pos, ref, alt, f"{chrom}-{pos}-{ref}-{alt}", v.ID,
+                chrom, pos, ref, alt, variant_key(chrom, pos, ref, alt), v.ID,
                 None if v.QUAL is None else float(v.QUAL), filter_value, vtype, split_from,
                 _left_aligned(old, pos, ref, alt, normalised_with_fasta),
                 gt.gt, gt.zygosity, gt.phased, gq, dp, ad_ref, ad_alt, vaf, family_json,

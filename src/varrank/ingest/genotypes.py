@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from varrank.core.vocab import Zygosity
+
 INT32_MISSING = np.iinfo(np.int32).min  # htslib's missing integer as numpy shows it
 INT32_VECTOR_END = INT32_MISSING + 1
 
@@ -18,7 +20,7 @@ INT32_VECTOR_END = INT32_MISSING + 1
 @dataclass(frozen=True)
 class Genotype:
     gt: str | None
-    zygosity: str  # het, hom_alt, hemi, hom_ref, no_call
+    zygosity: Zygosity
     phased: bool | None
 
 
@@ -31,19 +33,19 @@ def genotype(alleles: list[int], phased: bool) -> Genotype:
 def _genotype(alleles: tuple[int, ...], phased: bool) -> Genotype:
     calls = [a for a in alleles if a != INT32_VECTOR_END]
     if not calls:
-        return Genotype(None, "no_call", None)
+        return Genotype(None, Zygosity.NO_CALL, None)
     sep = "|" if phased else "/"
     gt = sep.join("." if a < 0 else str(a) for a in calls)
     n_alt = sum(1 for a in calls if a > 0)
     missing = any(a < 0 for a in calls)
     if n_alt == 0:
-        zygosity = "no_call" if missing else "hom_ref"
+        zygosity = Zygosity.NO_CALL if missing else Zygosity.HOM_REF
     elif len(calls) == 1:
-        zygosity = "hemi"
+        zygosity = Zygosity.HEMI
     elif n_alt == len(calls):
-        zygosity = "hom_alt"
+        zygosity = Zygosity.HOM_ALT
     else:
-        zygosity = "het"  # includes ./1: one ALT observed, the other unknown
+        zygosity = Zygosity.HET  # includes ./1: one ALT observed, the other unknown
     return Genotype(gt, zygosity, bool(phased) if len(calls) > 1 else None)
 
 

@@ -19,15 +19,19 @@ from pathlib import Path
 import pysam
 
 from varrank import __version__
+from varrank.core import contract
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
+from varrank.core.json_schema import check_written
 from varrank.core.ledger import Ledger
-from varrank.core.table_io import atomic_write_text, share_file, with_stage, write_table
+from varrank.core.pedigree import read_ped
+from varrank.core.table_io import atomic_write_text, share_file, write_table
+from varrank.core.table_meta import TableMetadata
+from varrank.core.vocab import Sex, Stage
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.extract import ExtractResult, extract
 from varrank.ingest.normalise import bcftools_version, normalise, rename_contigs
-from varrank.ingest.pedigree import read_ped
 from varrank.ingest.prefilter import PrefilterResult, prefilter
 from varrank.ingest.proband import choose_proband, family_samples
 from varrank.ingest.qc import QcAccumulator
@@ -51,14 +55,11 @@ class IngestOutputs:
 
 
 def output_paths(out: Path, patient: str) -> IngestOutputs:
-    return IngestOutputs(
-        table=out / f"{patient}.ingest.parquet",
-        ledger=out / f"{patient}.ingest.ledger.json",
-        vcf=out / f"{patient}.norm.vcf.gz",
-        index=out / f"{patient}.norm.vcf.gz.tbi",
-        qc=out / f"{patient}.qc.json",
-        dropped=out / f"{patient}.ingest.dropped.tsv.gz",
-    )
+    """INGEST's files, named by the stage registry."""
+    spec = contract.stage(Stage.INGEST)
+    name = {"index": "vcf_index"}
+    return IngestOutputs(**{f: spec.output_path(out, name.get(f, f), patient)
+                            for f in IngestOutputs.__dataclass_fields__})
 
 
 def run_ingest(
@@ -71,6 +72,7 @@ def run_ingest(
     ped: str | Path | None = None,
     index: str | Path | None = None,
     genome: str | None = None,
+    family_id: str | None = None,
 ) -> IngestOutputs:
     started = time.monotonic()
     _quiet_htslib()
@@ -80,7 +82,7 @@ def run_ingest(
         raise InputError("index file not found", hint="drop --index or fix its path", path=index)
     sniffed = sniff(vcf)
     if sniffed.format is InputFormat.RAW_23ANDME:
-        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome)
+        return _ingest_23andme(vcf, patient, out, fasta, proband, sex, ped, genome, family_id)
     if not sniffed.has_records:
         raise InputError("VCF has a header but no variant records",
                          hint="the caller produced no calls; check the upstream step", path=vcf)
@@ -88,8 +90,8 @@ def run_ingest(
     pedigree = read_ped(ped) if ped else None
     chosen = choose_proband(vcf, sniffed.samples, proband, pedigree)
     declared_sex = sex
-    if declared_sex == "unknown" and pedigree and chosen in pedigree:
-        declared_sex = pedigree[chosen].sex
+    if declared_sex == Sex.UNKNOWN and pedigree and chosen in pedigree.people:
+        declared_sex = pedigree.sex_of(chosen)
     reference = open_reference(fasta) if fasta else None
     build = check_build(vcf, sniffed.contig_lengths, reference, genome)
     log.info("ingest: %s (%s), proband %s, build %s", vcf, sniffed.format.value, chosen, build or "unknown")
@@ -99,17 +101,20 @@ def run_ingest(
     ledger = Ledger("ingest", patient)
     if reference is None:
         ledger.notes.append(NO_FASTA_NOTE)
+    if pedigree is not None:
+        ledger.notes.extend(pedigree.warnings)
     family = family_samples(chosen, sniffed.samples, pedigree, ledger)
     qc = QcAccumulator(build)
     pre, result = _normalise_and_extract(sniffed, paths, patient, chosen, family, reference, ledger, qc)
 
-    metadata = with_stage(
-        {"patient": patient, "proband": chosen, "genome_build": build,
-         "fasta": str(Path(fasta).resolve()) if fasta else None, "declared_sex": declared_sex,
-         "samples": sniffed.samples, "input_vcf": str(vcf.resolve())},
-        "ingest", bcftools=bcftools_version(), pysam=pysam.__version__,
-        normalisation="split+left-align" if reference else "split-only",
-    )
+    metadata = TableMetadata(
+        patient=patient, proband=chosen, genome_build=build,
+        fasta=str(Path(fasta).resolve()) if fasta else None, declared_sex=declared_sex,
+        samples=sniffed.samples, source_vcf=str(vcf.resolve()),
+        family_id=_family_id(family_id, pedigree, chosen),
+        csq_format=sniffed.csq_format,
+    ).with_stage(Stage.INGEST, bcftools=bcftools_version(), pysam=pysam.__version__,
+                 normalisation="split+left-align" if reference else "split-only")
     write_table(result.table, paths.table, metadata)
     ledger.write(paths.ledger)
     qc_doc = {
@@ -127,6 +132,7 @@ def run_ingest(
         "notes": ledger.notes,
         **qc.to_dict(declared_sex),
     }
+    check_written(qc_doc, "qc")
     atomic_write_text(paths.qc, json.dumps(qc_doc, indent=2) + "\n")
     _share(paths)
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
@@ -191,7 +197,8 @@ def _normalise_and_extract(sniffed: SniffResult, paths: IngestOutputs, patient: 
     return pre, result
 
 
-def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped, genome) -> IngestOutputs:
+def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped, genome,
+                    family_id) -> IngestOutputs:
     """Convert a 23andMe raw file to VCF against the FASTA, ingest that, merge the ledgers."""
     from varrank.ingest.raw23andme import convert_to_vcf, merge_conversion_ledger
 
@@ -201,11 +208,21 @@ def _ingest_23andme(raw: Path, patient: str, out: Path, fasta, proband, sex, ped
     converted = out / f".{patient}.from23andme.vcf"
     conversion = convert_to_vcf(raw, Path(fasta), converted, sample=patient)
     try:
-        outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome)
+        outputs = run_ingest(converted, patient, out, fasta, proband, sex, ped, None, genome,
+                             family_id)
     finally:
         converted.unlink(missing_ok=True)
     merge_conversion_ledger(outputs.ledger, conversion)
     return outputs
+
+
+def _family_id(given: str | None, pedigree, proband: str) -> str | None:
+    """--family-id, else the proband's family in the PED."""
+    if given:
+        return require_safe_id(given, "family ID")
+    if pedigree is not None and proband in pedigree.people:
+        return pedigree.people[proband].family
+    return None
 
 
 def _share(paths: IngestOutputs) -> None:

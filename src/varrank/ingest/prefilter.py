@@ -17,9 +17,9 @@ from pathlib import Path
 
 import cyvcf2
 
+from varrank.core.alleles import GVCF_NON_REF, SEQUENCE_LIST_PATTERN, is_valid_allele
 from varrank.core.errors import InputError
 from varrank.ingest import reasons
-from varrank.ingest.alleles import GVCF_NON_REF, is_valid_allele
 from varrank.ingest.audit import DropRecorder
 from varrank.ingest.normalise import OLD_TAG
 from varrank.ingest.reference import Reference
@@ -27,7 +27,7 @@ from varrank.ingest.sniff import SniffResult, gzip_is_complete, read_line
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 250_000
-PLAIN_ALLELES = re.compile(r"^[ACGTNacgtn,]+$")
+PLAIN_ALLELES = re.compile(SEQUENCE_LIST_PATTERN)
 LINE_TAG = "INGEST_LINE"  # carried through norm so every later drop names its input line
 # More than half of at least this many checked REF alleles wrong = wrong reference, not bad records.
 BUILD_MISMATCH_MIN_CHECKED = 20

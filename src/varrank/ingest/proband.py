@@ -12,7 +12,7 @@ from pathlib import Path
 
 from varrank.core.errors import InputError
 from varrank.core.ledger import Ledger
-from varrank.ingest.pedigree import PedIndividual
+from varrank.core.pedigree import Pedigree
 
 MAX_LISTED = 10
 
@@ -27,7 +27,7 @@ def choose_proband(
     vcf_path: Path,
     samples: list[str],
     requested: str | None,
-    ped: dict[str, PedIndividual] | None = None,
+    ped: Pedigree | None = None,
 ) -> str:
     if not samples:
         raise InputError(
@@ -44,7 +44,7 @@ def choose_proband(
     if len(samples) == 1:
         return samples[0]
     if ped:
-        affected = [s for s in samples if s in ped and ped[s].affected]
+        affected = [s for s in samples if s in ped.people and ped.people[s].affected]
         if len(affected) == 1:
             return affected[0]
     raise InputError(
@@ -57,15 +57,15 @@ def choose_proband(
 MAX_FAMILY_WITHOUT_PED = 16
 
 
-def family_samples(proband: str, samples: list[str], pedigree: dict[str, PedIndividual] | None,
+def family_samples(proband: str, samples: list[str], pedigree: Pedigree | None,
                    ledger: Ledger) -> set[str]:
     """Samples reported in ``family_zygosity``: the proband's PED family when a PED is given,
     else every other sample of a small VCF. A cohort VCF (1000G has 2,504 samples) without a
     PED would otherwise put thousands of genotypes on every row."""
     others = [s for s in samples if s != proband]
-    if pedigree and proband in pedigree:
-        fam = pedigree[proband].family
-        return {s for s in others if s in pedigree and pedigree[s].family == fam}
+    if pedigree and proband in pedigree.people:
+        fam = pedigree.people[proband].family
+        return {s for s in others if s in pedigree.people and pedigree.people[s].family == fam}
     if len(others) > MAX_FAMILY_WITHOUT_PED:
         ledger.notes.append(f"family_zygosity left empty: {len(others)} other samples and no PED "
                             "naming the family (give --ped)")

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from varrank.core.alleles import is_transition
 from varrank.core.genome import bare_name
-from varrank.ingest.alleles import is_transition
+from varrank.core.vocab import CARRIER_ZYGOSITIES, VariantType, Zygosity
 
 # Pseudo-autosomal regions of chrX (1-based, inclusive), GRCh37 and GRCh38.
 PAR_X = {
@@ -50,13 +51,13 @@ class QcAccumulator:
         self.types[vtype] += 1
         self.zygosity[zygosity] += 1
         self.filters["PASS" if filter_value == "PASS" else "unfiltered" if filter_value is None else "failed"] += 1
-        if vtype == "SNV":
+        if vtype == VariantType.SNV:
             if is_transition(ref, alt):
                 self.transitions += 1
             else:
                 self.transversions += 1
-            if _is_x(chrom) and not self._in_par(pos) and zygosity in ("het", "hom_alt", "hemi"):
-                if zygosity == "het":
+            if _is_x(chrom) and not self._in_par(pos) and zygosity in CARRIER_ZYGOSITIES:
+                if zygosity == Zygosity.HET:
                     self.x_het += 1
                 else:
                     self.x_hom += 1
@@ -81,7 +82,7 @@ class QcAccumulator:
         return "undetermined", f"chrX het fraction {fraction:.3f} between thresholds"
 
     def to_dict(self, declared_sex: str) -> dict[str, Any]:
-        het, hom = self.zygosity.get("het", 0), self.zygosity.get("hom_alt", 0)
+        het, hom = self.zygosity.get(Zygosity.HET, 0), self.zygosity.get(Zygosity.HOM_ALT, 0)
         inferred, basis = self.inferred_sex()
         x_sites = self.x_het + self.x_hom
         if declared_sex == "unknown" or inferred == "undetermined":

@@ -39,17 +39,6 @@ class Reference:
         return self.fasta.fetch(contig, start0, end0)
 
 
-def _read_fai(fai: Path) -> dict[str, int]:
-    lengths: dict[str, int] = {}
-    for n, line in enumerate(fai.read_text().splitlines(), start=1):
-        parts = line.split("\t")
-        if len(parts) < 2 or not parts[1].isdigit():
-            raise ResourceError("malformed FASTA index line", hint="re-create it with samtools faidx",
-                                path=fai, line=n)
-        lengths[parts[0]] = int(parts[1])
-    return lengths
-
-
 def open_reference(path: str | Path) -> Reference:
     """Open a FASTA (plain or bgzip) with its .fai, creating the index when it is missing."""
     path = Path(path)
@@ -71,11 +60,13 @@ def open_reference(path: str | Path) -> Reference:
                 f"FASTA has no .fai index and one could not be created ({str(err).splitlines()[0][:120]})",
                 hint=f"run: samtools faidx {path}", path=path,
             ) from None
-    try:
-        pysam.FastaFile(str(path)).close()
+    try:  # htslib reads the .fai: names and lengths in the index's order
+        with pysam.FastaFile(str(path)) as fasta:
+            lengths = dict(zip(fasta.references, fasta.lengths))
     except (OSError, ValueError) as err:
-        raise ResourceError(f"unreadable FASTA ({err})", hint=f"samtools faidx {path}", path=path) from None
-    return Reference(path, _read_fai(fai))
+        raise ResourceError(f"unreadable FASTA or .fai ({err})", hint=f"samtools faidx {path}",
+                            path=path) from None
+    return Reference(path, lengths)
 
 
 def check_build(

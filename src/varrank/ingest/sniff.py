@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import zlib
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,7 +20,6 @@ from varrank.core.errors import InputError
 GZIP_MAGIC = b"\x1f\x8b"
 # The empty BGZF block htslib writes at the end of every bgzip file (SAM/BAM spec 4.1.2).
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-CONTIG_LINE = re.compile(r"^##contig=<(?P<body>.*)>\s*$")
 
 
 class InputFormat(str, Enum):
@@ -40,6 +38,7 @@ class SniffResult:
     samples: list[str] = field(default_factory=list)
     contig_lengths: dict[str, int] = field(default_factory=dict)  # from ##contig lines
     has_records: bool = True
+    csq_format: str | None = None  # ##INFO=<ID=CSQ> Description (VEP ran upstream)
 
     @property
     def is_text(self) -> bool:
@@ -67,12 +66,23 @@ def gzip_is_complete(path: Path) -> bool:
     return True
 
 
-def _parse_contig(body: str) -> tuple[str | None, int | None]:
-    fields: dict[str, str] = {}
-    for part in re.findall(r'([A-Za-z_]+)=("[^"]*"|[^,]*)', body):
-        fields.setdefault(part[0], part[1])
-    length = fields.get("length")
-    return fields.get("ID"), int(length) if length and length.isdigit() else None
+def _header_facts(meta_lines: list[str]) -> tuple[dict[str, int], str | None]:
+    """Contig lengths and the INFO/CSQ field list from a text header's '##' lines, parsed by
+    htslib (pysam.VariantHeader) line by line: a line htslib cannot parse is passed over, as
+    bcftools does, so one bad meta line never hides the others."""
+    import pysam
+
+    pysam.set_verbosity(0)
+    header = pysam.VariantHeader()
+    for line in meta_lines:
+        if line.startswith(("##contig=", "##INFO=<ID=CSQ,")):
+            try:
+                header.add_line(line)
+            except ValueError:
+                continue
+    lengths = {name: c.length for name, c in header.contigs.items() if c.length}
+    csq = header.info["CSQ"].description if "CSQ" in header.info else None
+    return lengths, csq
 
 
 def sniff(path: str | Path) -> SniffResult:
@@ -132,6 +142,7 @@ def _sniff_text(path: Path, fmt: InputFormat, compressed: bool) -> SniffResult:
     result = SniffResult(path, fmt)
     n = 0
     chrom_line = None
+    meta_lines: list[str] = []
     with _open_text(path, compressed) as text:
         try:
             for line in text:
@@ -139,12 +150,8 @@ def _sniff_text(path: Path, fmt: InputFormat, compressed: bool) -> SniffResult:
                     result.has_records = bool(line.strip())
                     break
                 n += 1
-                if line.startswith("##contig="):
-                    match = CONTIG_LINE.match(line)
-                    if match:
-                        name, length = _parse_contig(match["body"])
-                        if name and length:
-                            result.contig_lengths[name] = length
+                if line.startswith("##"):
+                    meta_lines.append(line.rstrip("\r\n"))
                 elif line.startswith("#CHROM"):
                     chrom_line = line.rstrip("\r\n")
             else:
@@ -152,6 +159,7 @@ def _sniff_text(path: Path, fmt: InputFormat, compressed: bool) -> SniffResult:
         except (EOFError, OSError, zlib.error):
             raise InputError("truncated or corrupt gzip data inside the header", path=path) from None
     result.header_lines = n
+    result.contig_lengths, result.csq_format = _header_facts(meta_lines)
     if chrom_line is None:
         raise InputError(
             "VCF header has no '#CHROM' column line", hint="the header is incomplete", path=path, line=n + 1
@@ -175,10 +183,11 @@ def _sniff_bcf(path: Path) -> SniffResult:
             header = bcf.header
             samples = list(header.samples)
             lengths = {name: c.length for name, c in header.contigs.items() if c.length}
+            csq = header.info["CSQ"].description if "CSQ" in header.info else None
             has_records = next(iter(bcf), None) is not None
     except (OSError, ValueError, StopIteration) as err:
         raise InputError(f"unreadable BCF ({err})", hint="check the file with bcftools view", path=path) from None
-    return SniffResult(path, InputFormat.BCF, 0, samples, lengths, has_records)
+    return SniffResult(path, InputFormat.BCF, 0, samples, lengths, has_records, csq)
 
 
 def read_line(path: Path, line_number: int) -> str | None:

@@ -10,46 +10,51 @@ chain reads HPO terms, so re-ranking with new terms re-runs PRIORITISE and REPOR
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pyarrow as pa
 
 from varrank.core import schema
 from varrank.core.errors import InputError
-from varrank.core.ids import require_safe_id
+from varrank.core.frequency import FILTERING_AF_COLUMNS
+from varrank.core.genome import bare_name
 from varrank.core.ledger import Ledger
-from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
+from varrank.core.table_meta import TableMetadata
+from varrank.core.vocab import AcmgClass, EvidenceKind, EvidenceStatus, Stage, Zygosity
 from varrank.prioritise import acmg
 from varrank.prioritise.acmg.clinvar import clinvar_rank_points
 from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classify_points,
                                              posterior_probability)
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Row
-from varrank.prioritise.acmg.frequency import AF_COLUMNS
 from varrank.prioritise.acmg.protein_index import ProteinIndex
 from varrank.prioritise.acmg.thresholds import Thresholds
+from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.inheritance import modes as inh
-from varrank.prioritise.inheritance.ped import Pedigree, check_samples, read_ped, single_sample
+from varrank.core.pedigree import Pedigree, check_samples, read_ped, single_sample
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
 from varrank.prioritise.phenotype.similarity import GeneMatch, PatientProfile, match_gene
 from varrank.prioritise.phenotype.terms import resolve_terms
-from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.rank import RankWeights, inheritance_factor, phenotype_factor
 
 LOG = logging.getLogger(__name__)
 
 # Ablation switches (benchmark, --skip-evidence): evidence kinds -> what they switch off.
+K = EvidenceKind
 EVIDENCE_KINDS = {
-    "pvs1": {"PVS1"}, "protein": {"PS1", "PM5"}, "frequency": {"PM2", "BA1", "BS1"},
-    "length": {"PM4", "BP3"}, "computational": {"PP3", "BP4", "BP7"}, "clinvar": {"ClinVar"},
-    "consequence": set(), "phenotype": set(), "inheritance": set(),
+    K.PVS1: {"PVS1"}, K.PROTEIN: {"PS1", "PM5"}, K.FREQUENCY: {"PM2", "BA1", "BS1"},
+    K.LENGTH: {"PM4", "BP3"}, K.COMPUTATIONAL: {"PP3", "BP4", "BP7"}, K.CLINVAR: {"ClinVar"},
+    K.CONSEQUENCE: set(), K.PHENOTYPE: set(), K.INHERITANCE: set(),
 }
+assert set(EVIDENCE_KINDS) == set(EvidenceKind)
 
 
 @dataclass
@@ -96,22 +101,17 @@ def load_resources(options: PrioritiseOptions) -> Resources:
 
 def run_prioritise(in_path: Path | str, out_dir: Path | str,
                    options: PrioritiseOptions) -> dict[str, Path]:
-    in_path, out_dir = Path(in_path), Path(out_dir)
-    if not in_path.is_file():
-        raise InputError("input table not found", path=in_path)
-    table, metadata = read_table(in_path)
-    patient = require_safe_id(str(metadata.get("patient") or in_path.name.split(".")[0]))
+    table, metadata = read_stage_table(in_path, Stage.PRIORITISE)
     resources = load_resources(options)
     out_table, ledger, info = prioritise_table(table, metadata, options, resources)
-    out_meta = with_stage(metadata, "prioritise", **info)
-    parquet = write_table(out_table, schema.stage_output(str(out_dir), patient, "prioritise"),
-                          out_meta)
-    ledger_path = ledger.write(Path(schema.stage_output(str(out_dir), patient,
-                                                        "prioritise.ledger", "json")))
-    return {"table": Path(parquet), "ledger": ledger_path}
+    out_meta = dataclasses.replace(metadata.with_stage(Stage.PRIORITISE, **info),
+                                   hpo_terms=list(info["hpo_terms"]))
+    return write_stage_outputs(Stage.PRIORITISE, out_dir, metadata.patient, table=out_table,
+                               meta=out_meta, ledger=ledger)
 
 
-def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: PrioritiseOptions,
+def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any],
+                     options: PrioritiseOptions,
                      resources: Resources, evidence_cache: dict | None = None,
                      explain: bool = True) -> tuple[pa.Table, Ledger, dict[str, Any]]:
     """Prioritise one patient's table in memory.
@@ -123,22 +123,23 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
     ``evidence_json`` null; ranks and scores are identical.
     """
     started = time.time()
-    patient = str(metadata.get("patient") or "patient")
-    proband = str(metadata.get("proband") or patient)
-    ledger = Ledger("prioritise", patient, records_in=table.num_rows)
+    metadata = TableMetadata.coerce(metadata)
+    patient = metadata.patient or "patient"
+    proband = metadata.proband or patient
+    ledger = Ledger(Stage.PRIORITISE, patient, records_in=table.num_rows)
     rows = table.to_pylist()
     skip = frozenset().union(*(EVIDENCE_KINDS.get(k, {k}) for k in options.skip))
 
     ped = _pedigree(options, rows, proband, metadata, ledger)
     profile, phenotype_note = _phenotype_profile(options, resources, ledger)
-    use_phenotype = profile is not None and "phenotype" not in options.skip
-    use_inheritance = "inheritance" not in options.skip
-    use_consequence = "consequence" not in options.skip
+    use_phenotype = profile is not None and K.PHENOTYPE not in options.skip
+    use_inheritance = K.INHERITANCE not in options.skip
+    use_consequence = K.CONSEQUENCE not in options.skip
     genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
     matches = _gene_matches(profile, genes) if use_phenotype else {}
     ctx = RuleContext(resources.thresholds, _gene_modes(resources.index, genes),
                       resources.lof_genes, resources.protein_index,
-                      any(r.get(c) is not None for r in rows for c in AF_COLUMNS))
+                      any(r.get(c) is not None for r in rows for c in FILTERING_AF_COLUMNS))
     if not ctx.frequency_data:
         ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
 
@@ -155,7 +156,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
                                                     use_consequence)
             results.append(evidence_cache[key])
     benign = {i for i, res in enumerate(results)
-              if res["class_points"] in ("Benign", "Likely benign")}
+              if res["class_points"] in (AcmgClass.BENIGN, AcmgClass.LIKELY_BENIGN)}
     scores = [posterior_probability(_rank_points(res), ctx.thresholds) for res in results]
     fits, partners = _inheritance(rows, ped, proband, use_inheritance, benign, scores)
     family_data = use_inheritance and len(ped.people) > 1
@@ -163,13 +164,7 @@ def prioritise_table(table: pa.Table, metadata: dict[str, Any], options: Priorit
                                use_phenotype, use_inheritance, family_data, ledger,
                                profile, disease_modes=ctx.gene_modes, explain=explain)
     ledger.records_out = table.num_rows
-    out = table
-    for col in schema.PRIORITISE:
-        values = pa.array(out_cols[col.name], type=col.type)
-        if col.name in out.column_names:
-            out = out.set_column(out.column_names.index(col.name), col.name, values)
-        else:
-            out = out.append_column(pa.field(col.name, col.type), values)
+    out = attach_columns(table, Stage.PRIORITISE, out_cols)
     ledger.notes.append(phenotype_note)
     info = {
         "hpo_terms": profile.ids if profile else [],
@@ -230,11 +225,11 @@ def _gene_modes(index: HpoIndex | None, genes) -> dict[str, frozenset[str]]:
 def _pedigree(options, rows, proband, metadata, ledger) -> Pedigree:
     """The family from --ped, checked against the VCF's samples (INGEST metadata ``samples``
     and the ``family_zygosity`` keys); the proband alone without a PED."""
-    sex = metadata.get("sex") or metadata.get("declared_sex")
+    sex = metadata.declared_sex
     if not options.ped:
         return single_sample(proband, sex)
     ped = read_ped(options.ped, proband, sex)
-    samples = {proband} | set(metadata.get("samples") or [])
+    samples = {proband} | set(metadata.samples)
     for r in rows[:1000]:
         fz = r.get("family_zygosity")
         if fz:
@@ -288,14 +283,14 @@ def _inheritance(rows, ped: Pedigree, proband: str, enabled: bool, benign: set[i
             fits.append(None)
             continue
         fits.append(inh.variant_modes(str(r.get("chrom")), gts, ped, proband) if enabled
-                    else {"not_evaluated"})
+                    else {EvidenceStatus.NOT_EVALUATED})
     partners: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if not enabled:
         return fits, partners
     by_gene: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == "het" \
-                and i not in benign and str(r.get("chrom")) not in inh.X_NAMES | inh.MT_NAMES:
+        if fits[i] is not None and r.get("gene_symbol") and gts_all[i].of(proband) == Zygosity.HET \
+                and i not in benign and bare_name(str(r.get("chrom"))) not in ("X", "MT"):
             by_gene[r["gene_symbol"]].append(i)
     for gene, idx in by_gene.items():
         if len(idx) < 2:
@@ -423,20 +418,21 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
     items.append({"kind": "consequence", "impact": res["impact"],
                   "points": res["impact_points"],
                   "note": "ranking only (Exomiser-style variant-effect prior)",
-                  "status": "met" if res["impact"] else "not_evaluated"})
+                  "status": EvidenceStatus.MET if res["impact"] else EvidenceStatus.NOT_EVALUATED})
     items.append({"kind": "classification", "acmg_class_2015": res["class_2015"],
                   "acmg_points": res["points"], "acmg_class_points": res["class_points"]})
     if not use_phenotype:
-        items.append({"kind": "phenotype", "status": "not_evaluated",
+        items.append({"kind": "phenotype", "status": EvidenceStatus.NOT_EVALUATED,
                       "reason": "no HPO terms (or phenotype switched off)", "factor": 1.0})
     elif match is None:
-        items.append({"kind": "phenotype", "status": "not_met",
+        items.append({"kind": "phenotype", "status": EvidenceStatus.NOT_MET,
                       "reason": "gene has no HPO annotation", "score": 0.0,
                       "factor": round(pfactor, 4)})
     else:
         ix = view.profile.index
         items.append({
-            "kind": "phenotype", "status": "met" if match.score > 0 else "not_met",
+            "kind": "phenotype",
+            "status": EvidenceStatus.MET if match.score > 0 else EvidenceStatus.NOT_MET,
             "score": round(float(match.score), 4), "factor": round(pfactor, 4),
             "gene_level": round(float(match.gene_level), 4),
             "disease": match.disease_id, "disease_name": match.disease_name,

@@ -13,12 +13,14 @@ import json
 import logging
 import os
 from collections import Counter
-from typing import Any
+from typing import Any, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from varrank.core import schema as table_schema
+from varrank.core.table_meta import TableMetadata
+from varrank.core.vocab import Stage
 from varrank.report import columns as cols
 from varrank.report import findings as fnd
 from varrank.report import ledgers as ldg
@@ -58,9 +60,10 @@ def _now() -> str:
 NO_GNOMAD = "annotate:no_gnomad"
 
 
-def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
+def stages_present(table: pa.Table, metadata: TableMetadata | Mapping[str, Any]) -> set[str]:
     """A stage counts as run when the metadata history names it or its columns carry data."""
-    ran = {entry.get("stage") for entry in metadata.get("stages") or [] if isinstance(entry, dict)}
+    metadata = TableMetadata.coerce(metadata)
+    ran = metadata.stages_run()
     for stage in ANALYSIS_STAGES:
         for column in table_schema.columns_for(stage):
             if column.name in table.column_names and table[column.name].null_count < len(table):
@@ -73,51 +76,30 @@ def stages_present(table: pa.Table, metadata: dict[str, Any]) -> set[str]:
     return {s for s in ran if s}
 
 
-def _bundle_without(metadata: dict[str, Any], kind: str) -> bool:
+def _bundle_without(metadata: TableMetadata, kind: str) -> bool:
     """True when ANNOTATE recorded its bundle's source kinds and none is ``kind``: then a
     variant missing from gnomAD is "not looked up", not "absent" (PM2 evidence)."""
-    for entry in metadata.get("stages") or []:
-        if isinstance(entry, dict) and entry.get("stage") == "annotate":
-            kinds = entry.get("source_kinds")
-            if isinstance(kinds, dict):
-                return kind not in kinds.values()
-    return False
+    kinds = (metadata.stage_details(Stage.ANNOTATE) or {}).get("source_kinds")
+    return isinstance(kinds, dict) and kind not in kinds.values()
 
 
-def _hpo_ids(metadata: dict[str, Any], given: list[str] | None) -> list[str]:
-    """HPO ids from --hpo, else from the table metadata (top level or a stage's details)."""
-    candidates: list[Any] = [given] if given else []
-    candidates.append(metadata.get("hpo_terms") or metadata.get("hpo"))
-    for entry in metadata.get("stages") or []:
-        if isinstance(entry, dict):
-            candidates.append(entry.get("hpo_terms") or entry.get("hpo"))
-    for value in candidates:
-        if not value:
-            continue
-        if isinstance(value, str):
-            value = value.replace(";", ",").split(",")
-        ids = []
-        for item in value:
-            if isinstance(item, dict):
-                item = item.get("id")
-            if item and str(item).strip():
-                ids.append(str(item).strip())
-        if ids:
-            return list(dict.fromkeys(ids))
-    return []
+def _hpo_ids(metadata: TableMetadata, given: list[str] | None) -> list[str]:
+    """HPO ids from --hpo, else those PRIORITISE resolved (the table metadata)."""
+    ids = [str(t).strip() for t in (given or metadata.hpo_terms) if str(t).strip()]
+    return list(dict.fromkeys(ids))
 
 
-def indication(metadata: dict[str, Any], hpo: list[str] | None, labels: HpoLabels) -> dict:
+def indication(metadata: TableMetadata, hpo: list[str] | None, labels: HpoLabels) -> dict:
     terms = []
     for term_id in _hpo_ids(metadata, hpo):
         term = labels.lookup(term_id)
         terms.append({"id": term.id, "label": term.label, "status": term.status,
                       "replaced_by": term.replaced_by})
     return {"hpo_terms": terms, "ontology": {"source": labels.source, "version": labels.version},
-            "free_text": clean(metadata.get("indication"))}
+            "free_text": None}
 
 
-def patient(metadata: dict[str, Any], table: pa.Table, qc: dict | None) -> dict:
+def patient(metadata: TableMetadata, table: pa.Table, qc: dict | None) -> dict:
     family = Counter()
     for raw in cols.column(table.slice(0, 1000), "family_zygosity").to_pylist():
         if raw:
@@ -125,25 +107,17 @@ def patient(metadata: dict[str, Any], table: pa.Table, qc: dict | None) -> dict:
                 family.update(json.loads(raw).keys())
             except (ValueError, AttributeError):
                 pass
-    sex_declared = clean(metadata.get("sex"))
-    sex_inferred = None
-    for source in (metadata, qc or {}):
-        for key in ("sex_inferred", "inferred_sex"):
-            sex_inferred = sex_inferred or clean(source.get(key))
-        sex_block = source.get("sex") if isinstance(source.get("sex"), dict) else None
-        if sex_block:
-            sex_inferred = sex_inferred or clean(sex_block.get("inferred"))
-            sex_declared = sex_declared or clean(sex_block.get("declared"))
+    sex_block = (qc or {}).get("sex") if isinstance((qc or {}).get("sex"), dict) else {}
     return {
-        "id": clean(metadata.get("patient")),
-        "proband_sample": clean(metadata.get("proband")),
+        "id": clean(metadata.patient),
+        "proband_sample": clean(metadata.proband),
         "other_samples": sorted(family),
-        "sex_declared": sex_declared,
-        "sex_inferred": sex_inferred,
-        "genome_build": clean(metadata.get("genome_build")),
-        "reference_fasta": clean(metadata.get("fasta")),
-        "family_id": clean(metadata.get("family_id")),
-        "source_vcf": clean(metadata.get("vcf") or metadata.get("source_vcf")),
+        "sex_declared": clean(metadata.declared_sex),
+        "sex_inferred": clean(sex_block.get("inferred")),
+        "genome_build": clean(metadata.genome_build),
+        "reference_fasta": clean(metadata.fasta),
+        "family_id": clean(metadata.family_id),
+        "source_vcf": clean(metadata.source_vcf),
     }
 
 
@@ -203,7 +177,7 @@ def secondary_findings(table: pa.Table, stages: set[str], requested: bool,
     return {**base, "items": items, "unavailable": None}
 
 
-def build_report(table: pa.Table, metadata: dict[str, Any], *, qc: dict | None,
+def build_report(table: pa.Table, metadata: TableMetadata, *, qc: dict | None,
                  qc_name: str | None, ledgers: list[dict], manifests: list[dict],
                  tracks: dict[str, list[dict]], hpo: list[str] | None, labels: HpoLabels,
                  secondary: bool, max_findings: int, max_variants: int,

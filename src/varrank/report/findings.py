@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from varrank.core.clinvar import is_pathogenic_assertion
+from varrank.core.frequency import filtering_af
+from varrank.core.vocab import AcmgClass
 from varrank.report.values import clean, split_list
 
 # SpliceAI delta-score cut-offs of Jaganathan et al. 2019 (Cell 176:535): 0.2 high recall,
@@ -19,8 +22,7 @@ from varrank.report.values import clean, split_list
 SPLICEAI_PLOT_THRESHOLD = 0.2
 SPLICEAI_LEVELS = ((0.8, "high"), (0.5, "moderate"), (0.2, "low"))
 
-CLINVAR_PLP = ("pathogenic", "likely_pathogenic", "likely pathogenic")
-ACMG_PLP = ("pathogenic", "likely pathogenic", "likely_pathogenic")
+ACMG_PLP = frozenset({AcmgClass.PATHOGENIC.lower(), AcmgClass.LIKELY_PATHOGENIC.lower(), "likely_pathogenic"})
 
 # Fields of a finding and the stage whose columns fill them; used to say what is missing.
 FIELD_STAGE = {
@@ -37,10 +39,7 @@ def variant_label(row: dict[str, Any]) -> str:
 
 def is_clinvar_plp(significance: Any) -> bool:
     """ClinVar CLNSIG says (likely) pathogenic, excluding 'Conflicting ...' aggregates."""
-    text = (clean(significance) or "").lower()
-    if not text or "conflicting" in text:
-        return False
-    return any(term in text for term in CLINVAR_PLP)
+    return is_pathogenic_assertion(clean(significance))
 
 
 def is_acmg_plp(acmg_class: Any) -> bool:
@@ -178,6 +177,10 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         finding["gnomad"] = {"absent": True, "release": get("gnomad_release"),
                              "max_pop_af": get("max_pop_af"),
                              "max_pop_af_source": get("max_pop_af_source")}
+    if finding.get("gnomad") is not None:
+        # the one frequency rule SCORE's candidates and BA1/BS1/PM2 used (core.frequency)
+        af, source = filtering_af(get)
+        finding["filtering_af"] = {"af": af, "source": source}
     finding["spliceai"] = _splice(row)
     if finding["spliceai"] is not None and tracks:
         gene = finding["spliceai"].get("gene")

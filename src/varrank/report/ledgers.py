@@ -8,30 +8,18 @@ findings is either excluded for a stated reason or visibly unaccounted for.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from varrank.core.errors import InputError
+from varrank.core.ledger import Ledger
 from varrank.report.values import clean
 
 STAGE_ORDER = ("ingest", "annotate", "score", "prioritise", "report")
 
 
 def read_ledger(path: Path) -> dict[str, Any]:
-    """Load one ledger JSON; a file that is not a ledger is a user error naming the file."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("ledger file not found", path=path) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"ledger is not valid JSON ({err})", path=path,
-                         hint="pass the <ID>.<stage>.ledger.json a stage wrote") from None
-    required = ("stage", "records_in", "records_out")
-    if not isinstance(data, dict) or any(key not in data for key in required):
-        raise InputError(f"not a varrank ledger: needs keys {', '.join(required)}", path=path,
-                         hint="pass the <ID>.<stage>.ledger.json a stage wrote")
-    return clean(data)
+    """Load one ledger JSON, checked against the ledger schema (core.ledger is the writer)."""
+    return clean(Ledger.read(path).to_dict())
 
 
 def _reasons(counts: Any, examples: dict[str, Any], kind: str) -> list[dict[str, Any]]:

@@ -16,9 +16,10 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from varrank.core.errors import InputError
-from varrank.report.values import clean
 from varrank.core.checksums import sha256_file
+from varrank.core.errors import InputError
+from varrank.core.table_meta import TableMetadata
+from varrank.report.values import clean
 
 CHECKSUM_KEYS = ("sha256", "md5", "checksum", "sha1")
 NAME_KEYS = ("path", "file", "name", "filename", "url")
@@ -117,10 +118,10 @@ def report_tools() -> list[dict[str, Any]]:
     return tools
 
 
-def stage_history(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+def stage_history(metadata: TableMetadata) -> list[dict[str, Any]]:
     """Stage history entries from the table metadata: stage plus every detail recorded."""
     history = []
-    for entry in metadata.get("stages") or []:
+    for entry in metadata.stages:
         if isinstance(entry, dict):
             entry = clean(entry)
             details = {k: v for k, v in entry.items() if k != "stage" and v is not None}

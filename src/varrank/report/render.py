@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from varrank.core.vocab import EvidenceStatus, Zygosity
 from varrank.report.values import clean, format_af, format_number, is_missing
 
 SUPPORTED_SCHEMA_VERSIONS = (1,)
@@ -69,8 +70,9 @@ KNOWN_LABELS = {
     "phenotype": "Phenotype match", "secondary_findings": "Secondary findings",
     "methods.resources": "Resources (methods)", "exclusions": "Exclusion summary",
 }
-ZYGOSITY = {"het": "heterozygous", "hom_alt": "homozygous", "hemi": "hemizygous",
-            "hom_ref": "homozygous reference", "no_call": "no call"}
+ZYGOSITY = {Zygosity.HET: "heterozygous", Zygosity.HOM_ALT: "homozygous",
+            Zygosity.HEMI: "hemizygous", Zygosity.HOM_REF: "homozygous reference",
+            Zygosity.NO_CALL: "no call"}
 _ABBREV = {"gq": "GQ", "dp": "DP", "snv": "SNV", "snvs": "SNVs", "mnv": "MNV", "af": "AF",
            "vaf": "VAF", "qc": "QC", "chrx": "chrX", "chry": "chrY", "pct": "%", "ti": "Ti",
            "tv": "Tv", "id": "ID", "acmg": "ACMG", "ic": "IC", "hpo": "HPO", "vcf": "VCF", "gt": "GT", "ad": "AD"}
@@ -233,7 +235,7 @@ def _compound(value: Any) -> Any:
     return str(value)
 
 
-STATUS_ORDER = {"met": 0, "not_met": 1, "not_evaluated": 2}
+STATUS_ORDER = {EvidenceStatus.MET: 0, EvidenceStatus.NOT_MET: 1, EvidenceStatus.NOT_EVALUATED: 2}
 CODE_FIELDS = ("code", "label", "status", "strength", "points", "reason", "description", "text",
                "kind", "direction", "note")
 
@@ -270,7 +272,7 @@ def evidence_view(items: Any) -> dict[str, Any]:
             continue
         code = item.get("code") or item.get("criterion")
         if code:
-            status = str(item.get("status") or ("met" if item.get("strength") else "")) or None
+            status = str(item.get("status") or (EvidenceStatus.MET if item.get("strength") else "")) or None
             detail = item.get("reason") or item.get("description") or item.get("text")
             extra = "; ".join(f"{_humanise(k)}: {_compound(v)}" for k, v in item.items()
                               if k not in CODE_FIELDS and k != "criterion" and v is not None)
@@ -290,11 +292,11 @@ def evidence_view(items: Any) -> dict[str, Any]:
     # Codes that could not be evaluated are grouped by reason: one line each, not one row.
     skipped: dict[str, list[str]] = {}
     for c in codes:
-        if c["status"] == "not_evaluated":
+        if c["status"] == EvidenceStatus.NOT_EVALUATED:
             skipped.setdefault(c["detail"] or "no reason given", []).append(str(c["code"]))
-    return {"codes": [c for c in codes if c["status"] != "not_evaluated"], "blocks": blocks,
+    return {"codes": [c for c in codes if c["status"] != EvidenceStatus.NOT_EVALUATED], "blocks": blocks,
             "not_evaluated": [{"reason": r, "codes": ", ".join(v)} for r, v in skipped.items()],
-            "met": sum(1 for c in codes if c["status"] == "met"), "assessed": len(codes),
+            "met": sum(1 for c in codes if c["status"] == EvidenceStatus.MET), "assessed": len(codes),
             "total": len(items)}
 
 

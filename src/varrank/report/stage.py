@@ -7,15 +7,20 @@ writes the ranked TSV, the annotated VCF and, on request, a PDF.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from varrank.core import contract
 from varrank.core.errors import InputError
 from varrank.core.ids import require_safe_id
-from varrank.core.table_io import atomic_write_text, read_table
+from varrank.core.stage_io import read_stage_table
+from varrank.core.table_io import atomic_write_text
+from varrank.core.vocab import Stage
 from varrank.report import methods as mth
 from varrank.report.build import build_report
 from varrank.report.hpo_labels import load_labels
@@ -51,33 +56,15 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
-def _read_variant_table(path: Path):
-    if not Path(path).exists():
-        raise InputError("variant table not found", path=path)
-    try:
-        table, metadata = read_table(path)
-    except Exception as err:  # pyarrow raises several types for a non-Parquet file
-        raise InputError(f"not a readable Parquet variant table ({type(err).__name__}: {err})",
-                         path=path, hint="pass the <ID>.<stage>.parquet a stage wrote") from None
-    missing = [c for c in ("chrom", "pos", "ref", "alt", "variant_key") if c not in table.column_names]
-    if missing:
-        raise InputError(f"variant table lacks the key column(s) {', '.join(missing)}", path=path)
-    return table, metadata
-
-
 def run_report(table_path: Path, out_dir: Path, *, qc_path: Path | None = None,
                ledger_paths: list[Path] | None = None, manifest_paths: list[Path] | None = None,
                tracks_path: Path | None = None, hpo: list[str] | None = None,
                hpo_dir: Path | None = None, secondary: bool = False, pdf: bool = False,
                paper: str = "a4", max_findings: int = 20, max_variants: int = 500,
                patient: str | None = None, generated_at: str | None = None) -> ReportOutputs:
-    table, metadata = _read_variant_table(table_path)
-    patient_id = require_safe_id(patient or metadata.get("patient") or "", "patient ID") \
-        if (patient or metadata.get("patient")) else None
-    if patient_id is None:
-        raise InputError("the variant table carries no patient ID in its metadata", path=table_path,
-                         hint="pass --patient ID")
-    metadata = {**metadata, "patient": patient_id}
+    table, metadata = read_stage_table(table_path, Stage.REPORT)
+    patient_id = require_safe_id(patient or metadata.patient, "patient ID")
+    metadata = dataclasses.replace(metadata, patient=patient_id)
     log.info("report for %s: %d variants from %s", patient_id, len(table), table_path)
     qc = _read_json(qc_path, "QC JSON") if qc_path else None
     ledgers = [read_ledger(p) for p in ledger_paths or []]
@@ -105,19 +92,19 @@ def run_report(table_path: Path, out_dir: Path, *, qc_path: Path | None = None,
         raise AssertionError("report.json does not match its schema: " + "; ".join(errors[:5]))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    base = out_dir / patient_id
-    json_path = atomic_write_text(Path(f"{base}.report.json"),
+    name = partial(contract.stage(Stage.REPORT).output_path, out_dir, patient=patient_id)
+    json_path = atomic_write_text(name("json"),
                                   json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
-    html_path = atomic_write_text(Path(f"{base}.report.html"), render_html(doc))
-    tsv_path = write_tsv(table, Path(f"{base}.ranked.tsv"))
-    vcf_path = write_vcf(table, metadata, Path(f"{base}.annotated.vcf.gz"))
+    html_path = atomic_write_text(name("html"), render_html(doc))
+    tsv_path = write_tsv(table, name("tsv"))
+    vcf_path = write_vcf(table, metadata, name("vcf"))
     pdf_path = None
     if pdf:
         from varrank.report.pdf import write_pdf
 
-        pdf_path = write_pdf(html_path, Path(f"{base}.report.pdf"), paper=paper)
+        pdf_path = write_pdf(html_path, name("pdf"), paper=paper)
     log.info("report written: %s", html_path)
-    return ReportOutputs(json_path, html_path, tsv_path, vcf_path, Path(f"{vcf_path}.tbi"), pdf_path)
+    return ReportOutputs(json_path, html_path, tsv_path, vcf_path, name("vcf_index"), pdf_path)
 
 
 def render_json_file(json_path: Path, html_path: Path) -> Path:

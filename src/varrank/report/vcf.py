@@ -21,6 +21,7 @@ import pysam
 from pysam.libcbgzf import BGZFile
 
 from varrank.core import schema as table_schema
+from varrank.core.table_meta import TableMetadata
 from varrank.report.values import clean
 
 log = logging.getLogger(__name__)
@@ -67,21 +68,23 @@ def info_columns(table: pa.Table) -> list[tuple[str, str, str, str]]:
     return result
 
 
-def _contigs(table: pa.Table, metadata: dict[str, Any]) -> list[tuple[str, int | None]]:
-    """Contigs in reference order (from the FASTA index when it is readable)."""
+def _contigs(table: pa.Table, metadata: TableMetadata) -> list[tuple[str, int | None]]:
+    """Contigs in reference order with lengths (pysam reads the FASTA's index), then any the
+    FASTA lacks; without a readable FASTA, the table's contigs in first-seen order."""
     seen = pc.unique(table["chrom"]).to_pylist() if len(table) else []  # first-seen order
-    fasta = metadata.get("fasta")
-    fai = Path(str(fasta) + ".fai") if fasta else None
-    if fai and fai.exists():
-        lengths = {}
-        for line in fai.read_text().splitlines():
-            parts = line.split("\t")
-            if len(parts) >= 2:
-                lengths[parts[0]] = int(parts[1])
-        ordered = [(name, length) for name, length in lengths.items()]
-        extra = [(name, None) for name in seen if name not in lengths]
-        return ordered + extra
-    return [(name, None) for name in seen]
+    lengths = _fasta_lengths(metadata.fasta)
+    ordered = list(lengths.items())
+    return ordered + [(name, None) for name in seen if name not in lengths]
+
+
+def _fasta_lengths(fasta: str | None) -> dict[str, int]:
+    if not fasta or not Path(str(fasta) + ".fai").is_file():
+        return {}  # never build an index from REPORT (the FASTA may be read-only or remote)
+    try:
+        with pysam.FastaFile(str(fasta)) as handle:
+            return dict(zip(handle.references, handle.lengths))
+    except (OSError, ValueError):
+        return {}
 
 
 def _gt(text: Any) -> tuple[tuple[int | None, ...], bool] | None:
@@ -95,13 +98,13 @@ def _gt(text: Any) -> tuple[tuple[int | None, ...], bool] | None:
     return tuple(alleles), phased
 
 
-def _header(table: pa.Table, metadata: dict[str, Any], sample: str | None) -> pysam.VariantHeader:
+def _header(table: pa.Table, metadata: TableMetadata, sample: str | None) -> pysam.VariantHeader:
     header = pysam.VariantHeader()
     header.add_line("##source=varrank")
-    if metadata.get("genome_build"):
-        header.add_line(f"##varrank_genome_build={percent_encode(str(metadata['genome_build']))}")
-    if metadata.get("fasta"):
-        header.add_line(f"##reference=file://{percent_encode(str(metadata['fasta']))}")
+    if metadata.genome_build:
+        header.add_line(f"##varrank_genome_build={percent_encode(metadata.genome_build)}")
+    if metadata.fasta:
+        header.add_line(f"##reference=file://{percent_encode(metadata.fasta)}")
     for name, length in _contigs(table, metadata):
         if length:
             header.contigs.add(name, length=length)
@@ -131,7 +134,7 @@ def _safe_sample(name: Any) -> str | None:
     return re.sub(r"[\t\n\r]", "_", str(name))
 
 
-def write_vcf(table: pa.Table, metadata: dict[str, Any], path: Path) -> Path:
+def write_vcf(table: pa.Table, metadata: TableMetadata, path: Path) -> Path:
     """Write ``path`` (.vcf.gz, bgzip) and its .tbi; return the VCF path.
 
     Records are formatted as text column by column (the pysam record API costs ~1 ms per
@@ -140,7 +143,7 @@ def write_vcf(table: pa.Table, metadata: dict[str, Any], path: Path) -> Path:
     and bcftools."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sample = _safe_sample(metadata.get("proband"))
+    sample = _safe_sample(metadata.proband)
     header = _header(table, metadata, sample)
     info_cols = info_columns(table)
     ordered = _sorted(table, list(header.contigs))

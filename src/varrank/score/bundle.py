@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from varrank.core.errors import ResourceError
 from varrank.core.checksums import sha256_file
+from varrank.core.errors import ResourceError
+from varrank.core.json_schema import check_written
+from varrank.core.json_schema import problems as schema_problems
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 SUPPORTED_MANIFEST_VERSIONS = (1,)
 KINDS = ("spliceai", "pangolin", "seq2func", "dnalm")
 
-_REQUIRED = ("manifest_version", "name", "version", "kind", "license", "files", "input",
-             "outputs", "score")
 
 
 
@@ -94,17 +94,13 @@ def validate_manifest(root: Path, manifest: dict[str, Any]) -> None:
         raise _fail(root, f"manifest_version {version!r} is not supported (this varrank reads "
                           f"{', '.join(map(str, SUPPORTED_MANIFEST_VERSIONS))})",
                     hint="upgrade varrank or re-export the bundle with this version")
-    missing = [key for key in _REQUIRED if key not in manifest]
-    if missing:
-        raise _fail(root, f"manifest lacks required field(s): {', '.join(missing)}")
+    problems = schema_problems(manifest, "model_bundle_manifest")
+    if problems:
+        raise _fail(root, f"manifest does not match its schema: {problems[0]}")
     if manifest["kind"] not in KINDS:
         raise _fail(root, f"unknown model kind {manifest['kind']!r}; known: {', '.join(KINDS)}")
     files = manifest["files"]
-    if not isinstance(files, list) or not files:
-        raise _fail(root, "manifest 'files' must be a non-empty list of {path, sha256, role}")
     for entry in files:
-        if not isinstance(entry, dict) or not {"path", "sha256", "role"} <= entry.keys():
-            raise _fail(root, f"bad file entry {entry!r}: needs path, sha256 and role")
         rel = Path(entry["path"])
         if rel.is_absolute() or ".." in rel.parts:
             raise _fail(root, f"file path {entry['path']!r} must stay inside the bundle")
@@ -162,6 +158,7 @@ def write_manifest(root: Path, manifest: dict[str, Any]) -> Path:
         entry["sha256"] = sha256_file(root / entry["path"])
         entry["size_bytes"] = (root / entry["path"]).stat().st_size
     manifest.setdefault("manifest_version", MANIFEST_VERSION)
+    check_written(manifest, "model_bundle_manifest")
     path = root / MANIFEST_NAME
     path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return path

@@ -2,21 +2,20 @@
 
 Running SpliceAI on every common polymorphism of a genome wastes hours and adds nothing to a
 rare-disease ranking; the default follows common practice in diagnostic pipelines: alleles
-inside an annotated gene with population frequency <= 1% (or unknown). Exact thresholds are
+inside an annotated gene with population frequency <= 1% (or unknown), the frequency being
+the filtering AF of :mod:`varrank.core.frequency`. Exact thresholds are
 parameters; ANNOTATE may have been skipped, so absent frequency columns mean "unknown".
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pyarrow as pa
 
+from varrank.core.frequency import DEFAULT_MAX_AF, filtering_af_of_table
 from varrank.score.annotation import SpliceAnnotation
 
-DEFAULT_MAX_AF = 0.01
-AF_COLUMNS = ("max_pop_af", "gnomad_af")  # first present and non-null wins
 
 
 @dataclass(frozen=True)
@@ -25,27 +24,12 @@ class CandidatePolicy:
     require_gene: bool = True
 
 
-def population_af(table: pa.Table) -> list[float | None]:
-    """Per row the first non-null of max_pop_af, gnomad_af; None when absent everywhere."""
-    columns = [table.column(c).to_pylist() for c in AF_COLUMNS if c in table.column_names]
-    out: list[float | None] = []
-    for i in range(table.num_rows):
-        value = None
-        for col in columns:
-            v = col[i]
-            if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                value = float(v)
-                break
-        out.append(value)
-    return out
-
-
 def select(table: pa.Table, annotation: SpliceAnnotation,
            policy: CandidatePolicy) -> list[str | None]:
     """Per row None (candidate) or the reason it is not a candidate."""
     chroms = table.column("chrom").to_pylist()
     positions = table.column("pos").to_pylist()
-    afs = population_af(table)
+    afs = filtering_af_of_table(table)
     reasons: list[str | None] = []
     for chrom, pos, af in zip(chroms, positions, afs):
         if policy.require_gene and not annotation.genes_at(chrom, int(pos)):

@@ -16,8 +16,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from varrank.core import schema
 from varrank.core.errors import ResourceError
 from varrank.core.ledger import Ledger
+from varrank.core.vocab import ScoreStatus
 from varrank.score import candidates, pangolin, registry, spliceai
 from varrank.score.annotation import Gene, SpliceAnnotation
 from varrank.score.bundle import ModelBundle
@@ -61,17 +63,17 @@ def _tasks(rows: list[dict[str, Any]], reasons: list[str | None], genome: Refere
     tasks: list[pangolin.PangolinTask] = []
     row_genes: dict[int, list[Gene]] = {}
     for i, (row, reason) in enumerate(zip(rows, reasons)):
-        key = row.get("variant_key") or f"{row['chrom']}-{row['pos']}-{row['ref']}-{row['alt']}"
+        key = row.get("variant_key") or schema.variant_key(*(row[k] for k in schema.KEY))
         found = genes_at(genes, row["chrom"], int(row["pos"])) if reason is None else []
         if reason is not None or not found:
-            status[i] = f"not_candidate:{reason or 'not_in_annotated_gene'}"
+            status[i] = f"{ScoreStatus.NOT_CANDIDATE}:{reason or 'not_in_annotated_gene'}"
             ledger.flag(f"pangolin:{status[i]}", key)
             continue
         contig, skip = check_pangolin_allele(genome, row["chrom"], int(row["pos"]), row["ref"],
                                              row["alt"], limits)
         if skip is not None:
-            status[i] = f"skipped:{skip}"
-            ledger.flag(f"pangolin:skipped:{skip}", key)
+            status[i] = ScoreStatus.skipped(skip)
+            ledger.flag(f"pangolin:{status[i]}", key)
             continue
         row_genes[i] = sorted(found, key=lambda g: g.strand != "+")  # the original: + first
         for strand in dict.fromkeys(g.strand for g in row_genes[i]):
@@ -121,9 +123,9 @@ def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
                             ("max", best.max_delta), ("gene", best.gene)):
             cols[f"pangolin_{name}"][i] = value
         cols["pangolin_info"][i] = ",".join(s.info() for s in scores)
-        status[i] = "scored"
+        status[i] = ScoreStatus.SCORED
     elapsed = time.time() - t0
-    ledger.flag("pangolin:scored", n=len(by_row))
+    ledger.flag(f"pangolin:{ScoreStatus.SCORED}", n=len(by_row))
     ledger.notes.append(
         f"Pangolin {bundle.version}: {len(by_row)} variants in {elapsed:.1f}s "
         f"({len(by_row) / max(elapsed, 1e-9):.1f} variants/s) on {used_providers[bundle.name]}"

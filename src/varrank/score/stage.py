@@ -17,10 +17,10 @@ from typing import Any
 import pyarrow as pa
 
 from varrank.core import schema
-from varrank.core.errors import InputError, ResourceError
-from varrank.core.ids import require_safe_id
+from varrank.core.errors import ResourceError
 from varrank.core.ledger import Ledger
-from varrank.core.table_io import read_table, with_stage, write_table
+from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
+from varrank.core.vocab import ScoreStatus, Stage
 from varrank.score import candidates, pangolin_stage, providers, registry, spliceai, spliceai_cone
 from varrank.score.annotation import SpliceAnnotation
 from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
@@ -58,11 +58,6 @@ class ScoreOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _patient(metadata: dict[str, Any], path: Path) -> str:
-    patient = metadata.get("patient") or path.name.split(".")[0]
-    return require_safe_id(str(patient))
-
-
 def _annotation_for(bundle: ModelBundle, build: str | None, given: Path | None) -> SpliceAnnotation:
     if given is not None:
         return SpliceAnnotation.read(given)
@@ -75,14 +70,7 @@ def _annotation_for(bundle: ModelBundle, build: str | None, given: Path | None) 
 
 
 def _key(row: dict[str, Any]) -> str:
-    return row.get("variant_key") or f"{row['chrom']}-{row['pos']}-{row['ref']}-{row['alt']}"
-
-
-def _require_columns(table: pa.Table, path: Path) -> None:
-    missing = [c for c in schema.KEY if c not in table.column_names]
-    if missing:
-        raise InputError(f"variant table lacks column(s) {', '.join(missing)}", path=path,
-                         hint="SCORE reads the Parquet written by varrank ingest/annotate")
+    return row.get("variant_key") or schema.variant_key(*(row[k] for k in schema.KEY))
 
 
 def _batch_size(options: ScoreOptions, provider: str) -> int:
@@ -98,10 +86,9 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     options = options or ScoreOptions()
     in_path, out_dir = Path(in_path), Path(out_dir)
     started = time.time()
-    table, metadata = read_table(in_path)
-    _require_columns(table, in_path)
-    patient = _patient(metadata, in_path)
-    build = metadata.get("genome_build")
+    table, metadata = read_stage_table(in_path, Stage.SCORE)
+    patient = metadata.patient
+    build = metadata.genome_build
     genome = ReferenceGenome(fasta)
     bundles = [load_bundle(p, verify=options.verify_checksums) for p in find_bundles(model_dir)]
     splice = [b for b in bundles if b.kind == "spliceai"]
@@ -113,12 +100,12 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     others = [b for b in bundles if b.kind not in ("spliceai", "pangolin")]
     chosen = providers.choose_providers(requested=options.provider,
                                         engine_cache=options.engine_cache, fp16=options.fp16)
-    ledger = Ledger(stage="score", patient=patient, records_in=table.num_rows,
+    ledger = Ledger(stage=Stage.SCORE, patient=patient, records_in=table.num_rows,
                     records_out=table.num_rows)
     rows = table.select(list(schema.KEY) + [c for c in ("variant_key",)
                                             if c in table.column_names]).to_pylist()
     n = len(rows)
-    status: list[str] = ["not_candidate"] * n
+    status: list[str] = [ScoreStatus.NOT_CANDIDATE] * n
     cols: dict[str, list[Any]] = {c.name: [None] * n for c in schema.SCORE}
     track_rows: dict[str, list[Any]] = {f.name: [] for f in TRACK_SCHEMA}
     used_providers: dict[str, str] = {}
@@ -144,13 +131,13 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         tasks: list[spliceai.SpliceTask] = []
         for i, (row, reason) in enumerate(zip(rows, reasons)):
             if reason is not None:
-                ledger.flag(f"not_candidate:{reason}", _key(row))
+                ledger.flag(f"{ScoreStatus.NOT_CANDIDATE}:{reason}", _key(row))
                 continue
             contig, skip = check_allele(genome, row["chrom"], int(row["pos"]), row["ref"],
                                         row["alt"], limits)
             if skip is not None:
-                status[i] = f"skipped:{skip}"
-                ledger.flag(f"skipped:{skip}", _key(row))
+                status[i] = ScoreStatus.skipped(skip)
+                ledger.flag(status[i], _key(row))
                 continue
             for gene in ann.genes_at(row["chrom"], int(row["pos"])):
                 tasks.append(spliceai.SpliceTask(i, contig, int(row["pos"]), row["ref"].upper(),
@@ -166,13 +153,13 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
             if task.row not in best or result.max_delta > best[task.row].max_delta:
                 best[task.row] = result
         for i, result in best.items():
-            status[i] = "scored"
+            status[i] = ScoreStatus.SCORED
             for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
                 cols[f"spliceai_{name}"][i] = getattr(result, name)
             cols["spliceai_max"][i] = result.max_delta
             cols["spliceai_gene"][i] = result.gene
             _add_tracks(track_rows, _key(rows[i]), bundle.name, result, options.distance)
-        ledger.flag("scored", n=len(best))
+        ledger.flag(ScoreStatus.SCORED, n=len(best))
         if best:
             ledger.notes.append(
                 f"SpliceAI {bundle.version}: {len(best)} variants in {elapsed:.1f}s "
@@ -188,20 +175,17 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
                                               ledger, used_providers))
     _score_registry(others, chosen, options, genome, rows, cols, ledger, used_providers)
     cols["score_status"] = status
-    out_table = _attach(table, cols)
-    meta = with_stage(metadata, "score", models=[b.provenance() for b in bundles],
-                      providers=used_providers, distance=options.distance, mask=options.mask,
-                      pangolin_mask=options.pangolin_mask if pangolins else None,
-                      max_af=None if options.all_variants else options.max_af,
-                      fasta=str(fasta))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "table": write_table(out_table, schema.stage_output(str(out_dir), patient, "score"), meta),
-        "tracks": write_table(pa.table(track_rows, schema=TRACK_SCHEMA),
-                              out_dir / f"{patient}.tracks.parquet",
-                              {"patient": patient, "distance": options.distance}),
-        "ledger": ledger.write(out_dir / f"{patient}.score.ledger.json"),
-    }
+    out_table = attach_columns(table, Stage.SCORE, cols)
+    meta = metadata.with_stage(Stage.SCORE, models=[b.provenance() for b in bundles],
+                               providers=used_providers, distance=options.distance,
+                               mask=options.mask,
+                               pangolin_mask=options.pangolin_mask if pangolins else None,
+                               max_af=None if options.all_variants else options.max_af,
+                               fasta=str(fasta))
+    tracks = pa.table(track_rows, schema=TRACK_SCHEMA)
+    paths = write_stage_outputs(
+        Stage.SCORE, out_dir, patient, table=out_table, meta=meta, ledger=ledger,
+        side_tables={"tracks": (tracks, {"patient": patient, "distance": options.distance})})
     log.info("SCORE %s done in %.1fs", patient, time.time() - started)
     genome.close()
     return paths
@@ -243,20 +227,8 @@ def _score_registry(bundles: list[ModelBundle], chosen, options: ScoreOptions,
                 value, skip = scorer.score(genome, allele)
                 if value is not None:
                     per_row[i][bundle.name] = value
-                    counts["scored"] += 1
+                    counts[ScoreStatus.SCORED] += 1
                     continue
-            ledger.flag(f"{bundle.name}:skipped:{skip}", _key(row))
-        ledger.notes.append(f"{bundle.name} ({bundle.kind}): {counts['scored']} scored")
+            ledger.flag(f"{bundle.name}:{ScoreStatus.skipped(skip)}", _key(row))
+        ledger.notes.append(f"{bundle.name} ({bundle.kind}): {counts[ScoreStatus.SCORED]} scored")
     cols[MODEL_SCORES] = [registry.scores_json(v) for v in per_row]
-
-
-def _attach(table: pa.Table, cols: dict[str, list[Any]]) -> pa.Table:
-    """Replace or append the SCORE columns (a re-run must not duplicate them)."""
-    fields = [(c.name, c.type) for c in schema.SCORE]
-    for name, dtype in fields:
-        array = pa.array(cols[name], type=dtype)
-        if name in table.column_names:
-            table = table.set_column(table.column_names.index(name), name, array)
-        else:
-            table = table.append_column(pa.field(name, dtype), array)
-    return table

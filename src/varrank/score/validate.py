@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from varrank.core.alleles import AlleleClass, allele_class
 from varrank.score.sequence import ReferenceGenome
 from varrank.score.spliceai import FLANK
 
-SYMBOLIC = set("<>[].*-")
+# what a sequence model cannot read at all; IUPAC codes pass here and are named below
+NOT_BASES = frozenset({AlleleClass.MISSING, AlleleClass.SPANNING_DELETION, AlleleClass.SYMBOLIC,
+                       AlleleClass.BREAKEND, AlleleClass.OTHER})
+
+
+def _not_bases(ref: str, alt: str) -> bool:
+    return allele_class(ref) in NOT_BASES or allele_class(alt) in NOT_BASES
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class Limits:
 def check_basic(genome: ReferenceGenome, chrom: str, pos: int, ref: str,
                 alt: str) -> tuple[str | None, str | None]:
     """Allele shape, contig and REF checks every sequence model needs."""
-    if not ref or not alt or SYMBOLIC & set(alt) or SYMBOLIC & set(ref):
+    if _not_bases(ref, alt):
         return None, "symbolic_or_missing_allele"
     contig = genome.contig(chrom)
     if contig is None:
@@ -43,7 +50,7 @@ def check_basic(genome: ReferenceGenome, chrom: str, pos: int, ref: str,
 def check_allele(genome: ReferenceGenome, chrom: str, pos: int, ref: str, alt: str,
                  limits: Limits) -> tuple[str | None, str | None]:
     """Return (fasta contig, None) when scorable, else (contig or None, reason)."""
-    if not ref or not alt or SYMBOLIC & set(alt) or SYMBOLIC & set(ref):
+    if _not_bases(ref, alt):
         return None, "symbolic_or_missing_allele"
     contig = genome.contig(chrom)
     if contig is None:

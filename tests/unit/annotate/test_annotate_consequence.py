@@ -149,7 +149,7 @@ def test_one_row_per_variant_and_all_transcripts_in_side_table(brca1_annotated):
 def test_preferred_transcript_is_most_severe_then_principal_isoform(brca1_annotated):
     # GENCODE v19 predates MANE/Ensembl_canonical tags: most severe wins, ties fall to the
     # APPRIS principal isoform (ENST00000357654, NM_007294 equivalent).
-    from varrank.annotate.consequence.terms import severity
+    from varrank.core.so_terms import severity
 
     rows = pq.read_table(brca1_annotated[0]).to_pylist()
     tx = pq.read_table(brca1_annotated[1]).to_pylist()

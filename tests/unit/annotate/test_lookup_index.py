@@ -20,7 +20,8 @@ import pyarrow as pa
 import pytest
 
 from varrank.annotate.bundle import open_bundle
-from varrank.annotate.bundle_build import BARE_CHROM_SQL, BuildRequest, build_bundle
+from varrank.annotate.bundle_build import BuildRequest, build_bundle
+from varrank.core.genome import bare_name_sql
 from varrank.annotate.lookup import GRPMAX_EXCLUDED, _json_numbers, _to_arrow, lookup
 from varrank.annotate.lookup_columns import CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS
 from varrank.annotate.sources import SourceSpec
@@ -51,7 +52,7 @@ def reference_lookup(bundle_path: Path, keys: pa.Table, manifest: dict):
     pk = keys.select(["chrom", "pos", "ref", "alt"]).append_column(
         "row_idx", pa.array(np.arange(n, dtype=np.int64)))
     con.register("patient_keys", pk)
-    con.execute(f"CREATE TEMP TABLE pk AS SELECT row_idx, {BARE_CHROM_SQL.format(c='chrom')} "
+    con.execute(f"CREATE TEMP TABLE pk AS SELECT row_idx, {bare_name_sql('chrom')} "
                 "AS chrom, pos, upper(ref) AS ref, upper(alt) AS alt FROM patient_keys")
     sources = manifest["sources"]
 

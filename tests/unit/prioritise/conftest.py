@@ -23,7 +23,7 @@ import pyarrow as pa
 import pysam
 import pytest
 
-from varrank.prioritise.acmg.clinvar import stars_from_review_status
+from varrank.core.clinvar import review_stars as stars_from_review_status
 from varrank.prioritise.phenotype.hpo_index import default_hpo_dir
 
 SUBSET_GENES = ("PERM1", "AGRN", "ISG15", "SAMD11", "NOC2L", "KLHL17", "BRCA1", "SCN1A",
@@ -103,7 +103,7 @@ def trio_table(shared_data) -> pa.Table:
     return build_trio_table(shared_data, ("1", 30_000_000))
 
 
-TRIO_META = {"patient": "HG002", "proband": "HG002", "sex": "male", "genome_build": "GRCh37"}
+TRIO_META = {"patient": "HG002", "proband": "HG002", "declared_sex": "male", "genome_build": "GRCh37"}
 
 
 def _stanzas(obo: Path):

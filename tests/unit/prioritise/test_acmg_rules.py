@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from varrank.prioritise.acmg import RuleContext, evaluate
-from varrank.prioritise.acmg.clinvar import (clinvar_assertion, significance_category,
-                                             stars_from_review_status)
+from varrank.core.clinvar import review_stars as stars_from_review_status
+from varrank.core.clinvar import significance_category
+from varrank.prioritise.acmg.clinvar import clinvar_assertion
 from varrank.prioritise.acmg.computational import bp4, pp3
 from varrank.prioritise.acmg.evidence import Row
 from varrank.prioritise.acmg.frequency import ba1, bs1, pm2
@@ -285,5 +286,8 @@ def test_clinvar_mc_consequence_names_are_understood():
     from varrank.prioritise.consequence_prior import impact_of
 
     assert impact_of(None, "nonsense") == "HIGH"
-    assert impact_of(None, "exon_variant") is None
+    # snpEff's exon_variant is a non-coding exon hit in ANNOTATE and here alike (one SO table;
+    # this line asserted None before issue 11, when the two stages disagreed)
+    assert impact_of(None, "exon_variant") == "MODIFIER"
+    assert impact_of(None, "not_a_term") is None
     assert impact_of("moderate", None) == "MODERATE"

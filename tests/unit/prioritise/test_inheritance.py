@@ -7,7 +7,7 @@ import json
 import pytest
 
 from varrank.prioritise.inheritance.modes import comphet_pairs, family_genotypes, variant_modes
-from varrank.prioritise.inheritance.ped import Pedigree, Person, single_sample
+from varrank.core.pedigree import Pedigree, Person, single_sample
 
 
 def trio(kid_sex="male", dad_affected=False, mum_affected=False) -> Pedigree:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from varrank.core.errors import InputError
-from varrank.prioritise.inheritance.ped import check_samples, read_ped
+from varrank.core.pedigree import check_samples, read_ped
 
 
 def write(tmp_path, name, text):

@@ -180,7 +180,7 @@ def test_phenotype_and_recessive_pair_decide_the_rank(hpo_subset_dir):
         dict(gene_symbol="AGRN", consequence="missense_variant", revel_score=0.99,
              family_zygosity=fam_pat),  # inherited from the unaffected father: fits nothing
     ])
-    meta = {"patient": "P1", "proband": "kid", "sex": "male"}
+    meta = {"patient": "P1", "proband": "kid", "declared_sex": "male"}
     import tempfile
     from pathlib import Path
 
@@ -249,12 +249,13 @@ def test_evidence_cache_and_explain_off_give_identical_ranks(trio_table, hpo_sub
 def test_consequence_prior_orders_otherwise_equal_variants(hpo_subset_dir):
     table = _annotated([dict(gene_symbol="AGRN", consequence="intron_variant"),
                         dict(gene_symbol="AGRN", consequence="missense_variant"),
-                        dict(gene_symbol="AGRN", consequence="exon_variant"),
+                        # a snpEff term with no impact class in the SO table: no prior points
+                        dict(gene_symbol="AGRN", consequence="structural_interaction_variant"),
                         dict(gene_symbol="AGRN", consequence="stop_gained")])
     options = PrioritiseOptions(hpo_dir=hpo_subset_dir)
     out, _, _ = prioritise_table(table, {"patient": "P"}, options, load_resources(options))
     ranks = {r["consequence"]: r["rank"] for r in out.to_pylist()}
-    assert ranks == {"stop_gained": 1, "missense_variant": 2, "exon_variant": 3,
+    assert ranks == {"stop_gained": 1, "missense_variant": 2, "structural_interaction_variant": 3,
                      "intron_variant": 4}
     stop = out.to_pylist()[3]
     item = next(i for i in json.loads(stop["evidence_json"]) if i["kind"] == "consequence")

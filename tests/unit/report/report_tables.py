@@ -190,7 +190,7 @@ def to_table(rows: list[dict], stages: tuple[str, ...] = ("ingest",)) -> pa.Tabl
 
 
 def metadata(stages: tuple[str, ...], **extra: Any) -> dict[str, Any]:
-    return {"patient": "AJ-HG002", "proband": "HG002", "genome_build": "GRCh37", "sex": "male",
+    return {"patient": "AJ-HG002", "proband": "HG002", "genome_build": "GRCh37", "declared_sex": "male",
             "stages": [{"stage": s, "varrank_version": "0.1.0"} for s in stages], **extra}
 
 

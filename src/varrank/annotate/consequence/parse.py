@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from varrank.annotate.consequence.effect import (TranscriptEffect, amino_acids_from_hgvs_p,
                                                  hgvs_p_synonymous_as_equal, intronic_offset,
                                                  to_int)
-from varrank.annotate.consequence.terms import normalise_terms, severity
+from varrank.core.so_terms import normalise_terms, severity
 from varrank.core.errors import InputError
 
 ANN_FIELDS = ("Allele", "Annotation", "Annotation_Impact", "Gene_Name", "Gene_ID", "Feature_Type",

@@ -29,8 +29,9 @@ from varrank.annotate.consequence.gene_model import models_table, read_models
 from varrank.core.checksums import sha256_file
 from varrank.core.errors import ResourceError
 from varrank.core.genome import contig_mapper
+from varrank.core.json_schema import check, check_written
 from varrank.core.reference import fasta_contig_lengths
-from varrank.annotate.consequence.sites import write_sites_vcf
+from varrank.annotate.consequence.sites import read_annotated_sites, write_sites_vcf
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ def build_snpeff_db(annotation: Path, fasta: Path, genome: str, out: Path,
             "mane_select_tagged": sum(1 for m in models if m["is_mane_select"]),
             "canonical_tagged": sum(1 for m in models if m["is_canonical"]),
         }
+        check_written(manifest, "snpeff_db_manifest")
         (tmp / DB_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():
             shutil.rmtree(out)
@@ -150,7 +152,13 @@ def open_snpeff_db(db: Path, genome: str | None) -> dict:
         raise ResourceError("not a snpEff database folder (no manifest.json)",
                             hint="build one offline with `varrank resources snpeff-db --gff3 F "
                                  "--fasta F --genome GRCh38 --out DIR`", path=db)
-    manifest = json.loads(manifest_path.read_text())
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ResourceError(f"manifest is not valid JSON ({err})", path=manifest_path,
+                            hint="rebuild it with `varrank resources snpeff-db`") from None
+    check(manifest, "snpeff_db_manifest", manifest_path, ResourceError,
+          "not a snpEff database manifest", hint="rebuild it with `varrank resources snpeff-db`")
     predictor = db / "data" / manifest["name"] / "snpEffectPredictor.bin"
     if not predictor.is_file():
         raise ResourceError("snpEff database is incomplete (no snpEffectPredictor.bin)",
@@ -176,13 +184,4 @@ def run_snpeff(db: Path, manifest: dict, records: list[tuple[str, int, str, str]
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
         raise ResourceError(f"snpEff ann failed (exit {proc.returncode}): {tail}", path=db)
-    ann: dict[int, str] = {}
-    with open(vcf_out) as handle:
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            for item in cols[7].split(";"):
-                if item.startswith("ANN="):
-                    ann[int(cols[2])] = item[4:]
-    return ann
+    return read_annotated_sites(vcf_out, "ANN").values

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from varrank.annotate.consequence.parse import csq_format_from_header
 from varrank.core.errors import ResourceError
-from varrank.annotate.consequence.sites import write_sites_vcf
+from varrank.annotate.consequence.sites import read_annotated_sites, write_sites_vcf
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +47,8 @@ def run_vep(cache: Path, fasta: Path | None, genome: str,
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
         raise ResourceError(f"VEP failed (exit {proc.returncode}): {tail}", path=cache)
-    csq: dict[int, str] = {}
-    fields: list[str] = []
-    version = "VEP"
-    with open(vcf_out) as handle:
-        for line in handle:
-            if line.startswith("##INFO=<ID=CSQ"):
-                fields = csq_format_from_header(line.split("Description=", 1)[1].rstrip('">\n'))
-            elif line.startswith("##VEP="):
-                version = "VEP " + line.split("=", 1)[1].split()[0].strip('"')
-            elif not line.startswith("#"):
-                cols = line.rstrip("\n").split("\t")
-                for item in cols[7].split(";"):
-                    if item.startswith("CSQ="):
-                        csq[int(cols[2])] = item[4:]
-    return csq, fields, version
+    sites = read_annotated_sites(vcf_out, "CSQ")
+    fields = csq_format_from_header(sites.info_description) if sites.info_description else []
+    version = next(("VEP " + line.split("=", 1)[1].split()[0].strip('"')
+                    for line in sites.header_lines if line.startswith("##VEP=")), "VEP")
+    return sites.values, fields, version

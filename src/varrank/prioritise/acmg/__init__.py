@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 from varrank.prioritise.acmg import (clinvar, computational, frequency, length_change,
                                      protein_change, pvs1, synonymous)
 from varrank.prioritise.acmg.context import RuleContext
-from varrank.prioritise.acmg.evidence import Evidence, Row
+from varrank.prioritise.acmg.evidence import NOT_EVALUATED, Evidence, Row
 
 RULES: tuple[tuple[str, Callable[[Row, RuleContext], Evidence]], ...] = (
     ("PVS1", pvs1.pvs1),
@@ -37,7 +37,7 @@ def evaluate(row: Mapping | Row, ctx: RuleContext,
     out = []
     for code, rule in RULES:
         if code in skip:
-            out.append(Evidence(code, "not_evaluated", "switched off for this analysis"))
+            out.append(Evidence(code, NOT_EVALUATED, "switched off for this analysis"))
         else:
             out.append(rule(row, ctx))
     return out

@@ -16,12 +16,14 @@ import math
 from collections import Counter
 from typing import Iterable
 
+from varrank.core.vocab import AcmgClass
+from varrank.core.vocab import EvidenceStrength as S
 from varrank.prioritise.acmg.evidence import BENIGN, PATHOGENIC, Evidence
 from varrank.prioritise.acmg.thresholds import Thresholds
 
-P, LP, VUS, LB, B = ("Pathogenic", "Likely pathogenic", "Uncertain significance",
-                     "Likely benign", "Benign")
-CLASSES = (P, LP, VUS, LB, B)
+P, LP, VUS, LB, B = (AcmgClass.PATHOGENIC, AcmgClass.LIKELY_PATHOGENIC, AcmgClass.UNCERTAIN,
+                     AcmgClass.LIKELY_BENIGN, AcmgClass.BENIGN)
+CLASSES = tuple(AcmgClass)
 
 
 def _counts(items: Iterable[Evidence], direction: str) -> Counter:
@@ -31,7 +33,7 @@ def _counts(items: Iterable[Evidence], direction: str) -> Counter:
 
 
 def _pathogenic_tier(c: Counter) -> str | None:
-    pvs, ps, pm, pp = c["very_strong"], c["strong"], c["moderate"], c["supporting"]
+    pvs, ps, pm, pp = c[S.VERY_STRONG], c[S.STRONG], c[S.MODERATE], c[S.SUPPORTING]
     if pvs >= 1 and (ps >= 1 or pm >= 2 or (pm == 1 and pp == 1) or pp >= 2):
         return P
     if pvs >= 2 or ps >= 2:  # two Very Strong trivially exceed P(i)
@@ -45,9 +47,9 @@ def _pathogenic_tier(c: Counter) -> str | None:
 
 
 def _benign_tier(c: Counter) -> str | None:
-    if c["stand_alone"] >= 1 or c["strong"] >= 2:
+    if c[S.STAND_ALONE] >= 1 or c[S.STRONG] >= 2:
         return B
-    if (c["strong"] >= 1 and c["supporting"] >= 1) or c["supporting"] >= 2:
+    if (c[S.STRONG] >= 1 and c[S.SUPPORTING] >= 1) or c[S.SUPPORTING] >= 2:
         return LB
     return None
 

@@ -15,11 +15,13 @@ Null variants (PVS1 consequences) do not get PP3: PVS1 already counts the predic
 
 from __future__ import annotations
 
+from varrank.core.so_terms import NULL_CONSEQUENCES
+from varrank.core.vocab import EvidenceStrength as S
 from varrank.prioritise.acmg.context import RuleContext
-from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, not_met
-from varrank.prioritise.acmg.pvs1 import NULL_CONSEQUENCES
+from varrank.prioritise.acmg.evidence import (BENIGN, PATHOGENIC, Evidence, Row, met,
+                                              not_evaluated, not_met)
 
-STRENGTH_ORDER = ("very_strong", "strong", "moderate", "supporting")
+STRENGTH_ORDER = (S.VERY_STRONG, S.STRONG, S.MODERATE, S.SUPPORTING)
 # (column, tool name, PP3 thresholds attr, BP4 thresholds attr), in order of preference
 MISSENSE_TOOLS = (("revel_score", "REVEL", "revel_pp3", "revel_bp4"),
                   ("revel", "REVEL", "revel_pp3", "revel_bp4"),
@@ -46,16 +48,16 @@ def _missense_prediction(row: Row, ctx: RuleContext) -> tuple[str | None, str | 
 
 
 def _splice(row: Row, ctx: RuleContext) -> tuple[str | None, str]:
-    """'pathogenic' / 'benign' / None (indeterminate or not scored), and a description."""
+    """PATHOGENIC / BENIGN / "indeterminate" / None (not scored), and a description."""
     value = row.get("spliceai_max")
     if value is None:
         status = row.get("score_status")
         return None, f"SpliceAI not available{f' ({status})' if status else ''}"
     t = ctx.thresholds
     if value >= t.spliceai_pp3:
-        return "pathogenic", f"SpliceAI={value:.2f} >= {t.spliceai_pp3}"
+        return PATHOGENIC, f"SpliceAI={value:.2f} >= {t.spliceai_pp3}"
     if value <= t.spliceai_bp4:
-        return "benign", f"SpliceAI={value:.2f} <= {t.spliceai_bp4}"
+        return BENIGN, f"SpliceAI={value:.2f} <= {t.spliceai_bp4}"
     return "indeterminate", f"SpliceAI={value:.2f} between {t.spliceai_bp4} and {t.spliceai_pp3}"
 
 
@@ -71,7 +73,7 @@ def pp3(row: Row, ctx: RuleContext) -> Evidence:
     splice, splice_text = _splice(row, ctx)
     missense = "missense_variant" in csq
     path_m, _, m_text = _missense_prediction(row, ctx) if missense else (None, None, "")
-    strength = _stronger("supporting" if splice == "pathogenic" else None, path_m)
+    strength = _stronger(S.SUPPORTING if splice == PATHOGENIC else None, path_m)
     texts = "; ".join(t for t in (splice_text, m_text) if t)
     if strength:
         return met("PP3", texts, strength)
@@ -87,7 +89,7 @@ def bp4(row: Row, ctx: RuleContext) -> Evidence:
     splice, splice_text = _splice(row, ctx)
     if splice is None:
         return not_evaluated("BP4", splice_text)
-    if splice != "benign":
+    if splice != BENIGN:
         return not_met("BP4", splice_text)
     if "missense_variant" not in csq:
         if not row.has_column("consequence"):

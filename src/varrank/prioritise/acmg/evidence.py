@@ -12,16 +12,20 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from varrank.core.schema import KEY, variant_key
+from varrank.core.so_terms import split_terms
+from varrank.core.vocab import EvidenceDirection, EvidenceStatus, EvidenceStrength
 from varrank.prioritise.acmg.thresholds import Thresholds
 
-MET, NOT_MET, NOT_EVALUATED = "met", "not_met", "not_evaluated"
-PATHOGENIC, BENIGN = "pathogenic", "benign"
-STRENGTHS = ("stand_alone", "very_strong", "strong", "moderate", "supporting")
+MET, NOT_MET, NOT_EVALUATED = EvidenceStatus.MET, EvidenceStatus.NOT_MET, EvidenceStatus.NOT_EVALUATED
+PATHOGENIC, BENIGN = EvidenceDirection.PATHOGENIC, EvidenceDirection.BENIGN
+STRENGTHS = tuple(EvidenceStrength)
+S = EvidenceStrength
 # The code's default strength (Richards 2015 Table 3/4): the first letters after P/B.
-_DEFAULT_STRENGTH = {"VS": "very_strong", "S": "strong", "M": "moderate", "P": "supporting",
-                     "A": "stand_alone"}
-_SUFFIX = {"very_strong": "VeryStrong", "strong": "Strong", "moderate": "Moderate",
-           "supporting": "Supporting", "stand_alone": "StandAlone"}
+_DEFAULT_STRENGTH = {"VS": S.VERY_STRONG, "S": S.STRONG, "M": S.MODERATE, "P": S.SUPPORTING,
+                     "A": S.STAND_ALONE}
+_SUFFIX = {S.VERY_STRONG: "VeryStrong", S.STRONG: "Strong", S.MODERATE: "Moderate",
+           S.SUPPORTING: "Supporting", S.STAND_ALONE: "StandAlone"}
 
 
 def default_strength(code: str) -> str | None:
@@ -57,7 +61,7 @@ class Evidence:
         """Signed Tavtigian points; zero unless met."""
         if not self.met or self.strength is None:
             return 0
-        if self.strength == "stand_alone":
+        if self.strength == S.STAND_ALONE:
             value = thresholds.points_stand_alone
         else:
             value = thresholds.points[self.strength]
@@ -83,25 +87,6 @@ def not_met(code: str, reason: str) -> Evidence:
 def not_evaluated(code: str, reason: str) -> Evidence:
     return Evidence(code, NOT_EVALUATED, reason, None,
                     PATHOGENIC if code.startswith("P") else BENIGN)
-
-
-# ClinVar's MC field and older VEP/snpEff releases name some SO terms differently; rules
-# compare against the current SO names.
-SO_SYNONYMS = {
-    "nonsense": "stop_gained",                       # ClinVar MC (SO:0001587)
-    "initiatior_codon_variant": "start_lost",         # ClinVar's spelling (SO:0001582)
-    "initiator_codon_variant": "start_lost",
-    "inframe_variant": "inframe_indel",               # ClinVar (SO:0001650)
-    "non-coding_transcript_variant": "non_coding_transcript_variant",
-    "2KB_upstream_variant": "upstream_gene_variant",
-    "500B_downstream_variant": "downstream_gene_variant",
-    "exon_loss_variant": "transcript_ablation",       # snpEff: whole exon deleted
-    "5_prime_UTR_premature_start_codon_gain_variant": "5_prime_UTR_variant",
-}
-
-
-def normalise_consequence(term: str) -> str:
-    return SO_SYNONYMS.get(term, term)
 
 
 class Row:
@@ -130,13 +115,8 @@ class Row:
 
     def consequences(self) -> set[str]:
         """Sequence Ontology terms of the preferred transcript (``&``- or ``,``-joined)."""
-        raw = self.get("consequence")
-        if not raw:
-            return set()
-        return {normalise_consequence(t.strip()) for t in str(raw).replace(",", "&").split("&")
-                if t.strip()}
+        return set(split_terms(self.get("consequence")))
 
     @property
     def key(self) -> str:
-        return str(self.get("variant_key") or
-                   f"{self.get('chrom')}-{self.get('pos')}-{self.get('ref')}-{self.get('alt')}")
+        return str(self.get("variant_key") or variant_key(*(self.get(k) for k in KEY)))

@@ -4,29 +4,24 @@ Richards 2015: BA1 AF > 5%; BS1 AF greater than expected for the disorder; PM2 a
 controls (or extremely low for recessive). Ghosh 2018 (ClinGen SVI): BA1 needs a continental
 population with >= 2000 alleles. ClinGen SVI PM2 v1.0 (2020): PM2 at Supporting strength.
 Whiffin 2017: a disorder's maximum credible AF is the principled BS1 cut-off
-(``thresholds.max_credible_af``). The frequency used is the gnomAD grpmax (popmax) AF, then
-the global AF, then the highest AF across sources, as Whiffin's filtering AF intends.
+(``thresholds.max_credible_af``). The frequency used is the filtering AF of
+:mod:`varrank.core.frequency` (gnomAD grpmax, then global, then the highest other source).
 """
 
 from __future__ import annotations
 
+from varrank.core.frequency import FILTERING_AF_COLUMNS, filtering_af
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, not_met
 
-AF_COLUMNS = ("gnomad_grpmax_af", "gnomad_af", "max_pop_af")
-
 
 def population_af(row: Row) -> tuple[float | None, str | None]:
-    """(AF, column it came from); (None, None) when the variant is absent from all sources."""
-    for name in AF_COLUMNS:
-        value = row.get(name)
-        if value is not None:
-            return float(value), name
-    return None, None
+    """(AF, column it came from): the filtering AF rule of :mod:`varrank.core.frequency`."""
+    return filtering_af(row.get)
 
 
 def _no_frequency_data(row: Row, ctx: RuleContext) -> bool:
-    return not ctx.frequency_data or not any(row.has_column(c) for c in AF_COLUMNS)
+    return not ctx.frequency_data or not any(row.has_column(c) for c in FILTERING_AF_COLUMNS)
 
 
 def _is_recessive(modes: frozenset[str]) -> bool:

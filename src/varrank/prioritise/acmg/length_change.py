@@ -9,13 +9,10 @@ with the caveat in its reason, and BP3 is *not evaluated* rather than silently n
 
 from __future__ import annotations
 
+from varrank.core.so_terms import INFRAME, STOP_LOST
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, not_met
 
-INFRAME = {"inframe_insertion", "inframe_deletion", "inframe_indel", "disruptive_inframe_insertion",
-           "disruptive_inframe_deletion", "conservative_inframe_insertion",
-           "conservative_inframe_deletion"}
-STOP_LOST = {"stop_lost"}
 REPEAT_COLUMN = "repeat_region"  # optional bool column: in a repeat / low-complexity region
 
 

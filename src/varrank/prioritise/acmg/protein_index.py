@@ -26,7 +26,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from varrank.core.clinvar import is_pathogenic_assertion, review_stars
 from varrank.core.errors import InputError
+from varrank.core.schema import variant_key
 
 LOG = logging.getLogger(__name__)
 
@@ -105,9 +107,7 @@ class ProteinIndex:
     def add(self, gene: str, hgvs_p: str, significance: str, stars: int,
             variant_key: str | None = None, variation_id: str | None = None) -> bool:
         """Add one assertion; returns False (and keeps nothing) unless P/LP missense."""
-        from varrank.prioritise.acmg.clinvar import significance_category
-
-        if not gene or significance_category(significance) != "pathogenic":
+        if not gene or not is_pathogenic_assertion(significance):
             return False
         if is_truncating(hgvs_p):
             self.null_assertions[gene].append(int(stars))
@@ -152,29 +152,48 @@ def _open_text(path: Path):
 
 
 def _from_vcf(path: Path) -> ProteinIndex:
-    from varrank.prioritise.acmg.clinvar import stars_from_review_status
+    """ClinVar assertions with an HGVS_P from a VCF (macarthur-lab's, or ClinVar's own with
+    a protein change annotated in), read with cyvcf2."""
+    import cyvcf2
 
     index = ProteinIndex()
-    with _open_text(path) as handle:
-        for lineno, line in enumerate(handle, 1):
-            if line.startswith("#") or not line.strip():
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 8:
-                raise InputError(f"VCF line has {len(cols)} columns, expected >= 8",
-                                 path=path, line=lineno)
-            info = dict(kv.split("=", 1) for kv in cols[7].split(";") if "=" in kv)
-            hgvs_p = info.get("HGVS_P")
-            if not hgvs_p:
-                continue
-            review = info.get("REVIEW_STATUS_ORDERED") or info.get("REVIEW_STATUS") or \
-                info.get("CLNREVSTAT")
-            significance = info.get("CLINICAL_SIGNIFICANCE") or info.get("CLNSIG")
-            gene = info.get("SYMBOL") or (info.get("GENEINFO") or "").split(":")[0]
-            key = f"{cols[0]}-{cols[1]}-{cols[3]}-{cols[4]}"
-            index.add(gene, hgvs_p, significance or "", stars_from_review_status(review) or 0,
-                      key, info.get("VARIATION_ID") or cols[2])
+    try:
+        reader = cyvcf2.VCF(str(path))
+    except (OSError, ValueError) as err:
+        raise InputError(f"not a readable VCF ({err})", path=path,
+                         hint="give the ClinVar protein index as VCF, TSV or Parquet") from None
+    try:
+        for record in reader:
+            _add_vcf_record(index, record)
+    except Exception as err:  # cyvcf2 raises bare Exceptions on broken records
+        raise InputError(f"unreadable VCF record ({err})", path=path,
+                         hint="check the file with bcftools view") from None
+    finally:
+        reader.close()
     return index
+
+
+def _info_text(info, *keys: str) -> str | None:
+    """The first present INFO value among ``keys`` as text (cyvcf2 gives tuples for lists)."""
+    for key in keys:
+        value = info.get(key)
+        if value is not None and value != "":
+            return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    return None
+
+
+def _add_vcf_record(index: ProteinIndex, record) -> None:
+    info = record.INFO
+    hgvs_p = _info_text(info, "HGVS_P")
+    if not hgvs_p:
+        return
+    # the aggregate status gives ClinVar's stars; _ORDERED lists each submission's
+    review = _info_text(info, "REVIEW_STATUS", "CLNREVSTAT", "REVIEW_STATUS_ORDERED")
+    significance = _info_text(info, "CLINICAL_SIGNIFICANCE", "CLNSIG")
+    gene = _info_text(info, "SYMBOL") or (_info_text(info, "GENEINFO") or "").split(":")[0]
+    key = variant_key(record.CHROM, record.POS, record.REF, ",".join(record.ALT))
+    index.add(gene, hgvs_p, significance or "", review_stars(review) or 0, key,
+              _info_text(info, "VARIATION_ID") or record.ID)
 
 
 def _from_rows(rows, path: Path) -> ProteinIndex:

@@ -4,7 +4,8 @@ Follows the ClinGen SVI decision tree (Abou Tayoun et al., Hum Mutat 2018;39:151
 a variant table allows, and says in the reason where the tree had to stop:
 
 1. Is the consequence a null variant? stop_gained / frameshift -> (2); canonical +-1,2
-   splice -> (3); start_lost -> (4). Whole-gene/exon deletions are not in this table.
+   splice -> (3); start_lost -> (4); transcript_ablation / exon_loss_variant (a whole
+   transcript or exon deleted) -> PVS1 without the NMD questions.
 2. Nonsense / frameshift: predicted to undergo NMD unless in the last exon or the 3'-most
    50 nt of the penultimate exon. NMD -> PVS1 (Very Strong, assuming the preferred
    transcript, MANE Select/canonical, is biologically relevant). Last exon -> the tree asks
@@ -27,13 +28,12 @@ Karczewski 2020) as a proxy for haploinsufficiency. The reason says which one an
 
 from __future__ import annotations
 
+from varrank.core.so_terms import (CANONICAL_SPLICE, NULL_CONSEQUENCES, TRUNCATING,
+                                   WHOLE_FEATURE_LOSS)
+from varrank.core.vocab import EvidenceStrength as S
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Evidence, Row, met, not_evaluated, not_met
 
-TRUNCATING = {"stop_gained", "frameshift_variant"}
-CANONICAL_SPLICE = {"splice_donor_variant", "splice_acceptor_variant"}
-START = {"start_lost", "initiator_codon_variant"}
-NULL_CONSEQUENCES = TRUNCATING | CANONICAL_SPLICE | START | {"transcript_ablation"}
 
 
 def _exon_rank(text: str | None) -> tuple[int, int] | None:
@@ -87,13 +87,13 @@ def pvs1(row: Row, ctx: RuleContext) -> Evidence:
         return not_met("PVS1", f"{'/'.join(sorted(hits))}; {why}")
     if hits & TRUNCATING:
         return _truncating(row, hits, why)
-    if "transcript_ablation" in hits:
+    if hits & WHOLE_FEATURE_LOSS:
         return met("PVS1", f"whole transcript or exon deleted; {why}")
     if hits & CANONICAL_SPLICE:
         return met("PVS1", f"canonical splice site; {why}; exon-skipping frame and NMD not "
-                           "modelled (tree stops) -> Strong", "strong")
+                           "modelled (tree stops) -> Strong", S.STRONG)
     return met("PVS1", f"initiation codon; {why}; alternative starts not checked -> "
-                       "Supporting", "supporting")
+                       "Supporting", S.SUPPORTING)
 
 
 def _truncating(row: Row, hits: set[str], why: str) -> Evidence:
@@ -101,13 +101,13 @@ def _truncating(row: Row, hits: set[str], why: str) -> Evidence:
     exon = _exon_rank(row.get("exon"))
     if exon is None:
         return met("PVS1", f"{what}; {why}; exon position unknown so NMD cannot be "
-                           "predicted (tree stops) -> Strong", "strong")
+                           "predicted (tree stops) -> Strong", S.STRONG)
     number, total = exon
     if number >= total:
         return met("PVS1", f"{what} in the last exon ({number}/{total}): NMD not predicted; "
                            "critical region and % protein removed unknown -> Moderate",
-                   "moderate")
+                   S.MODERATE)
     if number == total - 1:
         return met("PVS1", f"{what} in the penultimate exon ({number}/{total}): 50-nt rule "
-                           "not checkable without exon coordinates -> Strong", "strong")
+                           "not checkable without exon coordinates -> Strong", S.STRONG)
     return met("PVS1", f"{what} in exon {number}/{total}: NMD predicted; {why}")

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from varrank.core.errors import InputError
+from varrank.core.vocab import EvidenceStrength as S
 
 
 @dataclass(frozen=True)
 class Thresholds:
     # --- points (Tavtigian 2020) -------------------------------------------------------
     points: Mapping[str, int] = field(default_factory=lambda: {
-        "very_strong": 8, "strong": 4, "moderate": 2, "supporting": 1,
+        S.VERY_STRONG: 8, S.STRONG: 4, S.MODERATE: 2, S.SUPPORTING: 1,
     })
     points_pathogenic: int = 10          # >= 10
     points_likely_pathogenic: int = 6    # 6..9
@@ -56,7 +57,7 @@ class Thresholds:
     # common VCEP choice; both overridable per disease.
     pm2_af_dominant: float = 0.00001
     pm2_af_recessive: float = 0.001
-    pm2_strength: str = "supporting"     # ClinGen SVI PM2 v1.0 (2020)
+    pm2_strength: str = S.SUPPORTING     # ClinGen SVI PM2 v1.0 (2020)
 
     # --- PVS1 (Abou Tayoun 2018) ---------------------------------------------------------
     lof_pli: float = 0.9
@@ -74,17 +75,17 @@ class Thresholds:
     # --- missense predictors (Pejaver 2022, Table 2) --------------------------------------
     # PP3: lower bound of each pathogenic interval (inclusive).
     revel_pp3: Mapping[str, float] = field(default_factory=lambda: {
-        "strong": 0.932, "moderate": 0.773, "supporting": 0.644,
+        S.STRONG: 0.932, S.MODERATE: 0.773, S.SUPPORTING: 0.644,
     })
     # BP4: upper bound of each benign interval (inclusive).
     revel_bp4: Mapping[str, float] = field(default_factory=lambda: {
-        "very_strong": 0.003, "strong": 0.016, "moderate": 0.183, "supporting": 0.290,
+        S.VERY_STRONG: 0.003, S.STRONG: 0.016, S.MODERATE: 0.183, S.SUPPORTING: 0.290,
     })
     cadd_pp3: Mapping[str, float] = field(default_factory=lambda: {
-        "moderate": 28.1, "supporting": 25.3,
+        S.MODERATE: 28.1, S.SUPPORTING: 25.3,
     })
     cadd_bp4: Mapping[str, float] = field(default_factory=lambda: {
-        "strong": 0.15, "moderate": 17.3, "supporting": 22.7,
+        S.STRONG: 0.15, S.MODERATE: 17.3, S.SUPPORTING: 22.7,
     })
 
     # --- ClinVar as evidence of its own (ranking only, not the ACMG class) ----------------

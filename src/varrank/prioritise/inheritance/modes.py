@@ -26,36 +26,38 @@ import json
 from dataclasses import dataclass
 from itertools import combinations
 
-from varrank.prioritise.inheritance.ped import Pedigree
+from varrank.core.genome import bare_name, is_mitochondrial
+from varrank.core.vocab import (CARRIER_ZYGOSITIES, DiseaseInheritance, InheritanceMode, Sex,
+                                Zygosity)
+from varrank.core.pedigree import Pedigree
 
-CARRIER = {"het", "hom_alt", "hemi"}
-X_NAMES = {"X", "chrX"}
-MT_NAMES = {"MT", "M", "chrM", "chrMT"}
-DOMINANT_MODES = {"de_novo", "autosomal_dominant", "x_linked_dominant"}
-RECESSIVE_MODES = {"autosomal_recessive_hom", "autosomal_recessive_comphet",
-                   "autosomal_recessive_comphet_possible", "x_linked_recessive"}
+M = InheritanceMode
+DOMINANT_MODES = {M.DE_NOVO, M.AUTOSOMAL_DOMINANT, M.X_LINKED_DOMINANT}
+RECESSIVE_MODES = {M.AUTOSOMAL_RECESSIVE_HOM, M.AUTOSOMAL_RECESSIVE_COMPHET,
+                   M.AUTOSOMAL_RECESSIVE_COMPHET_POSSIBLE, M.X_LINKED_RECESSIVE}
 # which variant modes satisfy each disease mode (HPO names, see hpo_index.INHERITANCE_ROOTS)
+D = DiseaseInheritance
 DISEASE_MODE_FITS = {
-    "autosomal_dominant": {"de_novo", "autosomal_dominant"},
-    "autosomal_recessive": {"autosomal_recessive_hom", "autosomal_recessive_comphet",
-                            "autosomal_recessive_comphet_possible"},
-    "x_linked_recessive": {"x_linked_recessive", "de_novo"},
-    "x_linked_dominant": {"x_linked_dominant", "de_novo"},
-    "x_linked": {"x_linked_recessive", "x_linked_dominant", "de_novo"},
-    "mitochondrial": {"mitochondrial"},
-    "y_linked": {"autosomal_dominant"},
+    D.AUTOSOMAL_DOMINANT: {M.DE_NOVO, M.AUTOSOMAL_DOMINANT},
+    D.AUTOSOMAL_RECESSIVE: {M.AUTOSOMAL_RECESSIVE_HOM, M.AUTOSOMAL_RECESSIVE_COMPHET,
+                            M.AUTOSOMAL_RECESSIVE_COMPHET_POSSIBLE},
+    D.X_LINKED_RECESSIVE: {M.X_LINKED_RECESSIVE, M.DE_NOVO},
+    D.X_LINKED_DOMINANT: {M.X_LINKED_DOMINANT, M.DE_NOVO},
+    D.X_LINKED: {M.X_LINKED_RECESSIVE, M.X_LINKED_DOMINANT, M.DE_NOVO},
+    D.MITOCHONDRIAL: {M.MITOCHONDRIAL},
+    D.Y_LINKED: {M.AUTOSOMAL_DOMINANT},
 }
 
 
 @dataclass
 class Genotypes:
-    """Zygosity of every pedigree member for one variant ('unknown' when not called)."""
+    """Zygosity of every pedigree member for one variant (UNKNOWN when not called)."""
 
     by_sample: dict[str, str]
 
     def of(self, sample: str) -> str:
         z = self.by_sample.get(sample)
-        return z if z in CARRIER or z == "hom_ref" else "unknown"
+        return z if z in CARRIER_ZYGOSITIES or z == Zygosity.HOM_REF else Zygosity.UNKNOWN
 
 
 def family_genotypes(proband: str, zygosity: str | None, family_json: str | None) -> Genotypes:
@@ -67,12 +69,12 @@ def family_genotypes(proband: str, zygosity: str | None, family_json: str | None
                 by_sample = {str(k): str(v) for k, v in parsed.items()}
         except ValueError:
             by_sample = {}
-    by_sample[proband] = zygosity or "no_call"
+    by_sample[proband] = zygosity or Zygosity.NO_CALL
     return Genotypes(by_sample)
 
 
 def _carrier(z: str) -> bool:
-    return z in CARRIER
+    return z in CARRIER_ZYGOSITIES
 
 
 def variant_modes(chrom: str, gts: Genotypes, ped: Pedigree, proband: str) -> set[str]:
@@ -80,55 +82,55 @@ def variant_modes(chrom: str, gts: Genotypes, ped: Pedigree, proband: str) -> se
     me = gts.of(proband)
     if not _carrier(me):
         return set()
-    if chrom in MT_NAMES:
-        return {"mitochondrial"}
+    if is_mitochondrial(chrom):
+        return {M.MITOCHONDRIAL}
     affected = set(ped.affected()) | {proband}
     unaffected = set(ped.unaffected()) - {proband}
     father, mother = ped.parents(proband)
     modes: set[str] = set()
-    if chrom in X_NAMES:
+    if bare_name(chrom) == "X":
         modes |= _x_modes(gts, ped, proband, affected, unaffected)
     else:
-        if all(gts.of(a) != "hom_ref" for a in affected) and \
+        if all(gts.of(a) != Zygosity.HOM_REF for a in affected) and \
                 all(not _carrier(gts.of(u)) for u in unaffected):
-            modes.add("autosomal_dominant")
+            modes.add(M.AUTOSOMAL_DOMINANT)
         if _hom_recessive(gts, affected, unaffected, father, mother):
-            modes.add("autosomal_recessive_hom")
-    if father and mother and gts.of(father) == "hom_ref" and gts.of(mother) == "hom_ref":
-        modes.add("de_novo")
+            modes.add(M.AUTOSOMAL_RECESSIVE_HOM)
+    if father and mother and gts.of(father) == Zygosity.HOM_REF and gts.of(mother) == Zygosity.HOM_REF:
+        modes.add(M.DE_NOVO)
     return modes
 
 
 def _hom_recessive(gts: Genotypes, affected, unaffected, father, mother) -> bool:
-    if any(gts.of(a) not in ("hom_alt", "unknown") for a in affected):
+    if any(gts.of(a) not in (Zygosity.HOM_ALT, Zygosity.UNKNOWN) for a in affected):
         return False
-    if any(gts.of(u) == "hom_alt" for u in unaffected):
+    if any(gts.of(u) == Zygosity.HOM_ALT for u in unaffected):
         return False
-    return all(gts.of(p) != "hom_ref" for p in (father, mother) if p)
+    return all(gts.of(p) != Zygosity.HOM_REF for p in (father, mother) if p)
 
 
 def _x_modes(gts: Genotypes, ped: Pedigree, proband: str, affected, unaffected) -> set[str]:
     modes = set()
     # X-linked dominant: every affected carries, no unaffected carries.
-    if all(gts.of(a) != "hom_ref" for a in affected) and \
+    if all(gts.of(a) != Zygosity.HOM_REF for a in affected) and \
             all(not _carrier(gts.of(u)) for u in unaffected):
-        modes.add("x_linked_dominant")
+        modes.add(M.X_LINKED_DOMINANT)
     # X-linked recessive
     ok = True
     for a in affected:
         z, sex = gts.of(a), ped.sex_of(a)
-        if z == "hom_ref" or (sex == "female" and z == "het"):
+        if z == Zygosity.HOM_REF or (sex == Sex.FEMALE and z == Zygosity.HET):
             ok = False
     for u in unaffected:
         z, sex = gts.of(u), ped.sex_of(u)
-        if (sex == "male" and _carrier(z)) or z == "hom_alt":
+        if (sex == Sex.MALE and _carrier(z)) or z == Zygosity.HOM_ALT:
             ok = False
     father, _ = ped.parents(proband)
-    if father and ped.sex_of(proband) != "female" and _carrier(gts.of(father)) \
+    if father and ped.sex_of(proband) != Sex.FEMALE and _carrier(gts.of(father)) \
             and father not in affected:
         ok = False  # a son's X comes from his mother
     if ok:
-        modes.add("x_linked_recessive")
+        modes.add(M.X_LINKED_RECESSIVE)
     return modes
 
 
@@ -140,9 +142,9 @@ class PairCall:
 
 
 def _origin(gts: Genotypes, father: str | None, mother: str | None) -> str:
-    f = gts.of(father) if father else "unknown"
-    m = gts.of(mother) if mother else "unknown"
-    if "unknown" in (f, m):
+    f = gts.of(father) if father else Zygosity.UNKNOWN
+    m = gts.of(mother) if mother else Zygosity.UNKNOWN
+    if Zygosity.UNKNOWN in (f, m):
         return "unknown"
     if _carrier(f) and not _carrier(m):
         return "father"
@@ -164,7 +166,7 @@ def _pair_status(oa: str, ob: str) -> str | None:
 def _pair_allowed(ga: Genotypes, gb: Genotypes, affected, unaffected) -> bool:
     if any(_carrier(ga.of(u)) and _carrier(gb.of(u)) for u in unaffected):
         return False  # an unaffected relative carries both
-    return not any(ga.of(a) == "hom_ref" or gb.of(a) == "hom_ref" for a in affected)
+    return not any(ga.of(a) == Zygosity.HOM_REF or gb.of(a) == Zygosity.HOM_REF for a in affected)
 
 
 def comphet_partners(variants: list[tuple[str, Genotypes, float]], ped: Pedigree,

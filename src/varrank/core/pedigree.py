@@ -1,4 +1,9 @@
-"""PED (LINKAGE pedigree) parsing with the checks a real pedigree needs.
+"""The one PED (LINKAGE pedigree) reader, with the checks a real pedigree needs.
+
+INGEST reads it to pick the proband of a multi-sample VCF, the declared sex and the family
+whose genotypes go into ``family_zygosity``; PRIORITISE reads it for segregation. Both use
+this reader and this policy, so the same PED gives the same family in both stages, and
+both write its warnings into their ledger notes.
 
 Columns: family, individual, father, mother, sex (1 male, 2 female, other unknown),
 phenotype (1 unaffected, 2 affected, other unknown); whitespace separated; '#' comments.
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from varrank.core.errors import InputError
+from varrank.core.vocab import Sex
 
 LOG = logging.getLogger(__name__)
 MISSING = {"0", "", "."}
@@ -34,7 +40,7 @@ class Person:
     family: str
     father: str | None
     mother: str | None
-    sex: str          # male, female, unknown
+    sex: Sex
     affected: bool | None
     line: int = 0
 
@@ -61,11 +67,16 @@ class Pedigree:
 
     def sex_of(self, person_id: str) -> str:
         p = self.people.get(person_id)
-        return p.sex if p else "unknown"
+        return p.sex if p else Sex.UNKNOWN
+
+    def apply_proband(self, proband: str, proband_sex: str | None) -> None:
+        """The proband counts as affected, and its sex from the sample data (INGEST's
+        --sex) is checked against the PED's: a contradiction makes it unknown."""
+        _check_proband(self, Path(self.source), proband, proband_sex)
 
 
-def _sex(code: str) -> str:
-    return {"1": "male", "2": "female"}.get(code, "unknown")
+def _sex(code: str) -> Sex:
+    return {"1": Sex.MALE, "2": Sex.FEMALE}.get(code, Sex.UNKNOWN)
 
 
 def _affected(code: str) -> bool | None:
@@ -110,7 +121,7 @@ def read_ped(path: Path | str, proband: str | None = None,
 
 def _check_parents(ped: Pedigree, path: Path) -> None:
     for person in ped.people.values():
-        for role, expected in (("father", "male"), ("mother", "female")):
+        for role, expected in (("father", Sex.MALE), ("mother", Sex.FEMALE)):
             parent_id = getattr(person, role)
             if parent_id is None:
                 continue
@@ -119,10 +130,10 @@ def _check_parents(ped: Pedigree, path: Path) -> None:
                 ped.warn(f"{path}:{person.line}: {role} {parent_id!r} of {person.id!r} has no "
                          "PED line; treated as absent")
                 continue
-            if parent.sex not in (expected, "unknown"):
+            if parent.sex not in (expected, Sex.UNKNOWN):
                 ped.warn(f"{path}:{parent.line}: sex conflict: {parent_id!r} is {role} of "
                          f"{person.id!r} but recorded as {parent.sex}; sex set to unknown")
-                parent.sex = "unknown"
+                parent.sex = Sex.UNKNOWN
         if person.father and person.father == person.mother:
             ped.warn(f"{path}:{person.line}: father and mother of {person.id!r} are the same "
                      "individual; links dropped")
@@ -167,13 +178,14 @@ def _check_proband(ped: Pedigree, path: Path, proband: str | None,
         ped.warn(f"{path}:{person.line}: proband {proband!r} is recorded as unaffected; "
                  "treated as affected")
     person.affected = True
-    given = (proband_sex or "unknown").lower()
-    if given in ("male", "female") and person.sex in ("male", "female") and given != person.sex:
+    given = (proband_sex or Sex.UNKNOWN).lower()
+    known = (Sex.MALE, Sex.FEMALE)
+    if given in known and person.sex in known and given != person.sex:
         ped.warn(f"{path}:{person.line}: sex conflict: proband {proband!r} is {person.sex} in "
                  f"the PED but {given} in the sample data; sex set to unknown")
-        person.sex = "unknown"
-    elif person.sex == "unknown" and given in ("male", "female"):
-        person.sex = given
+        person.sex = Sex.UNKNOWN
+    elif person.sex == Sex.UNKNOWN and given in known:
+        person.sex = Sex(given)
 
 
 def check_samples(ped: Pedigree, samples: set[str], proband: str | None) -> list[str]:
@@ -188,7 +200,8 @@ def check_samples(ped: Pedigree, samples: set[str], proband: str | None) -> list
 def single_sample(proband: str, sex: str | None) -> Pedigree:
     """A pedigree of the proband alone (no PED given)."""
     ped = Pedigree(source="(no PED)")
-    ped.people[proband] = Person(proband, proband, None, None, (sex or "unknown").lower()
-                                 if (sex or "").lower() in ("male", "female") else "unknown",
+    given = (sex or "").lower()
+    ped.people[proband] = Person(proband, proband, None, None,
+                                 Sex(given) if given in (Sex.MALE, Sex.FEMALE) else Sex.UNKNOWN,
                                  True)
     return ped
