@@ -52,8 +52,9 @@ def _norm(state: dict[str, torch.Tensor], prefix: str) -> nn.BatchNorm2d:
     return norm
 
 
-def _crop(x: torch.Tensor, each_side: int) -> torch.Tensor:
-    return x[..., each_side:x.shape[-1] - each_side] if each_side else x
+def _crop(x: torch.Tensor, each_side) -> torch.Tensor:
+    """Drop ``each_side`` positions at both ends (traced as a Slice, 0 included)."""
+    return x[..., each_side:x.shape[-1] - each_side]
 
 
 class ResidualUnit(nn.Module):
