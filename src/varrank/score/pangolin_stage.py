@@ -97,14 +97,18 @@ def _passer(bundle: ModelBundle, options, used: dict[str, str]):
 
 def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
                genome: ReferenceGenome, genes: SpliceAnnotation, options, ledger: Ledger,
-               used_providers: dict[str, str]) -> dict[str, list[Any]]:
-    """The Pangolin columns for every row (nulls where not scored)."""
+               used_providers: dict[str, str],
+               reasons: list[str | None] | None = None) -> dict[str, list[Any]]:
+    """The Pangolin columns for every row (nulls where not scored). ``reasons``: SpliceAI's
+    candidate selection when both models read the same genes (computed once)."""
     n = len(rows)
     cols: dict[str, list[Any]] = {c: [None] * n for c in COLUMNS}
-    policy = candidates.CandidatePolicy(max_af=None if options.all_variants else options.max_af)
+    if reasons is None:
+        policy = candidates.CandidatePolicy(
+            max_af=None if options.all_variants else options.max_af)
+        reasons = candidates.select(table, genes, policy)
     status = cols["pangolin_status"]
-    tasks, row_genes = _tasks(rows, candidates.select(table, genes, policy), genome, genes,
-                              options, ledger, status)
+    tasks, row_genes = _tasks(rows, reasons, genome, genes, options, ledger, status)
     passer = _passer(bundle, options, used_providers)
     t0 = time.time()
     workers = options.threads or len(os.sched_getaffinity(0))

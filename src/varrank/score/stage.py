@@ -110,7 +110,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     track_rows: dict[str, list[Any]] = {f.name: [] for f in TRACK_SCHEMA}
     used_providers: dict[str, str] = {}
 
-    ann = None
+    ann, reasons = None, None
     if splice:
         bundle = splice[0]
         ann = _annotation_for(bundle, build, Path(annotation) if annotation else None)
@@ -172,7 +172,8 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         genes = pangolin_stage.gene_models(options, genome, ann,
                                            Path(annotation) if annotation else None)
         cols.update(pangolin_stage.score_rows(bundle, table, rows, genome, genes, options,
-                                              ledger, used_providers))
+                                              ledger, used_providers,
+                                              reasons if genes is ann else None))
     _score_registry(others, chosen, options, genome, rows, cols, ledger, used_providers)
     cols["score_status"] = status
     out_table = attach_columns(table, Stage.SCORE, cols)
