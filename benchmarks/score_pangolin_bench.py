@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -163,6 +164,7 @@ def main() -> int:
         "spliceai_plus_pangolin_s": round(runs["both"][0], 1),
         "spliceai_plus_pangolin_cpu_s": round(runs["both"][1], 1),
         "one_pass_equals_separate_runs": pangolin_in_both and spliceai_in_both,
+        "varrank_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "varrank_notes": runs["both"][3],
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                    f"load average at end {os.getloadavg()[0]:.1f}",
