@@ -131,9 +131,23 @@ class ScoreArgs:
                                             "$VARRANK_TRT_CACHE or ~/.cache/varrank/trt)")
     fp16: bool = option("--no-fp16", default=True, flag_only=True, help="TensorRT in fp32")
     cone: bool = option("--no-cone", default=True, flag_only=True,
-                        help="CPU: run the full SpliceAI graph for every allele instead of "
-                             "recomputing only the activations the allele changes (same scores, "
-                             "~3x slower; for checking)")
+                        help="CPU: run the full SpliceAI and Pangolin graphs for every allele "
+                             "instead of recomputing only the activations the allele changes "
+                             "(same scores, ~3x slower; for checking)")
+    pangolin_mask: int = option("--pangolin-mask", default=1, kind=int, choices=(0, 1),
+                                help="Pangolin: 1 sets gains at annotated and losses at "
+                                     "unannotated splice sites to 0 (original -m True, its "
+                                     "default); 0 = -m False")
+    pangolin_annotation: Path | None = option(
+        "--pangolin-annotation", kind=Path, metavar="GFF",
+        help="Pangolin genes from a GENCODE GFF3/GTF, read as the original's create_db.py "
+             "database (gene spans, exons of the transcripts tagged --pangolin-tags); "
+             "default: the --annotation table")
+    pangolin_tags: str = option("--pangolin-tags", default="Ensembl_canonical",
+                                help="transcript tags whose exons are Pangolin's annotated "
+                                     "sites, comma-separated, or None for every transcript "
+                                     "(original create_db.py --filter; default "
+                                     "Ensembl_canonical)")
 
 
 @dataclass

@@ -131,6 +131,20 @@ SCORE = _cols(
     ("score_status", pa.string(), "scored, not_candidate, or skipped:<reason>"),
     ("model_scores", pa.string(),
      "JSON object: registry model name -> {score, ...} (seq2func/dnalm bundles; docs/models.md)"),
+    # Pangolin (Zeng & Li 2022), scored as its CLI does; docs/score.md
+    ("pangolin_gain", pa.float64(), "Pangolin largest increase of splice-site P(splice) within "
+     "+-D (max over 4 tissues of the mean of 3 models; masked unless --pangolin-mask 0), 2 decimals"),
+    ("pangolin_gain_pos", pa.int32(), "Position of pangolin_gain relative to the variant"),
+    ("pangolin_loss", pa.float64(), "Pangolin largest decrease (<= 0) of splice-site P(splice) "
+     "within +-D (len(REF) + 2D positions for deletions), 2 decimals"),
+    ("pangolin_loss_pos", pa.int32(), "Position of pangolin_loss relative to the variant"),
+    ("pangolin_max", pa.float64(), "max(pangolin_gain, -pangolin_loss)"),
+    ("pangolin_gene", pa.string(), "Gene of the Pangolin score (largest pangolin_max of the "
+     "variant's genes)"),
+    ("pangolin_info", pa.string(), "Every gene's entry as the original INFO/Pangolin: "
+     "gene|pos:gain|pos:loss|Warnings:..., joined by ','"),
+    ("pangolin_status", pa.string(), "scored, not_candidate:<reason> or skipped:<reason>; "
+     "null when no Pangolin bundle ran"),
 )
 
 PRIORITISE = _cols(

@@ -99,3 +99,37 @@ class SpliceAnnotation:
         if not genes:
             raise InputError("annotation has no genes", path=path)
         return cls(genes, str(path))
+
+    @classmethod
+    def from_gencode(cls, path: Path | str, fasta_lengths: dict[str, int],
+                     rename: dict[str, str], tags: tuple[str, ...] | None) -> "SpliceAnnotation":
+        """Genes of a GENCODE-style GFF3/GTF the way Pangolin's gffutils database holds them.
+
+        Upstream's ``create_db.py`` keeps every gene feature but only the transcripts (and
+        their exons) carrying one of ``tags`` (default Ensembl_canonical; None keeps all), and
+        its CLI masks with the exons of the kept transcripts. So: span = the gene's (the union
+        of all its transcripts, which is the GENCODE gene feature), boundaries = starts and
+        ends of the kept transcripts' exons, name = gene_id.
+        """
+        from varrank.annotate.consequence.gene_model import read_models
+
+        path = Path(path)
+        models, _counts, _fmt = read_models(path, fasta_lengths, rename)
+        spans: dict[str, list] = {}
+        for model in models:
+            if not model["exon_starts"] or not model["gene_id"]:
+                continue
+            gene = spans.setdefault(model["gene_id"], [model["chrom"], model["strand"],
+                                                       model["exon_starts"][0],
+                                                       model["exon_ends"][-1], set()])
+            gene[2] = min(gene[2], model["exon_starts"][0])
+            gene[3] = max(gene[3], model["exon_ends"][-1])
+            tagged = set((model["tags"] or "").split(","))
+            if tags is None or tagged & set(tags):
+                gene[4].update(model["exon_starts"], model["exon_ends"])
+        genes = [Gene(gid, bare_name(chrom), strand, start, end, tuple(sorted(sites)))
+                 for gid, (chrom, strand, start, end, sites) in spans.items()
+                 if strand in ("+", "-")]
+        if not genes:
+            raise InputError("annotation has no genes with exons", path=path)
+        return cls(genes, str(path))

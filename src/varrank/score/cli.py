@@ -1,4 +1,4 @@
-"""`varrank score`: SpliceAI (and registry models) over a patient's variant table."""
+"""`varrank score`: SpliceAI, Pangolin (and registry models) over a patient's variant table."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ Score candidate variants with the deep-learning models in --model-dir (ONNX bund
 docs/models.md). SpliceAI: variants inside a gene of the annotation with population AF <= 1%
 (or unknown) get the delta scores DS_AG/DS_AL/DS_DG/DS_DL and positions DP_* of the original
 spliceai 1.3.1 CLI (same -D/-M semantics), plus per-position tracks for the report's plot.
+Pangolin (bundle from `varrank model export pangolin`), in the same pass: per gene the largest
+increase and decrease of splice-site probability within -D, as the original pangolin CLI
+(masking -m as --pangolin-mask, default on).
 Execution provider: TensorRT (fp16, engine cache) > CUDA > CPU, whichever onnxruntime offers.
 Outputs: OUT/ID.score.parquet, OUT/ID.score.ledger.json, OUT/ID.tracks.parquet."""
 
@@ -29,7 +32,11 @@ def _run(args: ScoreArgs) -> int:
                            all_variants=args.all_variants, max_n_fraction=args.max_n_fraction,
                            provider=args.provider, batch_size=args.batch_size,
                            threads=args.threads, engine_cache=args.engine_cache,
-                           fp16=args.fp16, cone=args.cone)
+                           fp16=args.fp16, cone=args.cone,
+                           pangolin_mask=bool(args.pangolin_mask),
+                           pangolin_annotation=args.pangolin_annotation,
+                           pangolin_tags=None if args.pangolin_tags == "None"
+                           else tuple(t for t in args.pangolin_tags.split(",") if t))
     paths = run_score(args.input, args.fasta, args.model_dir, args.out, args.annotation, options)
     for path in paths.values():
         print(path)

@@ -1,4 +1,4 @@
-"""`varrank model`: build and check model bundles (export spliceai, verify)."""
+"""`varrank model`: build and check model bundles (export spliceai|pangolin, verify)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+from varrank.core.errors import InputError
 from varrank.score.bundle import load_bundle
 
 log = logging.getLogger(__name__)
@@ -16,19 +17,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "model", help="build and check ONNX model bundles",
         description="Model bundles (docs/models.md): `export spliceai` converts the Keras "
-                    "weights of the spliceai wheel into an ONNX bundle (needs the export "
-                    "extra: torch, h5py, onnx); `verify` checks a bundle's manifest, "
+                    "weights of the spliceai wheel, `export pangolin` the PyTorch state "
+                    "files of tkzeng/Pangolin, into an ONNX bundle (needs the export extra: "
+                    "torch, onnx, h5py for SpliceAI); `verify` checks a bundle's manifest, "
                     "checksums and graph.")
     actions = parser.add_subparsers(dest="model_command", metavar="ACTION")
     actions.required = True
 
     export = actions.add_parser("export", help="build a bundle from upstream weights",
                                 description="Build a model bundle from upstream weights. "
-                                            "Nothing is downloaded: pass the wheel file "
-                                            "(pip download --no-deps spliceai==1.3.1).")
-    export.add_argument("model", choices=("spliceai",), help="which model to export")
-    export.add_argument("--wheel", type=Path, required=True,
-                        help="spliceai wheel file (spliceai-1.3.1-py2.py3-none-any.whl)")
+                                            "Nothing is downloaded: pass the spliceai wheel "
+                                            "(pip download --no-deps spliceai==1.3.1) or the "
+                                            "folder of Pangolin's final.*.3.v2 files.")
+    export.add_argument("model", choices=("spliceai", "pangolin"), help="which model to export")
+    export.add_argument("--wheel", type=Path,
+                        help="spliceai: wheel file (spliceai-1.3.1-py2.py3-none-any.whl)")
+    export.add_argument("--weights", type=Path,
+                        help="pangolin: folder with the v2 state files final.{1,2,3}.{0..7}.3.v2 "
+                             "(tkzeng/Pangolin pangolin/models) and its LICENSE")
     export.add_argument("--out", type=Path, required=True, help="bundle folder to write")
     export.add_argument("--force", action="store_true", help="overwrite an existing bundle")
     export.set_defaults(func=_export)
@@ -42,10 +48,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from varrank.score.export.spliceai_export import export_spliceai
-
-    path = export_spliceai(args.wheel, args.out, force=args.force)
-    print(path)
+    source = args.wheel if args.model == "spliceai" else args.weights
+    if source is None:
+        raise InputError(f"export {args.model} needs "
+                         f"{'--wheel' if args.model == 'spliceai' else '--weights'}",
+                         hint="see `varrank model export --help` and docs/models.md")
+    if args.model == "spliceai":
+        from varrank.score.export.spliceai_export import export_spliceai as export
+    else:
+        from varrank.score.export.pangolin_export import export_pangolin as export
+    print(export(source, args.out, force=args.force))
     return 0
 
 

@@ -70,6 +70,23 @@ def check_input_shape(bundle: ModelBundle, session: ort.InferenceSession) -> Non
                             hint="the manifest and the graph disagree; re-export the bundle")
 
 
+def open_splice_session(bundle: ModelBundle, options, used_providers: dict[str, str]
+                        ) -> tuple[ort.InferenceSession, list[tuple[str, dict[str, Any]]]]:
+    """Session for a SpliceAI-shaped bundle (10,000 context, variable length): providers with
+    a TensorRT shape profile over its input lengths, input checked against the manifest, and
+    the provider that took the graph recorded under the bundle's name."""
+    from varrank.score import providers, spliceai
+
+    batch = max(options.batch_size or 0, 64)
+    chosen = providers.choose_providers(
+        requested=options.provider, engine_cache=options.engine_cache, fp16=options.fp16,
+        trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch))
+    session = providers.make_session(bundle.graph, chosen, options.threads)
+    check_input_shape(bundle, session)
+    used_providers[bundle.name] = session.get_providers()[0]
+    return session, chosen
+
+
 def _window(genome: ReferenceGenome, allele: Allele, length: int) -> tuple[str, int] | None:
     """Reference window of ``length`` with the variant at index length//2; None off-contig."""
     start = allele.pos - length // 2

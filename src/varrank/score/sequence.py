@@ -53,6 +53,11 @@ class ReferenceGenome:
     def contig(self, chrom: str) -> str | None:
         return self._mapper.get(chrom)
 
+    @property
+    def contig_names(self) -> dict[str, str]:
+        """Any naming style of a contig -> the FASTA's spelling (core.genome.contig_mapper)."""
+        return dict(self._mapper)
+
     def fetch(self, contig: str, start: int, end: int) -> str:
         """Upper-case bases of 1-based inclusive [start, end] (caller keeps it in range)."""
         return self._fasta.fetch(contig, start - 1, end).upper()

@@ -134,17 +134,24 @@ class EnsembleRunner:
         return out
 
 
-def _ref_blocks(positions: list[int], distance: int, max_block: int = MAX_BLOCK,
-                merge_gap: int = MERGE_GAP) -> list[tuple[int, int]]:
-    """Merge [pos-D, pos+D] windows into blocks of reference outputs."""
+def merge_windows(windows: Iterable[tuple[int, int]], max_block: int = MAX_BLOCK,
+                  merge_gap: int = MERGE_GAP) -> list[tuple[int, int]]:
+    """Merge output windows [lo, hi] into blocks of reference outputs: windows closer than
+    ``merge_gap`` share a block (cheaper than a new block's context) up to ``max_block``."""
     blocks: list[tuple[int, int]] = []
-    for pos in sorted(set(positions)):
-        lo, hi = pos - distance, pos + distance
+    for lo, hi in sorted(set(windows)):
         if blocks and lo - blocks[-1][1] <= merge_gap and hi - blocks[-1][0] < max_block:
             blocks[-1] = (blocks[-1][0], max(hi, blocks[-1][1]))
         else:
             blocks.append((lo, hi))
     return blocks
+
+
+def _ref_blocks(positions: list[int], distance: int, max_block: int = MAX_BLOCK,
+                merge_gap: int = MERGE_GAP) -> list[tuple[int, int]]:
+    """Merge [pos-D, pos+D] windows into blocks of reference outputs."""
+    return merge_windows(((p - distance, p + distance) for p in positions), max_block,
+                         merge_gap)
 
 
 class ReferenceTracks:
@@ -335,11 +342,16 @@ def _score_with_cone(cone: ConeEnsemble, genome: ReferenceGenome, tasks: list[Sp
                     results[i] = delta_scores(task, y_ref, p[::-1] if minus else p,
                                               distance, mask)
 
-    blocks = _cone_blocks(tasks, distance)
+    run_blocks(run_block, _cone_blocks(tasks, distance), workers)
+    return results  # type: ignore[return-value]
+
+
+def run_blocks(run_block, blocks: list, workers: int) -> None:
+    """Run independent reference blocks on ``workers`` threads (onnxruntime releases the
+    GIL); a worker's exception is re-raised here."""
     if workers <= 1 or len(blocks) == 1:
         for block in blocks:
             run_block(block)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run_block, blocks))  # re-raises a worker's exception here
-    return results  # type: ignore[return-value]
+            list(pool.map(run_block, blocks))

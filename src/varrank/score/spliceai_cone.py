@@ -58,8 +58,8 @@ class ConeEnsemble:
         self.taps = [int(t) for t in plan["head_taps"]]
         self.flank = int(plan["reach"])
         self.channels = int(plan["channels"])
-        log.info("SpliceAI cone pass: %d staged graphs on %s", 2 + 2 * len(self.units),
-                 self.stem.get_providers()[0])
+        log.info("cone pass: %d staged graphs of %s on %s", 2 + 2 * len(self.units),
+                 Path(root).name, self.stem.get_providers()[0])
         if self.flank != 2 * sum(h for h, _a, _b in self.units):
             raise ValueError("stage plan: reach does not match the units' half-widths")
 

@@ -21,7 +21,7 @@ from varrank.core.errors import ResourceError
 from varrank.core.ledger import Ledger
 from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
 from varrank.core.vocab import ScoreStatus, Stage
-from varrank.score import candidates, providers, registry, spliceai, spliceai_cone
+from varrank.score import candidates, pangolin_stage, providers, registry, spliceai, spliceai_cone
 from varrank.score.annotation import SpliceAnnotation
 from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
 from varrank.score.sequence import ReferenceGenome
@@ -52,6 +52,9 @@ class ScoreOptions:
     fp16: bool = True
     verify_checksums: bool = True
     cone: bool = True  # CPU: recompute only what each allele changes (bundle's staged graphs)
+    pangolin_mask: bool = True  # the original Pangolin CLI's -m (default True)
+    pangolin_annotation: Path | None = None  # GENCODE GFF3/GTF; default: the SpliceAI table
+    pangolin_tags: tuple[str, ...] | None = ("Ensembl_canonical",)  # its create_db.py filter
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,10 +92,12 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     genome = ReferenceGenome(fasta)
     bundles = [load_bundle(p, verify=options.verify_checksums) for p in find_bundles(model_dir)]
     splice = [b for b in bundles if b.kind == "spliceai"]
-    if len(splice) > 1:
-        raise ResourceError("more than one spliceai bundle in the model directory",
-                            path=Path(model_dir), hint="keep one SpliceAI bundle per folder")
-    others = [b for b in bundles if b.kind != "spliceai"]
+    pangolins = [b for b in bundles if b.kind == "pangolin"]
+    for kind, found in (("spliceai", splice), ("pangolin", pangolins)):
+        if len(found) > 1:  # each writes one set of table columns
+            raise ResourceError(f"more than one {kind} bundle in the model directory",
+                                path=Path(model_dir), hint=f"keep one {kind} bundle per folder")
+    others = [b for b in bundles if b.kind not in ("spliceai", "pangolin")]
     chosen = providers.choose_providers(requested=options.provider,
                                         engine_cache=options.engine_cache, fp16=options.fp16)
     ledger = Ledger(stage=Stage.SCORE, patient=patient, records_in=table.num_rows,
@@ -105,19 +110,14 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     track_rows: dict[str, list[Any]] = {f.name: [] for f in TRACK_SCHEMA}
     used_providers: dict[str, str] = {}
 
+    ann, reasons = None, None
     if splice:
         bundle = splice[0]
         ann = _annotation_for(bundle, build, Path(annotation) if annotation else None)
         policy = candidates.CandidatePolicy(
             max_af=None if options.all_variants else options.max_af)
         reasons = candidates.select(table, ann, policy)
-        batch = max(options.batch_size or 0, 64)
-        splice_providers = providers.choose_providers(
-            requested=options.provider, engine_cache=options.engine_cache, fp16=options.fp16,
-            trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch))
-        session = providers.make_session(bundle.graph, splice_providers, options.threads)
-        registry.check_input_shape(bundle, session)
-        used_providers[bundle.name] = session.get_providers()[0]
+        session, splice_providers = registry.open_splice_session(bundle, options, used_providers)
         runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
         cone = None
         workers = options.threads or len(os.sched_getaffinity(0))
@@ -168,12 +168,19 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     else:
         ledger.notes.append("no SpliceAI bundle in the model directory: SpliceAI columns null")
 
+    for bundle in pangolins:  # same rows, candidate policy and reference as SpliceAI's
+        genes = pangolin_stage.gene_models(options, genome, ann,
+                                           Path(annotation) if annotation else None)
+        cols.update(pangolin_stage.score_rows(bundle, table, rows, genome, genes, options,
+                                              ledger, used_providers,
+                                              reasons if genes is ann else None))
     _score_registry(others, chosen, options, genome, rows, cols, ledger, used_providers)
     cols["score_status"] = status
     out_table = attach_columns(table, Stage.SCORE, cols)
     meta = metadata.with_stage(Stage.SCORE, models=[b.provenance() for b in bundles],
                                providers=used_providers, distance=options.distance,
                                mask=options.mask,
+                               pangolin_mask=options.pangolin_mask if pangolins else None,
                                max_af=None if options.all_variants else options.max_af,
                                fasta=str(fasta))
     tracks = pa.table(track_rows, schema=TRACK_SCHEMA)

@@ -73,3 +73,28 @@ def check_allele(genome: ReferenceGenome, chrom: str, pos: int, ref: str, alt: s
     if window.count("N") > limits.max_n_fraction * len(window):
         return contig, "n_rich_context"
     return contig, None
+
+
+def check_pangolin_allele(genome: ReferenceGenome, chrom: str, pos: int, ref: str, alt: str,
+                          limits: Limits) -> tuple[str | None, str | None]:
+    """The original Pangolin CLI's allele rules, with varrank's window checks.
+
+    Pangolin scores SNVs, MNVs (equal lengths) and indels whose REF or ALT is one base; its
+    window is 5,000 + D bases each side of the whole REF allele.
+    """
+    contig, reason = check_basic(genome, chrom, pos, ref, alt)
+    if reason is not None:
+        return contig, reason
+    if len(ref) > 1 and len(alt) > 1 and len(ref) != len(alt):
+        return contig, "complex_indel_not_scored_by_pangolin"
+    if len(ref) > 2 * limits.distance:
+        return contig, f"ref_longer_than_{2 * limits.distance}bp"
+    if len(alt) > limits.max_alt_length:
+        return contig, f"alt_longer_than_{limits.max_alt_length}bp"
+    half = FLANK + limits.distance
+    if pos - half < 1 or pos + len(ref) - 1 + half > genome.lengths[contig]:
+        return contig, "near_contig_end"
+    window = genome.fetch(contig, pos - half, pos + len(ref) - 1 + half)
+    if window.count("N") > limits.max_n_fraction * len(window):
+        return contig, "n_rich_context"
+    return contig, None

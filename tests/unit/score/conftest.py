@@ -61,12 +61,43 @@ def spliceai_bundle() -> Path:
     if wheel is None or not wheel.is_file():
         pytest.skip("spliceai wheel not found: run scripts/setup_export.sh or set "
                     "VARRANK_SPLICEAI_WHEEL")
-    digest = hashlib.sha256(wheel.read_bytes())
+    from varrank.score.export.spliceai_export import export_spliceai
+
+    return cached_bundle("spliceai", hashlib.sha256(wheel.read_bytes()),
+                         lambda out: export_spliceai(wheel, out, force=True))
+
+
+def cached_bundle(name: str, digest, export) -> Path:
+    """The bundle exported once per input digest + exporter sources into the cache."""
     for source in sorted((REPO / "src" / "varrank" / "score" / "export").glob("*.py")):
         digest.update(source.read_bytes())
-    out = CACHE / "bundles" / f"spliceai-{digest.hexdigest()[:16]}"
+    out = CACHE / "bundles" / f"{name}-{digest.hexdigest()[:16]}"
     if not (out / "manifest.json").is_file():
-        from varrank.score.export.spliceai_export import export_spliceai
-
-        export_spliceai(wheel, out, force=True)
+        export(out)
     return out
+
+
+PANGOLIN_WEIGHTS = "models/pangolin"
+
+
+@pytest.fixture(scope="session")
+def pangolin_bundle(shared_data: Path) -> Path:
+    """The real Pangolin bundle, exported from the shared v2 state files once per exporter
+    version (about a minute of CPU) into the same cache as the SpliceAI bundle."""
+    env = os.environ.get("VARRANK_PANGOLIN_BUNDLE")
+    if env:
+        return Path(env)
+    pytest.importorskip("torch", reason="export extra (torch) not installed: "
+                                        "run scripts/setup_export.sh")
+    pytest.importorskip("onnx", reason="export extra (onnx) not installed")
+    from varrank.testdata.manifest import load_manifest, locate
+
+    names = sorted(n for n in load_manifest() if n.startswith(PANGOLIN_WEIGHTS + "/"))
+    digest = hashlib.sha256()
+    for name in names:  # locate checks each file against the manifest's sha256
+        locate(name, shared_data)
+        digest.update(load_manifest()[name].sha256.encode())
+    from varrank.score.export.pangolin_export import export_pangolin
+
+    return cached_bundle("pangolin", digest, lambda out: export_pangolin(
+        shared_data / PANGOLIN_WEIGHTS, out, force=True))

@@ -17,10 +17,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from varrank.core.errors import InputError, ResourceError
 from varrank.score.bundle import MANIFEST_VERSION, write_manifest
+from varrank.score.export.onnx_io import (
+    OPSET, cone_vs_full, export_graph, onnx_vs_torch, require_export_extra)
 from varrank.score.export.spliceai_stages import export_stages
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 GRAPH_NAME = "spliceai_ensemble.onnx"
 CONTEXT = 10000
 N_MEMBERS = 5
-OPSET = 17
 WEIGHTS_LICENSE = "CC BY-NC 4.0"
 LICENSE_TEXT = (
     "The SpliceAI model weights are licensed by Illumina under Creative Commons "
@@ -37,19 +36,6 @@ LICENSE_TEXT = (
     "those weights and carries the same licence. The gene annotation files copied from the "
     "spliceai wheel are distributed under the wheel's licence (GPLv3, derived from GENCODE)."
 )
-
-
-def require_export_extra() -> None:
-    missing = []
-    for module in ("torch", "h5py", "onnx"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if missing:
-        raise ResourceError(
-            f"`varrank model export` needs the optional export extra; missing: {', '.join(missing)}",
-            hint="run scripts/setup_export.sh (or pip install 'varrank[export]'); see docs/models.md")
 
 
 def _sha256_bytes(data: bytes) -> str:
@@ -102,29 +88,10 @@ def build_ensemble(h5_paths: list[Path]):
 def check_cone_against_full(out: Path, stages: dict, graph: Path, seed: int = 11) -> float:
     """Max |cone - full graph| over an SNV, a deletion and an insertion on random sequence,
     both strand orientations' index arithmetic being the same (fp32, CPU)."""
-    import onnxruntime as ort
-
     from varrank.score.spliceai_cone import ConeEnsemble
 
-    cpu = [("CPUExecutionProvider", {})]
-    cone = ConeEnsemble(out, stages["plan"], cpu, None)
-    full = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
-    rng = np.random.default_rng(seed)
-    flank, distance = CONTEXT // 2, 50
-    half = flank + distance
-    eye = np.eye(4, dtype=np.float32)
-    seq = rng.integers(0, 4, 2 * flank + 601)
-    ref = cone.reference(eye[seq])
-    worst = float(np.abs(ref.probs - full.run(["probs"], {"x": eye[seq][None]})[0][0]).max())
-    for ref_len, alt_len in ((1, 1), (4, 1), (1, 3)):
-        pos = half + 250  # reference-window index of the variant
-        alt = rng.integers(0, 4, alt_len)
-        window = np.concatenate([seq[pos - half:pos], alt, seq[pos + ref_len:pos + half + 1]])
-        got = cone.alternative(ref, eye[alt][None], [pos - half], half, alt_len - ref_len,
-                               len(window))
-        expected = full.run(["probs"], {"x": eye[window][None]})[0]
-        worst = max(worst, float(np.abs(got - expected).max()))
-    return worst
+    cone = ConeEnsemble(out, stages["plan"], [("CPUExecutionProvider", {})], None)
+    return cone_vs_full(cone, graph, "probs", slice(None), CONTEXT // 2, seed)
 
 
 def export_onnx(model, out: Path, example_length: int = CONTEXT + 101) -> None:
@@ -132,42 +99,19 @@ def export_onnx(model, out: Path, example_length: int = CONTEXT + 101) -> None:
 
     example = torch.zeros((1, example_length, 4), dtype=torch.float32)
     example[0, ::4, 0] = 1
-    with torch.no_grad():
-        torch.onnx.export(
-            model, (example,), str(out), input_names=["x"],
-            output_names=["probs", "probs_per_model"], opset_version=OPSET,
-            dynamic_axes={"x": {0: "batch", 1: "length"},
-                          "probs": {0: "batch", 1: "out_length"},
-                          "probs_per_model": {1: "batch", 2: "out_length"}},
-            do_constant_folding=True, dynamo=False)
+    export_graph(model, (example,), out, ["x"], ["probs", "probs_per_model"],
+                 {"x": {0: "batch", 1: "length"}, "probs": {0: "batch", 1: "out_length"},
+                  "probs_per_model": {1: "batch", 2: "out_length"}}, OPSET)
 
 
 def check_against_torch(model, graph: Path, seed: int = 7) -> float:
     """Max |onnxruntime - torch| on a random one-hot batch of two lengths (fp32)."""
-    import onnxruntime as ort
-    import torch
-
-    rng = np.random.default_rng(seed)
-    session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
-    worst = 0.0
-    for batch, length in ((2, CONTEXT + 37), (1, CONTEXT + 401)):
-        idx = rng.integers(0, 5, size=(batch, length))
-        x = np.zeros((batch, length, 4), dtype=np.float32)
-        for b in range(batch):
-            keep = idx[b] < 4  # index 4 = N, all zeros
-            x[b, np.nonzero(keep)[0], idx[b][keep]] = 1
-        with torch.no_grad():
-            expected = model(torch.from_numpy(x))[0].numpy()
-        got = session.run(["probs"], {"x": x})[0]
-        if got.shape != (batch, length - CONTEXT, 3):
-            raise ResourceError(f"exported graph gives shape {got.shape}", path=graph)
-        worst = max(worst, float(np.abs(got - expected).max()))
-    return worst
+    return onnx_vs_torch(model, graph, "probs", CONTEXT, seed)
 
 
 def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
     """Write the SpliceAI bundle into ``out``; returns the manifest path."""
-    require_export_extra()
+    require_export_extra("h5py")
     import onnx
     import torch
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from varrank.score.export.keras_h5 import KerasGraph, conv_half
+from varrank.score.export.onnx_io import LENGTH_AXES, export_graph
 
 log = logging.getLogger(__name__)
 
@@ -158,17 +159,14 @@ def export_stages(members, graphs: list[KerasGraph], out: Path, opset: int) -> d
 
     def export(module, args, name: str, inputs: list[str], dynamic: dict) -> str:
         rel = f"{STAGE_DIR}/{name}.onnx"
-        with torch.no_grad():
-            torch.onnx.export(module, args, str(out / rel), input_names=inputs,
-                              output_names=["y"], opset_version=opset, dynamic_axes=dynamic,
-                              do_constant_folding=True, dynamo=False)
+        export_graph(module, args, out / rel, inputs, ["y"], dynamic, opset)
         files.append(rel)
         return rel
 
     def act(width: int) -> torch.Tensor:
         return torch.rand((1, channels, 1, width), dtype=torch.float32)
 
-    length = {0: "batch", 3: "length"}
+    length = LENGTH_AXES
     plan = {"channels": channels, "members": len(members),
             "stem": export(stem, (torch.zeros((1, 64, 4)),), "stem", ["x"],
                            {"x": {0: "batch", 1: "length"}, "y": length}),
