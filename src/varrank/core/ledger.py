@@ -10,6 +10,7 @@ becomes several of (multi-allelic splitting). ``flagged`` counts rows kept but m
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,15 @@ from varrank.core.json_schema import check, check_written
 from varrank.core.table_io import atomic_write_text
 
 LEDGER_SCHEMA_VERSION = 1
+
+
+def throughput_note(n: int, elapsed: float) -> str:
+    """'N variants in T s (R variants/s)' for a ledger note; just 'N variants' when
+    SOURCE_DATE_EPOCH asks for reproducible outputs (a timing differs on every run, and the
+    ledger reaches report.json)."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return f"{n} variants"
+    return f"{n} variants in {elapsed:.1f}s ({n / max(elapsed, 1e-9):.1f} variants/s)"
 MAX_EXAMPLES_PER_REASON = 5
 
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from varrank.core import schema
 from varrank.core.errors import ResourceError
-from varrank.core.ledger import Ledger
+from varrank.core.ledger import Ledger, throughput_note
 from varrank.core.vocab import ScoreStatus
 from varrank.score import candidates, pangolin, registry, spliceai
 from varrank.score.annotation import Gene, SpliceAnnotation
@@ -131,8 +131,8 @@ def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
     elapsed = time.time() - t0
     ledger.flag(f"pangolin:{ScoreStatus.SCORED}", n=len(by_row))
     ledger.notes.append(
-        f"Pangolin {bundle.version}: {len(by_row)} variants in {elapsed:.1f}s "
-        f"({len(by_row) / max(elapsed, 1e-9):.1f} variants/s) on {used_providers[bundle.name]}"
+        f"Pangolin {bundle.version}: {throughput_note(len(by_row), elapsed)} on "
+        f"{used_providers[bundle.name]}"
         f"{' (cone pass)' if isinstance(passer, pangolin.ConePass) else ''}; mask "
         f"{'on' if options.pangolin_mask else 'off'}; genes from {Path(genes.source).name}")
     return cols

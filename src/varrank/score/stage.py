@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from varrank.core import schema
 from varrank.core.errors import ResourceError
-from varrank.core.ledger import Ledger
+from varrank.core.ledger import Ledger, throughput_note
 from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
 from varrank.core.vocab import ScoreStatus, Stage
 from varrank.score import candidates, pangolin_stage, providers, registry, spliceai, spliceai_cone
@@ -79,117 +79,147 @@ def _batch_size(options: ScoreOptions, provider: str) -> int:
     return 1 if provider == "CPUExecutionProvider" else 64
 
 
+@dataclass
+class _Run:
+    """One patient's SCORE pass: the rows, what each model added, the ledger."""
+
+    rows: list[dict[str, Any]]
+    ledger: Ledger
+    status: list[str]
+    cols: dict[str, list[Any]]
+    track_rows: dict[str, list[Any]] = field(
+        default_factory=lambda: {f.name: [] for f in TRACK_SCHEMA})
+    used_providers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: pa.Table, patient: str) -> _Run:
+        rows = table.select(list(schema.KEY) + [c for c in ("variant_key",)
+                                                if c in table.column_names]).to_pylist()
+        n = len(rows)
+        ledger = Ledger(stage=Stage.SCORE, patient=patient, records_in=n, records_out=n)
+        return cls(rows, ledger, [ScoreStatus.NOT_CANDIDATE] * n,
+                   {c.name: [None] * n for c in schema.SCORE})
+
+
 def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out_dir: Path | str,
               annotation: Path | str | None = None,
               options: ScoreOptions | None = None) -> dict[str, Path]:
     """Score a variant table; returns the paths of table, ledger and tracks."""
     options = options or ScoreOptions()
-    in_path, out_dir = Path(in_path), Path(out_dir)
     started = time.time()
     table, metadata = read_stage_table(in_path, Stage.SCORE)
-    patient = metadata.patient
-    build = metadata.genome_build
+    annotation = Path(annotation) if annotation else None
     genome = ReferenceGenome(fasta)
+    bundles, splice, pangolins, others = _models(Path(model_dir), options)
+    run = _Run.of(table, metadata.patient)
+    ann, reasons = None, None
+    if splice:
+        ann, reasons = _score_spliceai(run, splice, table, genome, metadata.genome_build,
+                                       annotation, options)
+    else:
+        run.ledger.notes.append("no SpliceAI bundle in the model directory: SpliceAI columns null")
+    for bundle in pangolins:  # same rows, candidate policy and reference as SpliceAI's
+        genes = pangolin_stage.gene_models(options, genome, ann, annotation)
+        run.cols.update(pangolin_stage.score_rows(bundle, table, run.rows, genome, genes, options,
+                                                  run.ledger, run.used_providers,
+                                                  reasons if genes is ann else None))
+    _score_registry(others, options, genome, run)
+    run.cols["score_status"] = run.status
+    meta = metadata.with_stage(Stage.SCORE, models=[b.provenance() for b in bundles],
+                               providers=run.used_providers, distance=options.distance,
+                               mask=options.mask,
+                               pangolin_mask=options.pangolin_mask if pangolins else None,
+                               max_af=None if options.all_variants else options.max_af,
+                               fasta=str(fasta))
+    paths = write_stage_outputs(
+        Stage.SCORE, out_dir, metadata.patient, table=attach_columns(table, Stage.SCORE, run.cols),
+        meta=meta, ledger=run.ledger,
+        side_tables={"tracks": (pa.table(run.track_rows, schema=TRACK_SCHEMA),
+                                {"patient": metadata.patient, "distance": options.distance})})
+    log.info("SCORE %s done in %.1fs", metadata.patient, time.time() - started)
+    genome.close()
+    return paths
+
+
+def _models(model_dir: Path, options: ScoreOptions):
+    """(all bundles, the SpliceAI bundle or None, Pangolin bundles, registry bundles)."""
     bundles = [load_bundle(p, verify=options.verify_checksums) for p in find_bundles(model_dir)]
     splice = [b for b in bundles if b.kind == "spliceai"]
     pangolins = [b for b in bundles if b.kind == "pangolin"]
     for kind, found in (("spliceai", splice), ("pangolin", pangolins)):
         if len(found) > 1:  # each writes one set of table columns
             raise ResourceError(f"more than one {kind} bundle in the model directory",
-                                path=Path(model_dir), hint=f"keep one {kind} bundle per folder")
+                                path=model_dir, hint=f"keep one {kind} bundle per folder")
     others = [b for b in bundles if b.kind not in ("spliceai", "pangolin")]
-    chosen = providers.choose_providers(requested=options.provider,
-                                        engine_cache=options.engine_cache, fp16=options.fp16)
-    ledger = Ledger(stage=Stage.SCORE, patient=patient, records_in=table.num_rows,
-                    records_out=table.num_rows)
-    rows = table.select(list(schema.KEY) + [c for c in ("variant_key",)
-                                            if c in table.column_names]).to_pylist()
-    n = len(rows)
-    status: list[str] = [ScoreStatus.NOT_CANDIDATE] * n
-    cols: dict[str, list[Any]] = {c.name: [None] * n for c in schema.SCORE}
-    track_rows: dict[str, list[Any]] = {f.name: [] for f in TRACK_SCHEMA}
-    used_providers: dict[str, str] = {}
+    return bundles, splice[0] if splice else None, pangolins, others
 
-    ann, reasons = None, None
-    if splice:
-        bundle = splice[0]
-        ann = _annotation_for(bundle, build, Path(annotation) if annotation else None)
-        policy = candidates.CandidatePolicy(
-            max_af=None if options.all_variants else options.max_af)
-        reasons = candidates.select(table, ann, policy)
-        session, splice_providers = registry.open_splice_session(bundle, options, used_providers)
-        runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
-        cone = None
-        workers = options.threads or len(os.sched_getaffinity(0))
-        if options.cone and used_providers[bundle.name] == "CPUExecutionProvider":
-            # single-threaded sessions, one reference block per worker thread (see spliceai)
-            cone = spliceai_cone.load_cone(bundle, splice_providers, 1)
-            if cone is None:
-                log.info("SpliceAI bundle has no staged graphs (exported by an older varrank): "
-                         "full alternative pass; re-export for the faster cone pass")
-        limits = Limits(distance=options.distance, max_n_fraction=options.max_n_fraction)
-        tasks: list[spliceai.SpliceTask] = []
-        for i, (row, reason) in enumerate(zip(rows, reasons)):
-            if reason is not None:
-                ledger.flag(f"{ScoreStatus.NOT_CANDIDATE}:{reason}", _key(row))
-                continue
-            contig, skip = check_allele(genome, row["chrom"], int(row["pos"]), row["ref"],
-                                        row["alt"], limits)
-            if skip is not None:
-                status[i] = ScoreStatus.skipped(skip)
-                ledger.flag(status[i], _key(row))
-                continue
-            for gene in ann.genes_at(row["chrom"], int(row["pos"])):
-                tasks.append(spliceai.SpliceTask(i, contig, int(row["pos"]), row["ref"].upper(),
-                                                 row["alt"].upper(), gene))
-        log.info("SCORE %s: %d rows, %d SpliceAI candidates (%d allele-gene pairs)", patient, n,
-                 len({t.row for t in tasks}), len(tasks))
-        t0 = time.time()
-        results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask,
-                                       cone=cone, workers=workers)
-        elapsed = time.time() - t0
-        best: dict[int, spliceai.SpliceScore] = {}
-        for task, result in zip(tasks, results):
-            if task.row not in best or result.max_delta > best[task.row].max_delta:
-                best[task.row] = result
-        for i, result in best.items():
-            status[i] = ScoreStatus.SCORED
-            for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
-                cols[f"spliceai_{name}"][i] = getattr(result, name)
-            cols["spliceai_max"][i] = result.max_delta
-            cols["spliceai_gene"][i] = result.gene
-            _add_tracks(track_rows, _key(rows[i]), bundle.name, result, options.distance)
-        ledger.flag(ScoreStatus.SCORED, n=len(best))
-        if best:
-            ledger.notes.append(
-                f"SpliceAI {bundle.version}: {len(best)} variants in {elapsed:.1f}s "
-                f"({len(best) / max(elapsed, 1e-9):.1f} variants/s) on "
-                f"{used_providers[bundle.name]}{' (cone pass)' if cone else ''}")
-    else:
-        ledger.notes.append("no SpliceAI bundle in the model directory: SpliceAI columns null")
 
-    for bundle in pangolins:  # same rows, candidate policy and reference as SpliceAI's
-        genes = pangolin_stage.gene_models(options, genome, ann,
-                                           Path(annotation) if annotation else None)
-        cols.update(pangolin_stage.score_rows(bundle, table, rows, genome, genes, options,
-                                              ledger, used_providers,
-                                              reasons if genes is ann else None))
-    _score_registry(others, chosen, options, genome, rows, cols, ledger, used_providers)
-    cols["score_status"] = status
-    out_table = attach_columns(table, Stage.SCORE, cols)
-    meta = metadata.with_stage(Stage.SCORE, models=[b.provenance() for b in bundles],
-                               providers=used_providers, distance=options.distance,
-                               mask=options.mask,
-                               pangolin_mask=options.pangolin_mask if pangolins else None,
-                               max_af=None if options.all_variants else options.max_af,
-                               fasta=str(fasta))
-    tracks = pa.table(track_rows, schema=TRACK_SCHEMA)
-    paths = write_stage_outputs(
-        Stage.SCORE, out_dir, patient, table=out_table, meta=meta, ledger=ledger,
-        side_tables={"tracks": (tracks, {"patient": patient, "distance": options.distance})})
-    log.info("SCORE %s done in %.1fs", patient, time.time() - started)
-    genome.close()
-    return paths
+def _score_spliceai(run: _Run, bundle: ModelBundle, table: pa.Table, genome: ReferenceGenome,
+                    build: str | None, annotation: Path | None, options: ScoreOptions):
+    """SpliceAI delta scores of every candidate; returns (gene annotation, candidate reasons)
+    for Pangolin to reuse."""
+    ann = _annotation_for(bundle, build, annotation)
+    policy = candidates.CandidatePolicy(max_af=None if options.all_variants else options.max_af)
+    reasons = candidates.select(table, ann, policy)
+    session, splice_providers = registry.open_splice_session(bundle, options, run.used_providers)
+    runner = spliceai.EnsembleRunner(session, _batch_size(options, session.get_providers()[0]))
+    cone = None
+    if options.cone and run.used_providers[bundle.name] == "CPUExecutionProvider":
+        # single-threaded sessions, one reference block per worker thread (see spliceai)
+        cone = spliceai_cone.load_cone(bundle, splice_providers, 1)
+        if cone is None:
+            log.info("SpliceAI bundle has no staged graphs (exported by an older varrank): "
+                     "full alternative pass; re-export for the faster cone pass")
+    tasks = _splice_tasks(run, reasons, ann, genome, options)
+    t0 = time.time()
+    results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask,
+                                   cone=cone, workers=options.threads or len(os.sched_getaffinity(0)))
+    best = _record_splice_results(run, bundle, tasks, results, options.distance)
+    if best:
+        run.ledger.notes.append(
+            f"SpliceAI {bundle.version}: {throughput_note(best, time.time() - t0)} on "
+            f"{run.used_providers[bundle.name]}{' (cone pass)' if cone else ''}")
+    return ann, reasons
+
+
+def _splice_tasks(run: _Run, reasons: list[str | None], ann: SpliceAnnotation,
+                  genome: ReferenceGenome, options: ScoreOptions) -> list[spliceai.SpliceTask]:
+    """One task per candidate allele and overlapping gene; the others flagged with why."""
+    limits = Limits(distance=options.distance, max_n_fraction=options.max_n_fraction)
+    tasks: list[spliceai.SpliceTask] = []
+    for i, (row, reason) in enumerate(zip(run.rows, reasons)):
+        if reason is not None:
+            run.ledger.flag(f"{ScoreStatus.NOT_CANDIDATE}:{reason}", _key(row))
+            continue
+        contig, skip = check_allele(genome, row["chrom"], int(row["pos"]), row["ref"],
+                                    row["alt"], limits)
+        if skip is not None:
+            run.status[i] = ScoreStatus.skipped(skip)
+            run.ledger.flag(run.status[i], _key(row))
+            continue
+        for gene in ann.genes_at(row["chrom"], int(row["pos"])):
+            tasks.append(spliceai.SpliceTask(i, contig, int(row["pos"]), row["ref"].upper(),
+                                             row["alt"].upper(), gene))
+    log.info("SCORE: %d rows, %d SpliceAI candidates (%d allele-gene pairs)", len(run.rows),
+             len({t.row for t in tasks}), len(tasks))
+    return tasks
+
+
+def _record_splice_results(run: _Run, bundle: ModelBundle, tasks, results, distance: int) -> int:
+    """Each row's gene with the largest delta goes to the table and the tracks."""
+    best: dict[int, spliceai.SpliceScore] = {}
+    for task, result in zip(tasks, results):
+        if task.row not in best or result.max_delta > best[task.row].max_delta:
+            best[task.row] = result
+    for i, result in best.items():
+        run.status[i] = ScoreStatus.SCORED
+        for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
+            run.cols[f"spliceai_{name}"][i] = getattr(result, name)
+        run.cols["spliceai_max"][i] = result.max_delta
+        run.cols["spliceai_gene"][i] = result.gene
+        _add_tracks(run.track_rows, _key(run.rows[i]), bundle.name, result, distance)
+    run.ledger.flag(ScoreStatus.SCORED, n=len(best))
+    return len(best)
 
 
 def _add_tracks(track_rows: dict[str, list[Any]], key: str, model: str,
@@ -206,13 +236,14 @@ def _add_tracks(track_rows: dict[str, list[Any]], key: str, model: str,
     track_rows["alt_donor"].extend(result.y_alt[:, 2].tolist())
 
 
-def _score_registry(bundles: list[ModelBundle], chosen, options: ScoreOptions,
-                    genome: ReferenceGenome, rows: list[dict[str, Any]],
-                    cols: dict[str, list[Any]], ledger: Ledger,
-                    used_providers: dict[str, str]) -> None:
+def _score_registry(bundles: list[ModelBundle], options: ScoreOptions,
+                    genome: ReferenceGenome, run: _Run) -> None:
     """Score every row with each seq2func / dnalm bundle into the model_scores JSON column."""
     if not bundles:
         return
+    rows, cols, ledger, used_providers = run.rows, run.cols, run.ledger, run.used_providers
+    chosen = providers.choose_providers(requested=options.provider,
+                                        engine_cache=options.engine_cache, fp16=options.fp16)
     per_row: list[dict[str, Any]] = [{} for _ in rows]
     for bundle in bundles:
         session = providers.make_session(bundle.graph, chosen, options.threads)
