@@ -126,31 +126,55 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
         info = unpack_wheel(Path(wheel), Path(tmp))
         log.info("read %d Keras models from %s (spliceai %s)", len(info["models"]), wheel,
                  info["version"])
-        model, keras_graphs = build_ensemble(info["models"])
-        graph = out / GRAPH_NAME
-        export_onnx(model, graph)
-        onnx.checker.check_model(str(graph))
-        max_diff = check_against_torch(model, graph)
-        log.info("onnxruntime vs torch max |diff| = %.2e", max_diff)
-        if max_diff > 1e-5:
-            raise ResourceError(f"exported graph differs from torch by {max_diff:.2e}", path=graph)
-        stages = export_stages(list(model.members), keras_graphs, out, OPSET)
-        cone_diff = None
-        if stages is not None:
-            cone_diff = check_cone_against_full(out, stages, graph)
-            log.info("cone (staged) vs full graph max |diff| = %.2e", cone_diff)
-            if cone_diff > 1e-5:
-                raise ResourceError(f"staged graphs differ from the full graph by {cone_diff:.2e}",
-                                    path=out / "stages")
-        annotations = []
-        for build in ("grch37", "grch38"):
-            src = Path(tmp) / "spliceai" / "annotations" / f"{build}.txt"
-            if src.is_file():
-                dest = out / "annotations" / f"{build}.txt"
-                dest.parent.mkdir(exist_ok=True)
-                shutil.copyfile(src, dest)
-                annotations.append({"path": f"annotations/{build}.txt",
-                                    "role": f"annotation_{'GRCh37' if build == 'grch37' else 'GRCh38'}"})
+        max_diff, stages, cone_diff = _export_graphs(info, out)
+        annotations = _copy_annotations(Path(tmp), out)
+    manifest = _manifest(info, max_diff, stages, cone_diff, annotations,
+                         f"varrank {__version__} model export spliceai", torch.__version__,
+                         onnx.__version__)
+    path = write_manifest(out, manifest)
+    log.info("wrote bundle %s", out)
+    return path
+
+
+def _export_graphs(info: dict, out: Path) -> tuple[float, dict | None, float | None]:
+    """The full ensemble graph and its staged cut, each checked against what it derives from."""
+    import onnx
+
+    model, keras_graphs = build_ensemble(info["models"])
+    graph = out / GRAPH_NAME
+    export_onnx(model, graph)
+    onnx.checker.check_model(str(graph))
+    max_diff = check_against_torch(model, graph)
+    log.info("onnxruntime vs torch max |diff| = %.2e", max_diff)
+    if max_diff > 1e-5:
+        raise ResourceError(f"exported graph differs from torch by {max_diff:.2e}", path=graph)
+    stages = export_stages(list(model.members), keras_graphs, out, OPSET)
+    cone_diff = None
+    if stages is not None:
+        cone_diff = check_cone_against_full(out, stages, graph)
+        log.info("cone (staged) vs full graph max |diff| = %.2e", cone_diff)
+        if cone_diff > 1e-5:
+            raise ResourceError(f"staged graphs differ from the full graph by {cone_diff:.2e}",
+                                path=out / "stages")
+    return max_diff, stages, cone_diff
+
+
+def _copy_annotations(unpacked: Path, out: Path) -> list[dict]:
+    """The wheel's GENCODE gene tables, one per build, as bundle files."""
+    annotations = []
+    for build in ("grch37", "grch38"):
+        src = unpacked / "spliceai" / "annotations" / f"{build}.txt"
+        if src.is_file():
+            dest = out / "annotations" / f"{build}.txt"
+            dest.parent.mkdir(exist_ok=True)
+            shutil.copyfile(src, dest)
+            annotations.append({"path": f"annotations/{build}.txt",
+                                "role": f"annotation_{'GRCh37' if build == 'grch37' else 'GRCh38'}"})
+    return annotations
+
+
+def _manifest(info: dict, max_diff: float, stages: dict | None, cone_diff: float | None,
+              annotations: list[dict], tool: str, torch_version: str, onnx_version: str) -> dict:
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "name": "spliceai",
@@ -178,12 +202,12 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
                   "max_ref_length": "2*distance", "decimals": 2,
                   "columns": ["DS_AG", "DS_AL", "DS_DG", "DS_DL", "DP_AG", "DP_AL", "DP_DG",
                               "DP_DL"]},
-        "export": {"tool": f"varrank {__version__} model export spliceai",
+        "export": {"tool": tool,
                    "spliceai_version": info["version"], "wheel": info["wheel"],
                    "wheel_sha256": info["wheel_sha256"],
                    "keras_files_sha256": {k: v for k, v in info["files"].items()
                                           if k.endswith(".h5")},
-                   "torch_version": torch.__version__, "onnx_version": onnx.__version__,
+                   "torch_version": torch_version, "onnx_version": onnx_version,
                    "opset": OPSET, "onnxruntime_vs_torch_max_abs_diff": max_diff,
                    "cone_vs_full_max_abs_diff": cone_diff,
                    "implementation": "Keras graph rebuilt from each .h5 model_config; "
@@ -196,6 +220,4 @@ def export_spliceai(wheel: Path, out: Path, force: bool = False) -> Path:
                      "unit, head) so that a CPU scorer recomputes only the activations an allele "
                      "changes and reuses the reference pass for the rest; see docs/models.md",
             "plan": stages["plan"]}
-    path = write_manifest(out, manifest)
-    log.info("wrote bundle %s", out)
-    return path
+    return manifest

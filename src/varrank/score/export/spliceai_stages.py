@@ -61,69 +61,36 @@ class NotSpliceShaped(ValueError):
     """The Keras graph is not the SpliceAI residual pattern this staging understands."""
 
 
-def parse_structure(graph: KerasGraph) -> SpliceStructure:
-    """Find stem, residual units, skip taps and head in a SpliceAI-shaped Keras graph."""
-    by_name = {layer.name: layer for layer in graph.layers}
+class _Layers:
+    """Name -> layer of a Keras graph, with the checks the SpliceAI pattern needs."""
 
-    def layer(name: str, kind: str):
-        found = by_name.get(name)
+    def __init__(self, graph: KerasGraph):
+        self.by_name = {layer.name: layer for layer in graph.layers}
+
+    def __getitem__(self, name: str):
+        return self.by_name[name]
+
+    def layer(self, name: str, kind: str):
+        found = self.by_name.get(name)
         if found is None or found.kind != kind:
             raise NotSpliceShaped(f"expected {kind} at {name}")
         return found
 
-    def is_pointwise_conv(name: str) -> bool:
-        found = by_name.get(name)
+    def is_pointwise_conv(self, name: str) -> bool:
+        found = self.by_name.get(name)
         return (found is not None and found.kind == "Conv1D"
                 and found.config["kernel_size"][0] == 1)
 
-    final = layer(graph.output_name, "Conv1D")
+
+def parse_structure(graph: KerasGraph) -> SpliceStructure:
+    """Find stem, residual units, skip taps and head in a SpliceAI-shaped Keras graph."""
+    g = _Layers(graph)
+    final = g.layer(graph.output_name, "Conv1D")
     if final.config["kernel_size"][0] != 1 or final.config["activation"] != "softmax":
         raise NotSpliceShaped("output is not a 1x1 softmax convolution")
-    crop = layer(final.inputs[0], "Cropping1D")
-    # unroll the skip chain backwards: Add(previous skip, dense) ... down to the first 1x1 conv
-    taps_rev: list[tuple[str, str]] = []
-    node = crop.inputs[0]
-    while by_name[node].kind == "Add":
-        parts = by_name[node].inputs
-        dense = [p for p in parts if is_pointwise_conv(p)]
-        rest = [p for p in parts if p not in dense[-1:]]
-        if len(parts) != 2 or not dense or len(rest) != 1:
-            raise NotSpliceShaped(f"{node} is not skip + 1x1 convolution")
-        taps_rev.append((dense[-1], by_name[dense[-1]].inputs[0]))
-        node = rest[0]
-    if not is_pointwise_conv(node):
-        raise NotSpliceShaped("skip chain does not start with a 1x1 convolution")
-    stem_name = by_name[node].inputs[0]
-    stem = layer(stem_name, "Conv1D")
-    if stem.config["kernel_size"][0] != 1 or stem.inputs != [graph.input_name]:
-        raise NotSpliceShaped("first layer is not a 1x1 convolution of the input")
-    taps = [(node, stem_name)] + taps_rev[::-1]
-    # residual units backwards from the last tapped tensor to the stem
-    units_rev: list[ResidualUnit] = []
-    node = taps[-1][1]
-    while node != stem_name:
-        add = layer(node, "Add")
-        convs = [p for p in add.inputs if by_name[p].kind == "Conv1D" and not is_pointwise_conv(p)]
-        if len(add.inputs) != 2 or len(convs) != 1:
-            raise NotSpliceShaped(f"{node} is not a residual Add")
-        conv_b = layer(convs[0], "Conv1D")
-        unit_input = next(p for p in add.inputs if p != convs[0])
-        act_b = layer(conv_b.inputs[0], "Activation")
-        bn_b = layer(act_b.inputs[0], "BatchNormalization")
-        conv_a = layer(bn_b.inputs[0], "Conv1D")
-        act_a = layer(conv_a.inputs[0], "Activation")
-        bn_a = layer(act_a.inputs[0], "BatchNormalization")
-        if bn_a.inputs[0] != unit_input or act_a.config["activation"] != "relu" or \
-                act_b.config["activation"] != "relu":
-            raise NotSpliceShaped(f"{node}: unexpected residual unit layout")
-        if conv_a.config["activation"] != "linear" or conv_b.config["activation"] != "linear":
-            raise NotSpliceShaped(f"{node}: activated convolutions inside a residual unit")
-        if conv_half(conv_a) != conv_half(conv_b):
-            raise NotSpliceShaped(f"{node}: the unit's two convolutions differ in reach")
-        units_rev.append(ResidualUnit(bn_a.name, conv_a.name, bn_b.name, conv_b.name, add.name,
-                                      unit_input, conv_half(conv_a)))
-        node = unit_input
-    units = units_rev[::-1]
+    crop = g.layer(final.inputs[0], "Cropping1D")
+    taps, stem_name = _skip_taps(g, crop, graph.input_name)
+    units = _residual_units(g, taps[-1][1], stem_name)
     index_of = {stem_name: 0} | {u.add: i + 1 for i, u in enumerate(units)}
     skip = []
     for dense, tapped in taps:
@@ -134,6 +101,63 @@ def parse_structure(graph: KerasGraph) -> SpliceStructure:
     if list(crop.config["cropping"]) != [total, total]:
         raise NotSpliceShaped(f"crop {crop.config['cropping']} does not match the reach {total}")
     return SpliceStructure(stem_name, units, skip, final.name)
+
+
+def _skip_taps(g: _Layers, crop, input_name: str) -> tuple[list[tuple[str, str]], str]:
+    """Unroll the skip chain backwards, Add(previous skip, 1x1 conv) down to the first 1x1
+    convolution; returns ([(1x1 conv, tensor it taps)] in forward order, the stem's name)."""
+    taps_rev: list[tuple[str, str]] = []
+    node = crop.inputs[0]
+    while g[node].kind == "Add":
+        parts = g[node].inputs
+        dense = [p for p in parts if g.is_pointwise_conv(p)]
+        rest = [p for p in parts if p not in dense[-1:]]
+        if len(parts) != 2 or not dense or len(rest) != 1:
+            raise NotSpliceShaped(f"{node} is not skip + 1x1 convolution")
+        taps_rev.append((dense[-1], g[dense[-1]].inputs[0]))
+        node = rest[0]
+    if not g.is_pointwise_conv(node):
+        raise NotSpliceShaped("skip chain does not start with a 1x1 convolution")
+    stem_name = g[node].inputs[0]
+    stem = g.layer(stem_name, "Conv1D")
+    if stem.config["kernel_size"][0] != 1 or stem.inputs != [input_name]:
+        raise NotSpliceShaped("first layer is not a 1x1 convolution of the input")
+    return [(node, stem_name)] + taps_rev[::-1], stem_name
+
+
+def _residual_units(g: _Layers, last: str, stem_name: str) -> list[ResidualUnit]:
+    """The residual units, walked backwards from the last tapped tensor to the stem."""
+    units_rev: list[ResidualUnit] = []
+    node = last
+    while node != stem_name:
+        unit = _residual_unit(g, node)
+        units_rev.append(unit)
+        node = unit.input
+    return units_rev[::-1]
+
+
+def _residual_unit(g: _Layers, node: str) -> ResidualUnit:
+    """BN -> ReLU -> conv -> BN -> ReLU -> conv, added to the unit's input at ``node``."""
+    add = g.layer(node, "Add")
+    convs = [p for p in add.inputs if g[p].kind == "Conv1D" and not g.is_pointwise_conv(p)]
+    if len(add.inputs) != 2 or len(convs) != 1:
+        raise NotSpliceShaped(f"{node} is not a residual Add")
+    conv_b = g.layer(convs[0], "Conv1D")
+    unit_input = next(p for p in add.inputs if p != convs[0])
+    act_b = g.layer(conv_b.inputs[0], "Activation")
+    bn_b = g.layer(act_b.inputs[0], "BatchNormalization")
+    conv_a = g.layer(bn_b.inputs[0], "Conv1D")
+    act_a = g.layer(conv_a.inputs[0], "Activation")
+    bn_a = g.layer(act_a.inputs[0], "BatchNormalization")
+    if bn_a.inputs[0] != unit_input or act_a.config["activation"] != "relu" or \
+            act_b.config["activation"] != "relu":
+        raise NotSpliceShaped(f"{node}: unexpected residual unit layout")
+    if conv_a.config["activation"] != "linear" or conv_b.config["activation"] != "linear":
+        raise NotSpliceShaped(f"{node}: activated convolutions inside a residual unit")
+    if conv_half(conv_a) != conv_half(conv_b):
+        raise NotSpliceShaped(f"{node}: the unit's two convolutions differ in reach")
+    return ResidualUnit(bn_a.name, conv_a.name, bn_b.name, conv_b.name, add.name, unit_input,
+                        conv_half(conv_a))
 
 
 def export_stages(members, graphs: list[KerasGraph], out: Path, opset: int) -> dict | None:
