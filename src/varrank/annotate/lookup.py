@@ -99,11 +99,7 @@ class _LookupRun:
         return [c for c in columns.values() if c in available]
 
     def clinvar(self) -> dict[str, pa.Array]:
-        for name in self.bundle.sources_of("clinvar")[:1]:
-            got = self.join(name, self._columns(name, CLINVAR_COLUMNS), release=True)
-            return {**_named(got, CLINVAR_COLUMNS),
-                    "clinvar_release": one_array(got.column("_release"))}
-        return {}
+        return self._first_source("clinvar", CLINVAR_COLUMNS)
 
     def gnomad(self) -> dict[str, pa.Array]:
         for name in self.bundle.sources_of("gnomad")[:1]:
@@ -126,10 +122,14 @@ class _LookupRun:
         return {"popfreq_af": _popfreq_json(self.con, names, afs)} if names else {}
 
     def inhouse(self) -> dict[str, pa.Array]:
-        for name in self.bundle.sources_of("inhouse")[:1]:
-            got = self.join(name, self._columns(name, INHOUSE_COLUMNS), release=True)
-            return {**_named(got, INHOUSE_COLUMNS),
-                    "inhouse_release": one_array(got.column("_release"))}
+        return self._first_source("inhouse", INHOUSE_COLUMNS)
+
+    def _first_source(self, kind: str, columns: dict[str, str]) -> dict[str, pa.Array]:
+        """The first bundle source of ``kind`` joined: its named columns plus ``<kind>_release``
+        (one ClinVar and one in-house source per run; further ones are left out)."""
+        for name in self.bundle.sources_of(kind)[:1]:
+            got = self.join(name, self._columns(name, columns), release=True)
+            return {**_named(got, columns), f"{kind}_release": one_array(got.column("_release"))}
         return {}
 
 

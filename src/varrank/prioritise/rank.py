@@ -43,18 +43,9 @@ class RankWeights:
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> "RankWeights":
-        from dataclasses import fields, replace
+        from varrank.core.presets import with_overrides
 
-        from varrank.core.errors import InputError
-
-        if not values:
-            return cls()
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise InputError(f"unknown ranking weight(s) in preset: {', '.join(unknown)}",
-                             hint=f"known: {', '.join(sorted(known))}")
-        return replace(cls(), **values)
+        return with_overrides(cls, values, "ranking weight")
 
 
 def phenotype_factor(similarity: float | None, weights: RankWeights, use_phenotype: bool) -> float:

@@ -122,19 +122,14 @@ def _pct(value: Any) -> Any:
 
 
 def _qc_value(key: str, value: Any) -> Any:
-    """QC scalars: fractions as %, ratios with 2-3 digits, counts with separators."""
+    """QC scalars: fractions as %, ratios with 2-3 digits; counts, flags and text as
+    ``format_number`` shows them."""
     value = clean(value)
-    if value is None:
-        return NA
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if "fraction" in key or key.endswith("_frac") or key.endswith("rate"):
-            return f"{value:.4f} ({value * 100:.1f}%)"
-        return f"{value:.3f}" if abs(value) < 100 else f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    if not isinstance(value, float):
+        return _num(value)
+    if "fraction" in key or key.endswith("_frac") or key.endswith("rate"):
+        return f"{value:.4f} ({value * 100:.1f}%)"
+    return f"{value:.3f}" if abs(value) < 100 else f"{value:,.1f}"
 
 
 def _css_class(text: Any) -> str:

@@ -30,14 +30,21 @@ class Limits:
     max_alt_length: int = FLANK
 
 
-def check_basic(genome: ReferenceGenome, chrom: str, pos: int, ref: str,
-                alt: str) -> tuple[str | None, str | None]:
-    """Allele shape, contig and REF checks every sequence model needs."""
+def _fasta_contig(genome: ReferenceGenome, chrom: str, ref: str,
+                  alt: str) -> tuple[str | None, str | None]:
+    """(FASTA contig, None), or (None, why) when the allele or its contig cannot be read."""
     if _not_bases(ref, alt):
         return None, "symbolic_or_missing_allele"
     contig = genome.contig(chrom)
-    if contig is None:
-        return None, "contig_not_in_fasta"
+    return (contig, None) if contig is not None else (None, "contig_not_in_fasta")
+
+
+def check_basic(genome: ReferenceGenome, chrom: str, pos: int, ref: str,
+                alt: str) -> tuple[str | None, str | None]:
+    """Allele shape, contig and REF checks every sequence model needs."""
+    contig, skip = _fasta_contig(genome, chrom, ref, alt)
+    if skip is not None:
+        return None, skip
     if pos < 1 or pos + len(ref) - 1 > genome.lengths[contig]:
         return contig, "outside_contig"
     if genome.fetch(contig, pos, pos + len(ref) - 1) != ref.upper():
@@ -50,11 +57,9 @@ def check_basic(genome: ReferenceGenome, chrom: str, pos: int, ref: str,
 def check_allele(genome: ReferenceGenome, chrom: str, pos: int, ref: str, alt: str,
                  limits: Limits) -> tuple[str | None, str | None]:
     """Return (fasta contig, None) when scorable, else (contig or None, reason)."""
-    if _not_bases(ref, alt):
-        return None, "symbolic_or_missing_allele"
-    contig = genome.contig(chrom)
-    if contig is None:
-        return None, "contig_not_in_fasta"
+    contig, skip = _fasta_contig(genome, chrom, ref, alt)
+    if skip is not None:
+        return None, skip
     half = FLANK + limits.distance
     length = genome.lengths[contig]
     if pos - half < 1 or pos + half > length:

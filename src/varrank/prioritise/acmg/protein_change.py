@@ -29,7 +29,7 @@ def _inputs(row: Row, ctx: RuleContext, code: str):
     if change is None or not gene:
         return None, not_evaluated(code, f"missense without a parsable HGVS p. "
                                          f"({row.get('hgvs_p')!r})")
-    return (gene, change), None
+    return (gene, change, _established(ctx, gene, change.residue, row.key)), None
 
 
 def _established(ctx: RuleContext, gene: str, residue: int, own_key: str):
@@ -42,9 +42,8 @@ def ps1(row: Row, ctx: RuleContext) -> Evidence:
     found, early = _inputs(row, ctx, "PS1")
     if early:
         return early
-    gene, change = found
-    same = [a for a in _established(ctx, gene, change.residue, row.key)
-            if a.change.alt == change.alt]
+    gene, change, established = found
+    same = [a for a in established if a.change.alt == change.alt]
     if not same:
         return not_met("PS1", f"no established P/LP {gene} p.{change.ref}{change.residue}"
                               f"{change.alt} with a different nucleotide change")
@@ -61,9 +60,8 @@ def pm5(row: Row, ctx: RuleContext) -> Evidence:
     found, early = _inputs(row, ctx, "PM5")
     if early:
         return early
-    gene, change = found
-    other = [a for a in _established(ctx, gene, change.residue, row.key)
-             if a.change.alt != change.alt and a.change.ref == change.ref]
+    gene, change, established = found
+    other = [a for a in established if a.change.alt != change.alt and a.change.ref == change.ref]
     if not other:
         return not_met("PM5", f"no other established P/LP missense at {gene} residue "
                               f"{change.residue}")

@@ -25,10 +25,10 @@ Sources:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from varrank.core.errors import InputError
+from varrank.core.presets import with_overrides
 from varrank.core.vocab import EvidenceStrength as S
 
 
@@ -100,15 +100,7 @@ class Thresholds:
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None) -> "Thresholds":
         """Defaults with ``overrides`` applied; an unknown key is a user error."""
-        if not overrides:
-            return cls()
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise InputError(f"unknown threshold(s) in preset: {', '.join(unknown)}",
-                             hint=f"known thresholds: {', '.join(sorted(known))}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
-        return replace(cls(), **values)
+        return with_overrides(cls, overrides, "threshold")
 
 
 DEFAULT = Thresholds()
