@@ -403,6 +403,9 @@ def parse_args(argv):
     p.add_argument("--check-merged", type=int, default=0,
                    help="genome-wide: re-run this many cases with the merged VCF and compare")
     p.add_argument("--workdir", type=Path, help="keep intermediate files here")
+    p.add_argument("--resume", action="store_true",
+                   help="genome-wide: keep the cases OUT.partial.jsonl already holds and run the "
+                        "rest (per-case runtimes are those of the run that scored each case)")
     return p.parse_args(argv)
 
 
@@ -444,8 +447,12 @@ def run_set(args, info: dict, cases: list[Case], arms: list[str], work: Path) ->
             rows[-1]["hpo_terms_unknown_to_release"] = dropped[case.case_id]
             LOG.info("%d/%d %s: %s", n, len(cases), case.case_id, rows[-1]["arms"][arms[0]])
         return rows
-    gw = GenomeWide(chain, Path(info["genomewide_background_vcf"]), arms, work)
-    for n, case in enumerate(cases, 1):
+    done = resumed_rows(args, arms) if args.resume else {}
+    todo = [c for c in cases if c.case_id not in done]
+    rows = [done[c.case_id] for c in cases if c.case_id in done]
+    LOG.info("%d cases to run, %d taken from %s.partial.jsonl", len(todo), len(rows), args.out)
+    gw = GenomeWide(chain, Path(info["genomewide_background_vcf"]), arms, work) if todo else None
+    for n, case in enumerate(todo, 1):
         rows.append(gw.run(case, resources))
         rows[-1]["hpo_terms_unknown_to_release"] = dropped[case.case_id]
         if n <= args.check_merged:
@@ -457,8 +464,22 @@ def run_set(args, info: dict, cases: list[Case], arms: list[str], work: Path) ->
                 LOG.error("merged VCF differs for %s", case.case_id)
         with open(f"{args.out}.partial.jsonl", "a") as partial:   # survives a crash
             partial.write(json.dumps(rows[-1]) + "\n")
-        if n % 50 == 0 or n == len(cases):
-            LOG.info("%d/%d cases", n, len(cases))
+        if n % 50 == 0 or n == len(todo):
+            LOG.info("%d/%d cases", n, len(todo))
+    return rows
+
+
+def resumed_rows(args, arms: list[str]) -> dict[str, dict]:
+    """Rows an interrupted run of the same --out already wrote (its .partial.jsonl), by case id;
+    rows lacking one of ``arms`` are run again. Shards' partial files concatenated into one
+    resume as a whole."""
+    path = Path(f"{args.out}.partial.jsonl")
+    rows: dict[str, dict] = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            if all(a in row["arms"] for a in arms):
+                rows[row["case_id"]] = row
     return rows
 
 
