@@ -198,6 +198,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec, req: BuildReq
         "skipped": skipped,
         "skipped_examples": examples,
         "columns": [c for c, _ in columns or []],
+        **({spec.kind: spec.settings} if spec.settings else {}),
     }
 
 

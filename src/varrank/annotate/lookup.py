@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
 from varrank.annotate.lookup_columns import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
-                                             group_columns, group_label)
+                                             SPLICEAI_COLUMNS, group_columns, group_label)
 from varrank.annotate.lookup_index import PatientKeys, one_array, spread, spread_array
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     """Return new columns aligned with ``keys`` (chrom, pos, ref, alt) and match counts."""
     run = _LookupRun(bundle, keys, threads, memory_limit)
     try:
-        out = {**run.clinvar(), **run.gnomad(), **run.popfreq(), **run.inhouse()}
+        out = {**run.clinvar(), **run.gnomad(), **run.popfreq(), **run.inhouse(),
+               **run.spliceai()}
         if run.freq_candidates:
             out["max_pop_af"], out["max_pop_af_source"] = _max_af(run.freq_candidates, run.n)
         return out, run.matches
@@ -124,11 +125,18 @@ class _LookupRun:
     def inhouse(self) -> dict[str, pa.Array]:
         return self._first_source("inhouse", INHOUSE_COLUMNS)
 
-    def _first_source(self, kind: str, columns: dict[str, str]) -> dict[str, pa.Array]:
+    def spliceai(self) -> dict[str, pa.Array]:
+        """Precomputed SpliceAI entries; their release, -M and -D go to the table footer."""
+        return self._first_source("spliceai", SPLICEAI_COLUMNS, release=False)
+
+    def _first_source(self, kind: str, columns: dict[str, str],
+                      release: bool = True) -> dict[str, pa.Array]:
         """The first bundle source of ``kind`` joined: its named columns plus ``<kind>_release``
-        (one ClinVar and one in-house source per run; further ones are left out)."""
+        (one ClinVar, in-house and SpliceAI source per run; further ones are left out)."""
         for name in self.bundle.sources_of(kind)[:1]:
-            got = self.join(name, self._columns(name, columns), release=True)
+            got = self.join(name, self._columns(name, columns), release=release)
+            if not release:
+                return _named(got, columns)
             return {**_named(got, columns), f"{kind}_release": one_array(got.column("_release"))}
         return {}
 

@@ -19,10 +19,12 @@ GNOMAD_COLUMNS = {
 }
 INHOUSE_COLUMNS = {"inhouse_classification": "classification", "inhouse_ac": "ac",
                    "inhouse_an": "an"}
+SPLICEAI_COLUMNS = {"spliceai_precomputed": "spliceai"}
 GROUP_AF_PREFIX = "af_"  # per genetic ancestry group AF columns: af_afr, af_nfe, ...
 
 _NAMED = {"clinvar": set(CLINVAR_COLUMNS.values()), "gnomad": set(GNOMAD_COLUMNS.values()),
-          "popfreq": {"af"}, "inhouse": set(INHOUSE_COLUMNS.values())}
+          "popfreq": {"af"}, "inhouse": set(INHOUSE_COLUMNS.values()),
+          "spliceai": set(SPLICEAI_COLUMNS.values())}
 
 
 def group_columns(columns: list[str]) -> list[str]:

@@ -50,9 +50,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--inhouse", type=Path, action="append", default=[], metavar="TSV|VCF",
                        help="the lab's prior classifications / allele counts (TSV with chrom, pos, "
                             "ref, alt, classification, ac, an; or VCF with INFO CLASSIFICATION/AC/AN)")
+    build.add_argument("--spliceai-scores", type=Path, action="append", default=[],
+                       metavar="VCF",
+                       help="precomputed SpliceAI scores (Illumina's spliceai_scores.{raw,masked}"
+                            ".{snv,indel}.hg3*.vcf.gz, or any VCF the spliceai CLI wrote); "
+                            "repeat for the SNV and indel files of one set. SCORE takes these "
+                            "first and scores live only what they lack (or with --rescore)")
+    build.add_argument("--spliceai-scores-mask", choices=("raw", "masked"),
+                       help="whether those scores are masked (-M 1) or raw (-M 0); default: "
+                            "read from the file names (Illumina's contain .raw. or .masked.)")
+    build.add_argument("--spliceai-scores-distance", type=int, default=50, metavar="D",
+                       help="the -D the scores were computed with (Illumina's: 50)")
     build.add_argument("--release", action="append", default=[], metavar="NAME=LABEL",
                        help="release label of a source when its header has none "
-                            "(names: clinvar, gnomad, inhouse, or a --popfreq NAME)")
+                            "(names: clinvar, gnomad, inhouse, spliceai, or a --popfreq NAME)")
     build.add_argument("--constraint", type=Path, metavar="TSV",
                        help="gnomAD constraint table (v4.1 constraint_metrics.tsv or v2.1.1 "
                             "lof_metrics.by_gene.txt)")
@@ -128,7 +139,29 @@ def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
         specs.append(SourceSpec("popfreq", name, paths, releases.get(name)))
     if args.inhouse:
         specs.append(SourceSpec("inhouse", "inhouse", args.inhouse, releases.get("inhouse")))
+    if args.spliceai_scores:
+        specs.append(SourceSpec("spliceai", "spliceai", args.spliceai_scores,
+                                releases.get("spliceai"), spliceai_settings(args)))
     return specs
+
+
+def spliceai_settings(args: argparse.Namespace) -> dict:
+    """{"masked": bool, "distance": D} of a precomputed SpliceAI set: SCORE uses the scores only
+    when its own -M and -D are the same, so neither may be guessed."""
+    if args.spliceai_scores_mask:
+        masked = args.spliceai_scores_mask == "masked"
+    else:
+        named = {"masked" if ".masked." in p.name else "raw" if ".raw." in p.name else None
+                 for p in args.spliceai_scores}
+        if None in named or len(named) != 1:
+            raise InputError("cannot tell from the file names whether the SpliceAI scores are "
+                             "raw or masked", path=args.spliceai_scores[0],
+                             hint="pass --spliceai-scores-mask raw|masked (one set per bundle)")
+        masked = named == {"masked"}
+    if not 0 <= args.spliceai_scores_distance < 5000:
+        raise InputError(f"--spliceai-scores-distance {args.spliceai_scores_distance} out of "
+                         "range", hint="use 0 <= D < 5000 (Illumina's files: 50)")
+    return {"masked": masked, "distance": args.spliceai_scores_distance}
 
 
 def _build(args: argparse.Namespace) -> int:

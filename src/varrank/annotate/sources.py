@@ -14,7 +14,7 @@ from pathlib import Path
 from varrank.annotate.vcf_text import VcfHeader
 from varrank.core.errors import ResourceError
 
-KINDS = ("clinvar", "gnomad", "popfreq", "inhouse")
+KINDS = ("clinvar", "gnomad", "popfreq", "inhouse", "spliceai")
 
 # Genetic ancestry group labels used by gnomAD (v2-v4) and 1000 Genomes super-populations.
 GROUPS = ("afr", "ami", "amr", "asj", "eas", "eur", "fin", "mid", "nfe", "oth", "remaining", "sas")
@@ -35,6 +35,7 @@ class SourceSpec:
     name: str
     paths: list[Path]
     release: str | None = None
+    settings: dict = field(default_factory=dict)  # kind-specific facts for the manifest
 
     @property
     def table(self) -> str:
@@ -98,6 +99,12 @@ INHOUSE_FIELDS = [
 ]
 
 
+# Illumina's precomputed SpliceAI VCFs (spliceai_scores.{raw,masked}.{snv,indel}.hg3*.vcf.gz) and
+# any VCF the spliceai CLI annotated: one INFO key, one entry per allele and gene.
+SPLICEAI_FIELDS = [Field("spliceai", "VARCHAR", ("SpliceAI",))]
+SPLICEAI_FORMAT = "ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL"
+
+
 def fields_for(kind: str, header: VcfHeader) -> list[Field]:
     if kind == "clinvar":
         return CLINVAR_FIELDS
@@ -105,6 +112,8 @@ def fields_for(kind: str, header: VcfHeader) -> list[Field]:
         return _FREQ_CORE + _group_fields(header)
     if kind == "inhouse":
         return INHOUSE_FIELDS
+    if kind == "spliceai":
+        return SPLICEAI_FIELDS
     raise ValueError(kind)
 
 
@@ -119,8 +128,22 @@ def resolve(kind: str, header: VcfHeader) -> Extraction:
             "AC" in header.info and "AN" in header.info):
         raise ResourceError(f"not an allele-frequency VCF: no INFO/AF (or AC and AN) for {kind}",
                             path=header.path, line=header.n_lines)
+    if kind == "spliceai":
+        _check_spliceai_header(header)
     extraction = Extraction()
     for fld in fields_for(kind, header):
         key = next((k for k in fld.keys if k.startswith("%") or k in header.info), None)
         extraction.columns.append((fld.column, fld.sql_type, key))
     return extraction
+
+
+def _check_spliceai_header(header: VcfHeader) -> None:
+    """The INFO/SpliceAI declaration must name the ten fields in spliceai 1.3's order: the
+    values are read by position (score/precomputed.py)."""
+    definition = header.info.get("SpliceAI")
+    if definition is None or SPLICEAI_FORMAT not in (definition.description or ""):
+        raise ResourceError(
+            "not a SpliceAI score VCF: the header declares no INFO/SpliceAI with Format: "
+            + SPLICEAI_FORMAT,
+            hint="use Illumina's precomputed spliceai_scores.*.vcf.gz or a VCF written by the "
+                 "spliceai CLI", path=header.path, line=header.n_lines)

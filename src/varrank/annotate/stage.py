@@ -110,8 +110,18 @@ def _annotated_meta(meta: TableMetadata, bundle: Bundle, bundle_path: Path,
                           bundle_created=bundle.manifest.get("created"),
                           sources={n: s["release"] for n, s in sources.items()},
                           source_kinds={n: s["kind"] for n, s in sources.items()},
-                          annotator=annotator)
+                          annotator=annotator, **_spliceai_scores(sources))
     return dataclasses.replace(out, genome_build=meta.genome_build or bundle.genome_build)
+
+
+def _spliceai_scores(sources: dict[str, dict]) -> dict[str, dict]:
+    """The footer entry SCORE reads to decide whether the precomputed SpliceAI column may stand
+    for its own scores: source name, release, -M and -D."""
+    for name, source in sources.items():
+        if source["kind"] == "spliceai":
+            return {"spliceai_scores": {"source": name, "release": source["release"],
+                                        **source["spliceai"]}}
+    return {}
 
 
 def _consequence_columns(table: pa.Table, effects: list[Sequence[TranscriptEffect]],

@@ -113,6 +113,9 @@ class ScoreArgs:
                                 f"filtering AF of core/frequency.py; default {DEFAULT_MAX_AF})")
     all_variants: bool = option("--all-variants", flag_only=True,
                                 help="score every variant inside an annotated gene, whatever its AF")
+    rescore: bool = option("--rescore", flag_only=True,
+                           help="score every candidate live even where the annotation bundle's "
+                                "precomputed SpliceAI scores have it (default: take those first)")
     max_n_fraction: float = option("--max-n-fraction", default=0.1, kind=float,
                                    help="skip variants whose +-5 kb context is more than this "
                                         "fraction N (default 0.1)")

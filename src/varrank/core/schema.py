@@ -111,6 +111,8 @@ ANNOTATE = _cols(
     ("inhouse_ac", pa.int64(), "In-house allele count"),
     ("inhouse_an", pa.int64(), "In-house allele number"),
     ("inhouse_release", pa.string(), "In-house source release used"),
+    ("spliceai_precomputed", pa.string(), "Precomputed SpliceAI entries of the allele from the "
+     "bundle's spliceai source, as its INFO/SpliceAI (ALLELE|SYMBOL|DS_AG|...|DP_DL, one per gene)"),
     ("gene_pli", pa.float64(), "gnomAD constraint pLI"),
     ("gene_loeuf", pa.float64(), "gnomAD constraint LOEUF"),
     ("gene_constraint_release", pa.string(), "gnomAD constraint release used"),
@@ -128,6 +130,8 @@ SCORE = _cols(
     ("spliceai_dp_dl", pa.int32(), "Position of donor loss relative to the variant"),
     ("spliceai_max", pa.float64(), "max of the four delta scores"),
     ("spliceai_gene", pa.string(), "Gene the SpliceAI score was computed for"),
+    ("spliceai_source", pa.string(), "live (scored in this run) or precomputed (the bundle's "
+     "spliceai source, taken as is); null when not scored"),
     ("score_status", pa.string(), "scored, not_candidate, or skipped:<reason>"),
     ("model_scores", pa.string(),
      "JSON object: registry model name -> {score, ...} (seq2func/dnalm bundles; docs/models.md)"),

@@ -104,7 +104,7 @@ def _splice(row: dict[str, Any]) -> dict[str, Any] | None:
     if top is None and not deltas:
         return {"status": status} if status else None
     return {"max": top, "level": splice_level(top), "gene": clean(row.get("spliceai_gene")),
-            "status": status, "deltas": deltas,
+            "status": status, "source": clean(row.get("spliceai_source")), "deltas": deltas,
             "predicted": top is not None and top >= SPLICEAI_PLOT_THRESHOLD}
 
 

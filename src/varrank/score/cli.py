@@ -17,6 +17,10 @@ spliceai 1.3.1 CLI (same -D/-M semantics), plus per-position tracks for the repo
 Pangolin (bundle from `varrank model export pangolin`), in the same pass: per gene the largest
 increase and decrease of splice-site probability within -D, as the original pangolin CLI
 (masking -m as --pangolin-mask, default on).
+Precomputed SpliceAI scores in the annotation bundle (`varrank resources build
+--spliceai-scores`, Illumina's format) are taken first when their -M/-D match this run's;
+only the candidates they lack are scored live (all of them with --rescore); the table's
+spliceai_source says which.
 Execution provider: TensorRT (fp16, engine cache) > CUDA > CPU, whichever onnxruntime offers.
 Outputs: OUT/ID.score.parquet, OUT/ID.score.ledger.json, OUT/ID.tracks.parquet."""
 
@@ -32,7 +36,7 @@ def _run(args: ScoreArgs) -> int:
                            all_variants=args.all_variants, max_n_fraction=args.max_n_fraction,
                            provider=args.provider, batch_size=args.batch_size,
                            threads=args.threads, engine_cache=args.engine_cache,
-                           fp16=args.fp16, cone=args.cone,
+                           fp16=args.fp16, cone=args.cone, rescore=args.rescore,
                            pangolin_mask=bool(args.pangolin_mask),
                            pangolin_annotation=args.pangolin_annotation,
                            pangolin_tags=None if args.pangolin_tags == "None"

@@ -20,8 +20,10 @@ from varrank.core import schema
 from varrank.core.errors import ResourceError
 from varrank.core.ledger import Ledger, throughput_note
 from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
+from varrank.core.table_meta import TableMetadata
 from varrank.core.vocab import ScoreStatus, Stage
-from varrank.score import candidates, pangolin_stage, providers, registry, spliceai, spliceai_cone
+from varrank.score import (candidates, pangolin_stage, precomputed, providers, registry, spliceai,
+                           spliceai_cone)
 from varrank.score.annotation import SpliceAnnotation
 from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
 from varrank.score.sequence import ReferenceGenome
@@ -55,6 +57,7 @@ class ScoreOptions:
     pangolin_mask: bool = True  # the original Pangolin CLI's -m (default True)
     pangolin_annotation: Path | None = None  # GENCODE GFF3/GTF; default: the SpliceAI table
     pangolin_tags: tuple[str, ...] | None = ("Ensembl_canonical",)  # its create_db.py filter
+    rescore: bool = False  # score live even where the bundle's precomputed SpliceAI has the allele
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -114,8 +117,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     run = _Run.of(table, metadata.patient)
     ann, reasons = None, None
     if splice:
-        ann, reasons = _score_spliceai(run, splice, table, genome, metadata.genome_build,
-                                       annotation, options)
+        ann, reasons = _score_spliceai(run, splice, table, genome, metadata, annotation, options)
     else:
         run.ledger.notes.append("no SpliceAI bundle in the model directory: SpliceAI columns null")
     for bundle in pangolins:  # same rows, candidate policy and reference as SpliceAI's
@@ -155,10 +157,10 @@ def _models(model_dir: Path, options: ScoreOptions):
 
 
 def _score_spliceai(run: _Run, bundle: ModelBundle, table: pa.Table, genome: ReferenceGenome,
-                    build: str | None, annotation: Path | None, options: ScoreOptions):
-    """SpliceAI delta scores of every candidate; returns (gene annotation, candidate reasons)
-    for Pangolin to reuse."""
-    ann = _annotation_for(bundle, build, annotation)
+                    metadata: TableMetadata, annotation: Path | None, options: ScoreOptions):
+    """SpliceAI delta scores of every candidate, precomputed ones first; returns (gene
+    annotation, candidate reasons) for Pangolin to reuse."""
+    ann = _annotation_for(bundle, metadata.genome_build, annotation)
     policy = candidates.CandidatePolicy(max_af=None if options.all_variants else options.max_af)
     reasons = candidates.select(table, ann, policy)
     session, splice_providers = registry.open_splice_session(bundle, options, run.used_providers)
@@ -170,7 +172,14 @@ def _score_spliceai(run: _Run, bundle: ModelBundle, table: pa.Table, genome: Ref
         if cone is None:
             log.info("SpliceAI bundle has no staged graphs (exported by an older varrank): "
                      "full alternative pass; re-export for the faster cone pass")
-    tasks = _splice_tasks(run, reasons, ann, genome, options)
+    pre, note = precomputed.for_run(table, metadata, mask=options.mask,
+                                    distance=options.distance, rescore=options.rescore)
+    tasks = _splice_tasks(run, reasons, ann, genome, options, pre)
+    if note:
+        taken = run.cols["spliceai_source"].count("precomputed")
+        run.ledger.notes.append(note if pre is None else
+                                f"{note}: {taken} alleles taken from it, "
+                                f"{len({t.row for t in tasks})} scored live")
     t0 = time.time()
     results = spliceai.score_tasks(runner, genome, tasks, options.distance, options.mask,
                                    cone=cone, workers=options.threads or len(os.sched_getaffinity(0)))
@@ -183,8 +192,10 @@ def _score_spliceai(run: _Run, bundle: ModelBundle, table: pa.Table, genome: Ref
 
 
 def _splice_tasks(run: _Run, reasons: list[str | None], ann: SpliceAnnotation,
-                  genome: ReferenceGenome, options: ScoreOptions) -> list[spliceai.SpliceTask]:
-    """One task per candidate allele and overlapping gene; the others flagged with why."""
+                  genome: ReferenceGenome, options: ScoreOptions,
+                  pre: precomputed.Precomputed | None = None) -> list[spliceai.SpliceTask]:
+    """One task per candidate allele and overlapping gene; the others flagged with why, and
+    those with usable precomputed scores recorded from them."""
     limits = Limits(distance=options.distance, max_n_fraction=options.max_n_fraction)
     tasks: list[spliceai.SpliceTask] = []
     for i, (row, reason) in enumerate(zip(run.rows, reasons)):
@@ -196,6 +207,10 @@ def _splice_tasks(run: _Run, reasons: list[str | None], ann: SpliceAnnotation,
         if skip is not None:
             run.status[i] = ScoreStatus.skipped(skip)
             run.ledger.flag(run.status[i], _key(row))
+            continue
+        if pre is not None and (known := pre.score(i, row["alt"])) is not None:
+            _set_splice_columns(run, i, known, "precomputed")
+            run.ledger.flag(ScoreStatus.SCORED)
             continue
         for gene in ann.genes_at(row["chrom"], int(row["pos"])):
             tasks.append(spliceai.SpliceTask(i, contig, int(row["pos"]), row["ref"].upper(),
@@ -212,14 +227,21 @@ def _record_splice_results(run: _Run, bundle: ModelBundle, tasks, results, dista
         if task.row not in best or result.max_delta > best[task.row].max_delta:
             best[task.row] = result
     for i, result in best.items():
-        run.status[i] = ScoreStatus.SCORED
-        for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
-            run.cols[f"spliceai_{name}"][i] = getattr(result, name)
-        run.cols["spliceai_max"][i] = result.max_delta
-        run.cols["spliceai_gene"][i] = result.gene
+        _set_splice_columns(run, i, result, "live")
         _add_tracks(run.track_rows, _key(run.rows[i]), bundle.name, result, distance)
     run.ledger.flag(ScoreStatus.SCORED, n=len(best))
     return len(best)
+
+
+def _set_splice_columns(run: _Run, i: int,
+                        result: spliceai.SpliceScore | precomputed.PrecomputedScore,
+                        source: str) -> None:
+    run.status[i] = ScoreStatus.SCORED
+    for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
+        run.cols[f"spliceai_{name}"][i] = getattr(result, name)
+    run.cols["spliceai_max"][i] = result.max_delta
+    run.cols["spliceai_gene"][i] = result.gene
+    run.cols["spliceai_source"][i] = source
 
 
 def _add_tracks(track_rows: dict[str, list[Any]], key: str, model: str,
