@@ -32,7 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Turn official downloads into versioned resources.")
     rsub = parser.add_subparsers(dest="resources_command", metavar="SUBCOMMAND")
     rsub.required = True
+    _add_build(rsub)
+    _add_snpeff_db(rsub)
+    _add_verify(rsub)
+    _add_show(rsub)
 
+
+def _add_build(rsub: argparse._SubParsersAction) -> None:
     build = rsub.add_parser("build", help="build an annotation bundle (ClinVar, gnomAD, ...)",
                             description="Build one versioned annotation bundle from official "
                                         "database downloads.", epilog=BUILD_EPILOG,
@@ -77,6 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--memory", default="4GB", help="DuckDB memory limit")
     build.set_defaults(func=_build)
 
+
+def _add_snpeff_db(rsub: argparse._SubParsersAction) -> None:
     db = rsub.add_parser("snpeff-db", help="build a snpEff database offline from GFF3/GTF + FASTA",
                          description="Build the snpEff database that `varrank annotate "
                                      "--snpeff-db` uses, from a GENCODE/MANE/RefSeq GFF3 or GTF "
@@ -92,8 +100,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     db.add_argument("--force", action="store_true", help="replace an existing database")
     db.set_defaults(func=_snpeff_db)
 
-    _add_verify(rsub)
 
+def _add_show(rsub: argparse._SubParsersAction) -> None:
     show = rsub.add_parser("show", help="print a bundle's manifest summary")
     show.add_argument("bundle", type=Path)
     show.add_argument("--json", action="store_true", help="print the whole manifest.json")

@@ -28,9 +28,11 @@ COLUMN = "spliceai_precomputed"
 N_FIELDS = 10  # ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL
 
 
-@dataclass(frozen=True)
-class PrecomputedScore:
-    """One gene's entry, in the fields SCORE's live ``SpliceScore`` writes to the table."""
+@dataclass
+class SpliceDeltas:
+    """One gene's four delta scores and their positions: the fields the table holds for a
+    SpliceAI score, whether read from a precomputed entry or scored live (``SpliceScore``
+    adds the live run's strand and probability tracks)."""
 
     gene: str
     ds_ag: float
@@ -47,7 +49,7 @@ class PrecomputedScore:
         return max(self.ds_ag, self.ds_al, self.ds_dg, self.ds_dl)
 
 
-def parse_entry(fields: list[str]) -> PrecomputedScore | None:
+def parse_entry(fields: list[str]) -> SpliceDeltas | None:
     """One ``ALLELE|SYMBOL|DS_AG|...|DP_DL`` entry split on '|'; None when a value is missing
     or not a number (such an allele is scored live rather than given a made-up score)."""
     if len(fields) != N_FIELDS or not fields[1]:
@@ -57,10 +59,10 @@ def parse_entry(fields: list[str]) -> PrecomputedScore | None:
         dp = [int(v) for v in fields[6:10]]
     except ValueError:
         return None
-    return PrecomputedScore(fields[1], *ds, *dp)
+    return SpliceDeltas(fields[1], *ds, *dp)
 
 
-def best_entry(text: str | None, alt: str) -> PrecomputedScore | None:
+def best_entry(text: str | None, alt: str) -> SpliceDeltas | None:
     """The entry with the largest delta among those of ``alt``.
 
     A record of one allele whose ALLELE field differs from ``alt`` (an indel the bundle
@@ -73,7 +75,7 @@ def best_entry(text: str | None, alt: str) -> PrecomputedScore | None:
     alleles = {e[0].upper() for e in entries}
     mine = [e for e in entries if e[0].upper() == alt.upper()] or (
         entries if len(alleles) == 1 else [])
-    best: PrecomputedScore | None = None
+    best: SpliceDeltas | None = None
     for fields in mine:
         score = parse_entry(fields)
         if score is not None and (best is None or score.max_delta > best.max_delta):
@@ -88,7 +90,7 @@ class Precomputed:
     entries: list[Any]
     release: str
 
-    def score(self, row: int, alt: str) -> PrecomputedScore | None:
+    def score(self, row: int, alt: str) -> SpliceDeltas | None:
         return best_entry(self.entries[row], alt)
 
 

@@ -32,6 +32,7 @@ import numpy as np
 import onnxruntime as ort
 
 from varrank.score.annotation import Gene
+from varrank.score.precomputed import SpliceDeltas
 from varrank.score.spliceai_cone import ConeEnsemble
 from varrank.score.sequence import ReferenceGenome, one_hot, reverse_complement_onehot
 
@@ -73,23 +74,12 @@ class SpliceTask:
 
 
 @dataclass
-class SpliceScore:
-    gene: str
+class SpliceScore(SpliceDeltas):
+    """A live score: the deltas plus what the run saw (strand, probability tracks)."""
+
     strand: str
-    ds_ag: float
-    ds_al: float
-    ds_dg: float
-    ds_dl: float
-    dp_ag: int
-    dp_al: int
-    dp_dg: int
-    dp_dl: int
     y_ref: np.ndarray  # (2D+1, 3) float32, genomic orientation
     y_alt: np.ndarray
-
-    @property
-    def max_delta(self) -> float:
-        return max(self.ds_ag, self.ds_al, self.ds_dg, self.ds_dl)
 
     def info(self, alt: str) -> str:
         """The original's INFO/SpliceAI entry text for this allele."""

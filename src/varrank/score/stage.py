@@ -234,7 +234,7 @@ def _record_splice_results(run: _Run, bundle: ModelBundle, tasks, results, dista
 
 
 def _set_splice_columns(run: _Run, i: int,
-                        result: spliceai.SpliceScore | precomputed.PrecomputedScore,
+                        result: spliceai.SpliceScore | precomputed.SpliceDeltas,
                         source: str) -> None:
     run.status[i] = ScoreStatus.SCORED
     for name in ("ds_ag", "ds_al", "ds_dg", "ds_dl", "dp_ag", "dp_al", "dp_dg", "dp_dl"):
