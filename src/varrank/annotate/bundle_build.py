@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from varrank import __version__
-from varrank.annotate import gene_resources
+from varrank.annotate import gene_resources, predictor_tables
 from varrank.annotate.inhouse_tsv import decode, tsv_as_vcf_lines
 from varrank.annotate.lookup_index import write_index
 from varrank.annotate.vcf_fast import clean_records_fast
@@ -206,10 +207,9 @@ def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
                   fasta_contigs: dict[str, int] | None, stem: Path, slow: bool = False
                   ) -> tuple[_FileResult, list[tuple[str, str]]]:
     """Validate, clean, normalise and extract one file into a TSV of bundle columns."""
-    is_tsv = spec.kind == "inhouse" and not _looks_like_vcf(path)
-    lines = tsv_as_vcf_lines(path) if is_tsv else iter_lines(path)
+    is_tsv, lines, table_label = _source_lines(spec.kind, path, req.genome)
     header = parse_header(path, lines)
-    build, evidence = (None, "in-house TSV") if is_tsv else header_build(header)
+    build, evidence = (None, table_label) if is_tsv else header_build(header)
     if build is not None and build != req.genome:
         raise ResourceError(
             f"{spec.kind} source is {build} ({evidence}) but the bundle is {req.genome}",
@@ -285,6 +285,18 @@ def _clean_file(header, lines, rename, extraction, fasta_contigs: dict[str, int]
     _write_clean_vcf(cleaned, header, extraction, seen_list, filters, fasta_contigs, body)
     body.unlink()
     return stats, False
+
+
+def _source_lines(kind: str, path: Path, genome: str
+                  ) -> tuple[bool, Iterator[tuple[int, str]], str | None]:
+    """(is a table, its lines as VCF lines, what the table is): in-house TSVs and the missense
+    predictors' own tables are read as VCF; every other source file is a VCF."""
+    if kind == "inhouse" and not _looks_like_vcf(path):
+        return True, tsv_as_vcf_lines(path), "in-house TSV"
+    if kind in predictor_tables.KINDS and predictor_tables.looks_like(kind, path):
+        fmt = predictor_tables.FORMATS[kind]
+        return True, predictor_tables.table_as_vcf_lines(kind, path, genome), f"{fmt.label} table"
+    return False, iter_lines(path), None
 
 
 def _looks_like_vcf(path: Path) -> bool:

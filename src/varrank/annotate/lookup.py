@@ -29,7 +29,8 @@ import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
 from varrank.annotate.lookup_columns import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
-                                             SPLICEAI_COLUMNS, group_columns, group_label)
+                                             PREDICTOR_COLUMNS, SPLICEAI_COLUMNS, group_columns,
+                                             group_label)
 from varrank.annotate.lookup_index import PatientKeys, one_array, spread, spread_array
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     run = _LookupRun(bundle, keys, threads, memory_limit)
     try:
         out = {**run.clinvar(), **run.gnomad(), **run.popfreq(), **run.inhouse(),
-               **run.spliceai()}
+               **run.spliceai(), **run.predictors()}
         if run.freq_candidates:
             out["max_pop_af"], out["max_pop_af_source"] = _max_af(run.freq_candidates, run.n)
         return out, run.matches
@@ -128,6 +129,11 @@ class _LookupRun:
     def spliceai(self) -> dict[str, pa.Array]:
         """Precomputed SpliceAI entries; their release, -M and -D go to the table footer."""
         return self._first_source("spliceai", SPLICEAI_COLUMNS, release=False)
+
+    def predictors(self) -> dict[str, pa.Array]:
+        """Missense predictors' scores (REVEL, CADD, AlphaMissense) with their releases."""
+        return {name: column for kind, columns in PREDICTOR_COLUMNS.items()
+                for name, column in self._first_source(kind, columns).items()}
 
     def _first_source(self, kind: str, columns: dict[str, str],
                       release: bool = True) -> dict[str, pa.Array]:

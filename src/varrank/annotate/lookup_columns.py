@@ -20,11 +20,19 @@ GNOMAD_COLUMNS = {
 INHOUSE_COLUMNS = {"inhouse_classification": "classification", "inhouse_ac": "ac",
                    "inhouse_an": "an"}
 SPLICEAI_COLUMNS = {"spliceai_precomputed": "spliceai"}
+# missense predictors, by source kind: the patient-table columns PP3/BP4 read
+PREDICTOR_COLUMNS = {
+    "revel": {"revel_score": "revel"},
+    "cadd": {"cadd_phred": "cadd_phred", "cadd_raw": "cadd_raw"},
+    "alphamissense": {"alphamissense_score": "am_pathogenicity",
+                      "alphamissense_class": "am_class"},
+}
 GROUP_AF_PREFIX = "af_"  # per genetic ancestry group AF columns: af_afr, af_nfe, ...
 
 _NAMED = {"clinvar": set(CLINVAR_COLUMNS.values()), "gnomad": set(GNOMAD_COLUMNS.values()),
           "popfreq": {"af"}, "inhouse": set(INHOUSE_COLUMNS.values()),
-          "spliceai": set(SPLICEAI_COLUMNS.values())}
+          "spliceai": set(SPLICEAI_COLUMNS.values()),
+          **{kind: set(cols.values()) for kind, cols in PREDICTOR_COLUMNS.items()}}
 
 
 def group_columns(columns: list[str]) -> list[str]:

@@ -7,7 +7,8 @@ import json
 import logging
 from pathlib import Path
 
-from varrank.annotate.sources import SourceSpec
+from varrank.annotate.predictor_tables import KINDS as PREDICTOR_KINDS
+from varrank.annotate.sources import KINDS, SourceSpec
 from varrank.core.errors import InputError, ResourceError
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,20 @@ def _add_build(rsub: argparse._SubParsersAction) -> None:
                             "read from the file names (Illumina's contain .raw. or .masked.)")
     build.add_argument("--spliceai-scores-distance", type=int, default=50, metavar="D",
                        help="the -D the scores were computed with (Illumina's: 50)")
+    build.add_argument("--revel", type=Path, action="append", default=[], metavar="CSV",
+                       help="REVEL scores as distributed (revel_with_transcript_ids, v1.3: "
+                            "chr,hg19_pos,grch38_pos,...); feeds PP3/BP4 (Pejaver 2022)")
+    build.add_argument("--cadd", type=Path, action="append", default=[], metavar="TSV",
+                       help="CADD scores as distributed (whole_genome_SNVs.tsv.gz, "
+                            "gnomad.genomes...indel.tsv.gz or a CADD web-service result); "
+                            "repeat for SNV and indel files of one release")
+    build.add_argument("--alphamissense", type=Path, action="append", default=[], metavar="TSV",
+                       help="AlphaMissense_hg38.tsv.gz / AlphaMissense_hg19.tsv.gz as "
+                            "distributed (CC BY-NC-SA 4.0: non-commercial use)")
     build.add_argument("--release", action="append", default=[], metavar="NAME=LABEL",
                        help="release label of a source when its header has none "
-                            "(names: clinvar, gnomad, inhouse, spliceai, or a --popfreq NAME)")
+                            "(names: clinvar, gnomad, inhouse, spliceai, revel, cadd, alphamissense, or a "
+                            "--popfreq NAME)")
     build.add_argument("--constraint", type=Path, metavar="TSV",
                        help="gnomAD constraint table (v4.1 constraint_metrics.tsv or v2.1.1 "
                             "lof_metrics.by_gene.txt)")
@@ -130,6 +142,9 @@ def _named(values: list[str], option: str) -> list[tuple[str, Path]]:
     return out
 
 
+RESERVED_NAMES = set(KINDS)  # a --popfreq NAME is a bundle table name: never a kind's own
+
+
 def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
     releases = dict((n, str(p)) for n, p in _named(args.release, "--release"))
     specs: list[SourceSpec] = []
@@ -139,7 +154,7 @@ def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
         specs.append(SourceSpec("gnomad", "gnomad", args.gnomad, releases.get("gnomad")))
     grouped: dict[str, list[Path]] = {}
     for name, path in _named(args.popfreq, "--popfreq"):
-        if not name.replace("_", "").isalnum() or name in ("clinvar", "gnomad", "inhouse"):
+        if not name.replace("_", "").isalnum() or name in RESERVED_NAMES:
             raise InputError(f"--popfreq name {name!r}: use letters, digits and '_' and not a "
                              "reserved source name")
         grouped.setdefault(name, []).append(path)
@@ -150,6 +165,9 @@ def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
     if args.spliceai_scores:
         specs.append(SourceSpec("spliceai", "spliceai", args.spliceai_scores,
                                 releases.get("spliceai"), spliceai_settings(args)))
+    for kind in PREDICTOR_KINDS:
+        if paths := getattr(args, kind):
+            specs.append(SourceSpec(kind, kind, paths, releases.get(kind)))
     return specs
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from varrank.annotate.vcf_text import VcfHeader
 from varrank.core.errors import ResourceError
 
-KINDS = ("clinvar", "gnomad", "popfreq", "inhouse", "spliceai")
+KINDS = ("clinvar", "gnomad", "popfreq", "inhouse", "spliceai", "revel", "cadd", "alphamissense")
 
 # Genetic ancestry group labels used by gnomAD (v2-v4) and 1000 Genomes super-populations.
 GROUPS = ("afr", "ami", "amr", "asj", "eas", "eur", "fin", "mid", "nfe", "oth", "remaining", "sas")
@@ -105,6 +105,17 @@ SPLICEAI_FIELDS = [Field("spliceai", "VARCHAR", ("SpliceAI",))]
 SPLICEAI_FORMAT = "ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL"
 
 
+# Missense predictors' precomputed tables (predictor_tables.py turns them into these INFO keys;
+# a VCF that already carries the same keys loads the same way).
+PREDICTOR_FIELDS = {
+    "revel": [Field("revel", "DOUBLE", ("REVEL",))],
+    "cadd": [Field("cadd_phred", "DOUBLE", ("CADD_PHRED",)),
+             Field("cadd_raw", "DOUBLE", ("CADD_RAW",))],
+    "alphamissense": [Field("am_pathogenicity", "DOUBLE", ("AM_PATHOGENICITY",)),
+                      Field("am_class", "VARCHAR", ("AM_CLASS",))],
+}
+
+
 def fields_for(kind: str, header: VcfHeader) -> list[Field]:
     if kind == "clinvar":
         return CLINVAR_FIELDS
@@ -114,6 +125,8 @@ def fields_for(kind: str, header: VcfHeader) -> list[Field]:
         return INHOUSE_FIELDS
     if kind == "spliceai":
         return SPLICEAI_FIELDS
+    if kind in PREDICTOR_FIELDS:
+        return PREDICTOR_FIELDS[kind]
     raise ValueError(kind)
 
 
@@ -130,6 +143,12 @@ def resolve(kind: str, header: VcfHeader) -> Extraction:
                             path=header.path, line=header.n_lines)
     if kind == "spliceai":
         _check_spliceai_header(header)
+    if kind in PREDICTOR_FIELDS and not any(
+            k in header.info for f in PREDICTOR_FIELDS[kind] for k in f.keys):
+        keys = ", ".join(k for f in PREDICTOR_FIELDS[kind] for k in f.keys)
+        raise ResourceError(f"not a {kind} score file: the VCF header declares none of {keys}",
+                            hint=f"give the {kind} table as distributed", path=header.path,
+                            line=header.n_lines)
     extraction = Extraction()
     for fld in fields_for(kind, header):
         key = next((k for k in fld.keys if k.startswith("%") or k in header.info), None)

@@ -113,6 +113,17 @@ ANNOTATE = _cols(
     ("inhouse_release", pa.string(), "In-house source release used"),
     ("spliceai_precomputed", pa.string(), "Precomputed SpliceAI entries of the allele from the "
      "bundle's spliceai source, as its INFO/SpliceAI (ALLELE|SYMBOL|DS_AG|...|DP_DL, one per gene)"),
+    ("revel_score", pa.float64(), "REVEL score of the allele (highest over its protein changes); "
+     "PP3/BP4 by Pejaver 2022"),
+    ("revel_release", pa.string(), "REVEL release used"),
+    ("cadd_phred", pa.float64(), "CADD PHRED-scaled score; PP3/BP4 by Pejaver 2022"),
+    ("cadd_raw", pa.float64(), "CADD raw score"),
+    ("cadd_release", pa.string(), "CADD release used"),
+    ("alphamissense_score", pa.float64(), "AlphaMissense am_pathogenicity; PP3/BP4 by "
+     "Bergquist 2025"),
+    ("alphamissense_class", pa.string(), "AlphaMissense am_class (likely_benign, ambiguous, "
+     "likely_pathogenic)"),
+    ("alphamissense_release", pa.string(), "AlphaMissense release used"),
     ("gene_pli", pa.float64(), "gnomAD constraint pLI"),
     ("gene_loeuf", pa.float64(), "gnomAD constraint LOEUF"),
     ("gene_constraint_release", pa.string(), "gnomAD constraint release used"),

@@ -9,6 +9,7 @@ run are absent and the finding says so in ``missing`` rather than showing an emp
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from varrank.core.clinvar import is_pathogenic_assertion
@@ -128,6 +129,7 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         gene = finding["spliceai"].get("gene")
         finding["spliceai"]["tracks"] = next((t for t in tracks if t.get("gene") == gene),
                                              tracks[0])
+    finding["missense"] = _missense(get, finding["evidence"])
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
                            "points": get("acmg_points"),
@@ -155,7 +157,8 @@ def _finding_base(row: dict[str, Any], get) -> dict[str, Any]:
         "mane_select": get("is_mane_select"), "hgvs_c": get("hgvs_c"), "hgvs_p": get("hgvs_p"),
         "consequence": split_list(row.get("consequence"), "&") or None,
         "impact": get("impact"), "exon": get("exon"), "intron": get("intron"),
-        "clinvar": None, "gnomad": None, "spliceai": None, "acmg": None, "phenotype": None,
+        "clinvar": None, "gnomad": None, "spliceai": None, "missense": None, "acmg": None,
+        "phenotype": None,
         "inheritance_fit": split_list(row.get("inheritance_fit")) or None,
         "scores": {"variant": get("variant_score"), "gene": get("gene_score"),
                    "gene_rank": get("gene_rank")},
@@ -179,6 +182,27 @@ def _clinvar(row: dict[str, Any], get) -> dict[str, Any] | None:
             "conditions": get("clinvar_conditions"),
             "conflicts": get("clinvar_significance_conflicts"),
             "variation_id": get("clinvar_variation_id"), "release": get("clinvar_release")}
+
+
+# missense predictor -> (score column, release column, extra column shown beside the score)
+MISSENSE_PREDICTORS = {"REVEL": ("revel_score", "revel_release", None),
+                       "AlphaMissense": ("alphamissense_score", "alphamissense_release",
+                                         "alphamissense_class"),
+                       "CADD": ("cadd_phred", "cadd_release", None)}
+_DECIDES = re.compile(r"\((\w+) decides")
+
+
+def _missense(get, evidence: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Every missense predictor's value, and the one PP3/BP4 took (named in their reason)."""
+    tools = {tool: {"score": get(score), "release": get(release),
+                    **({"class": get(extra)} if extra else {})}
+             for tool, (score, release, extra) in MISSENSE_PREDICTORS.items()
+             if get(score) is not None}
+    if not tools:
+        return None
+    reasons = [str(e.get("reason") or "") for e in evidence if e.get("code") in ("PP3", "BP4")]
+    decided = next((m.group(1) for r in reasons if (m := _DECIDES.search(r))), None)
+    return {"tools": tools, "decided": decided if decided in tools else None}
 
 
 def _gnomad(get, stages: set[str]) -> dict[str, Any] | None:

@@ -167,6 +167,22 @@ def _conditions(value: Any) -> Any:
     return "; ".join(part.replace("_", " ") for part in str(value).split("|") if part)
 
 
+def _missense(value: Any) -> Any:
+    """'REVEL 0.93 (decided PP3/BP4), AlphaMissense 0.95 likely pathogenic, CADD 28.1': every
+    predictor's value, the one the evidence took marked (plain text: autoescaped)."""
+    if not isinstance(value, dict) or not value.get("tools"):
+        return NA
+    parts = []
+    for tool, entry in value["tools"].items():
+        text = f"{tool} {float(entry['score']):.3g}"
+        if entry.get("class"):
+            text += f" {str(entry['class']).replace('_', ' ')}"
+        if tool == value.get("decided"):
+            text += " (decided PP3/BP4)"
+        parts.append(text)
+    return ", ".join(parts)
+
+
 def _stars(value: Any) -> Any:
     value = clean(value)
     if value is None:
@@ -388,7 +404,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("varrank.report", "templates"),
         autoescape=True, finalize=_finalize, undefined=jinja2.ChainableUndefined,
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
+    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, missense=_missense, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
                        label=_humanise, cls=_css_class, sortval=_sortval,
                        qcval=lambda v, k="": _qc_value(k, v))
     env.globals.update(evidence_view=evidence_view, qc_tables=qc_tables, splice_plot=splice_plot, NA=NA)

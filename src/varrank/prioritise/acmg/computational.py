@@ -6,8 +6,11 @@ neither. For missense variants BP4 needs *both* no predicted splice effect and a
 missense prediction; PP3 takes the stronger of the two predictions, never both.
 
 Missense: Pejaver et al., AJHG 2022;109:2163, Table 2 calibrated intervals for REVEL
-(PP3 up to Strong, BP4 up to Very Strong) and CADD (PP3 up to Moderate, BP4 up to Strong).
-One tool is used per variant (REVEL before CADD), as Pejaver recommend.
+(PP3 up to Strong, BP4 up to Very Strong) and CADD (PP3 up to Moderate, BP4 up to Strong);
+Bergquist et al., Genet Med 2025;27:101402 for AlphaMissense (PP3 up to Strong, BP4 up to
+Moderate). One tool decides per variant, the first of ``Thresholds.missense_tools``
+(REVEL, AlphaMissense, CADD) that has a score, as Pejaver recommend; the text names every
+tool's value and the one that decided.
 
 Null variants (PVS1 consequences) do not get PP3: PVS1 already counts the predicted loss
 (no double counting, Abou Tayoun 2018 / Walker 2023).
@@ -22,29 +25,41 @@ from varrank.prioritise.acmg.evidence import (BENIGN, PATHOGENIC, Evidence, Row,
                                               not_evaluated, not_met)
 
 STRENGTH_ORDER = (S.VERY_STRONG, S.STRONG, S.MODERATE, S.SUPPORTING)
-# (column, tool name, PP3 thresholds attr, BP4 thresholds attr), in order of preference
-MISSENSE_TOOLS = (("revel_score", "REVEL", "revel_pp3", "revel_bp4"),
-                  ("revel", "REVEL", "revel_pp3", "revel_bp4"),
-                  ("cadd_phred", "CADD", "cadd_pp3", "cadd_bp4"))
+# tool name -> (columns, in order of preference; PP3 thresholds attr, BP4 thresholds attr)
+MISSENSE_TOOLS = {"REVEL": (("revel_score", "revel"), "revel_pp3", "revel_bp4"),
+                  "AlphaMissense": (("alphamissense_score",), "alphamissense_pp3",
+                                    "alphamissense_bp4"),
+                  "CADD": (("cadd_phred",), "cadd_pp3", "cadd_bp4")}
+
+
+def missense_scores(row: Row) -> dict[str, float]:
+    """Tool name -> the variant's score, for every missense predictor it has one of."""
+    scores: dict[str, float] = {}
+    for tool, (columns, _, _) in MISSENSE_TOOLS.items():
+        value = next((row.get(c) for c in columns if row.get(c) is not None), None)
+        if value is not None:
+            scores[tool] = float(value)
+    return scores
 
 
 def _missense_prediction(row: Row, ctx: RuleContext) -> tuple[str | None, str | None, str]:
-    """(pathogenic strength, benign strength, description) from the first tool present."""
-    for column, tool, pp3_attr, bp4_attr in MISSENSE_TOOLS:
-        value = row.get(column)
-        if value is None:
-            continue
-        value = float(value)
-        for strength in STRENGTH_ORDER:
-            cut = getattr(ctx.thresholds, pp3_attr).get(strength)
-            if cut is not None and value >= cut:
-                return strength, None, f"{tool}={value:.3g} >= {cut}"
-        for strength in STRENGTH_ORDER:
-            cut = getattr(ctx.thresholds, bp4_attr).get(strength)
-            if cut is not None and value <= cut:
-                return None, strength, f"{tool}={value:.3g} <= {cut}"
-        return None, None, f"{tool}={value:.3g} in the indeterminate interval"
-    return None, None, ""
+    """(pathogenic strength, benign strength, description) from the deciding tool."""
+    scores = missense_scores(row)
+    tool = next((t for t in ctx.thresholds.missense_tools if t in scores), None)
+    if tool is None:
+        return None, None, ""
+    value, (_, pp3_attr, bp4_attr) = scores[tool], MISSENSE_TOOLS[tool]
+    others = ", ".join(f"{t}={v:.3g}" for t, v in scores.items() if t != tool)
+    decided = f" ({tool} decides{'; also ' + others if others else ''})"
+    for strength in STRENGTH_ORDER:
+        cut = getattr(ctx.thresholds, pp3_attr).get(strength)
+        if cut is not None and value >= cut:
+            return strength, None, f"{tool}={value:.3g} >= {cut}{decided}"
+    for strength in STRENGTH_ORDER:
+        cut = getattr(ctx.thresholds, bp4_attr).get(strength)
+        if cut is not None and value <= cut:
+            return None, strength, f"{tool}={value:.3g} <= {cut}{decided}"
+    return None, None, f"{tool}={value:.3g} in the indeterminate interval{decided}"
 
 
 def _splice(row: Row, ctx: RuleContext) -> tuple[str | None, str]:
@@ -98,7 +113,7 @@ def bp4(row: Row, ctx: RuleContext) -> Evidence:
     _, benign_m, m_text = _missense_prediction(row, ctx)
     if not m_text:
         return not_evaluated("BP4", f"{splice_text}, but missense needs a calibrated missense "
-                                    "predictor (REVEL/CADD) too")
+                                    "predictor (REVEL, AlphaMissense or CADD) too")
     if benign_m:
         return met("BP4", f"{splice_text}; {m_text}", benign_m)
     return not_met("BP4", f"{splice_text}; {m_text}")

@@ -18,6 +18,8 @@ Sources:
   >= 0.2 -> PP3, <= 0.1 -> BP4/BP7; BP7 extended to deep intronic >= +7 / <= -21).
 - Pejaver V, et al. Am J Hum Genet 2022;109:2163-2177, Table 2 (calibrated REVEL / CADD
   intervals for PP3/BP4 up to Strong / Very Strong).
+- Bergquist T, et al. Genet Med 2025;27:101402 (calibrated AlphaMissense intervals: PP3 up to
+  Strong, BP4 up to Moderate).
 - Karczewski KJ, et al. Nature 2020;581:434-443 (gnomAD LOEUF < 0.35 as the most
   LoF-intolerant decile; pLI >= 0.9 from Lek 2016) -- used as a proxy for "LoF is a known
   disease mechanism" when no curated haploinsufficiency list is given.
@@ -28,8 +30,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from varrank.core.errors import InputError
 from varrank.core.presets import with_overrides
 from varrank.core.vocab import EvidenceStrength as S
+
+
+MISSENSE_TOOL_NAMES = ("REVEL", "AlphaMissense", "CADD")
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,19 @@ class Thresholds:
         S.STRONG: 0.15, S.MODERATE: 17.3, S.SUPPORTING: 22.7,
     })
 
+    # AlphaMissense (Bergquist 2025): PP3 [0.792, 0.906) Supporting, [0.906, 0.990) Moderate,
+    # >= 0.990 Strong; BP4 (0.099, 0.169] Supporting, <= 0.099 Moderate.
+    alphamissense_pp3: Mapping[str, float] = field(default_factory=lambda: {
+        S.STRONG: 0.990, S.MODERATE: 0.906, S.SUPPORTING: 0.792,
+    })
+    alphamissense_bp4: Mapping[str, float] = field(default_factory=lambda: {
+        S.MODERATE: 0.099, S.SUPPORTING: 0.169,
+    })
+    # One missense predictor decides PP3/BP4, the first of this order the variant has a score
+    # of: Pejaver 2022 ask for one tool chosen in advance; taking the most damaging of several
+    # would count the same prediction more than once. A lab names its own order here.
+    missense_tools: tuple[str, ...] = MISSENSE_TOOL_NAMES
+
     # --- ClinVar as evidence of its own (ranking only, not the ACMG class) ----------------
     # PP5/BP6 were retired by ClinGen SVI (Biesecker 2018, Genet Med 20:1687): a ClinVar
     # assertion is shown with its review stars and weighs in the *ranking*, never in the
@@ -96,6 +115,12 @@ class Thresholds:
     clinvar_rank_points_benign: tuple[int, int, int] = (-1, -2, -4)
     # PS1/PM5 need a ClinVar P/LP assertion of at least this many stars.
     clinvar_min_stars_protein: int = 1
+
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.missense_tools if t not in MISSENSE_TOOL_NAMES]
+        if unknown:
+            raise InputError(f"unknown missense tool(s) in missense_tools: {', '.join(unknown)}",
+                             hint=f"name some of {', '.join(MISSENSE_TOOL_NAMES)}")
 
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None) -> "Thresholds":
