@@ -200,6 +200,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec, req: BuildReq
         "skipped_examples": examples,
         "columns": [c for c, _ in columns or []],
         **({spec.kind: spec.settings} if spec.settings else {}),
+        **({"licence": predictor_tables.FORMATS[spec.kind].licence}
+           if spec.kind in predictor_tables.FORMATS else {}),
     }
 
 

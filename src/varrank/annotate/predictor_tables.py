@@ -42,18 +42,22 @@ class TableFormat:
     scores: dict[str, tuple[str, str]]  # column -> (INFO key, VCF Type)
     best: str  # the score that decides which of an allele's repeated rows is kept
     genome_column: str | None = None  # AlphaMissense names its build per row (hg38 / hg19)
+    licence: str = ""  # the data's terms, recorded in the manifest and the report's Methods
 
 
 FORMATS = {
     "revel": TableFormat("REVEL", ",", "chr", {"GRCh38": "grch38_pos", "GRCh37": "hg19_pos"},
-                         "ref", "alt", {"revel": ("REVEL", "Float")}, "revel"),
+                         "ref", "alt", {"revel": ("REVEL", "Float")}, "revel",
+                         licence="REVEL: free for non-commercial use (Ioannidis et al. 2016)"),
     "cadd": TableFormat("CADD", "\t", "chrom", {"GRCh38": "pos", "GRCh37": "pos"}, "ref", "alt",
                         {"phred": ("CADD_PHRED", "Float"), "rawscore": ("CADD_RAW", "Float")},
-                        "phred"),
+                        "phred", licence="CADD: free for non-commercial use; commercial use "
+                                         "needs a licence (Rentzsch et al. 2019)"),
     "alphamissense": TableFormat(
         "AlphaMissense", "\t", "chrom", {"GRCh38": "pos", "GRCh37": "pos"}, "ref", "alt",
         {"am_pathogenicity": ("AM_PATHOGENICITY", "Float"), "am_class": ("AM_CLASS", "String")},
-        "am_pathogenicity", genome_column="genome"),
+        "am_pathogenicity", genome_column="genome",
+        licence="AlphaMissense: CC BY-NC-SA 4.0, non-commercial use (Cheng et al. 2023)"),
 }
 KINDS = tuple(FORMATS)
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import sys
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -88,6 +89,29 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return {"path": str(path), "kind": data.get("kind") or kind,
             "sha256": sha256_file(Path(path)), "fields": ordered, "sources": sources,
             "files": _files(data)}
+
+
+_NON_COMMERCIAL = re.compile(r"non-?commercial|\bBY-NC|academic use", re.IGNORECASE)
+
+
+def licences(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every model's and bundle source's licence, non-commercial ones flagged: a lab using
+    the report in a paid service must see which parts it may not use so (SpliceAI's weights,
+    AlphaMissense, REVEL and CADD all carry such terms)."""
+    found: list[dict[str, Any]] = []
+    for manifest in manifests:
+        fields = manifest.get("fields") or {}
+        text = fields.get("license") or fields.get("license.weights")
+        if text:
+            found.append({"what": f"model {fields.get('name') or manifest['path']}",
+                          "licence": str(text)})
+        for source in manifest.get("sources") or []:
+            if source.get("licence"):
+                found.append({"what": f"annotation source {source.get('name')}",
+                              "licence": str(source["licence"])})
+    for entry in found:
+        entry["non_commercial"] = bool(_NON_COMMERCIAL.search(entry["licence"]))
+    return found
 
 
 def _version(dist: str) -> str | None:

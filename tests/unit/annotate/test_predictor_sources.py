@@ -158,3 +158,24 @@ def test_a_preset_naming_an_unknown_tool_is_refused():
     from varrank.core.errors import InputError
     with pytest.raises(InputError, match="unknown missense tool"):
         Thresholds.from_mapping({"missense_tools": ["revel"]})
+
+
+def test_methods_flag_non_commercial_licences(predictor_bundle, tmp_path):
+    import json
+
+    from varrank.report.methods import licences, read_manifest
+
+    model = tmp_path / "model" / "manifest.json"
+    model.parent.mkdir()
+    model.write_text(json.dumps({"name": "spliceai", "kind": "spliceai", "files": [],
+                                 "license": {"weights": "CC BY-NC 4.0", "text": "..."}}))
+    gpl = tmp_path / "model2" / "manifest.json"
+    gpl.parent.mkdir()
+    gpl.write_text(json.dumps({"name": "pangolin", "kind": "pangolin", "files": [],
+                               "license": {"weights": "GPL-3.0"}}))
+    found = licences([read_manifest(p) for p in
+                      (predictor_bundle / "manifest.json", model, gpl)])
+    flags = {entry["what"]: entry["non_commercial"] for entry in found}
+    assert flags == {"annotation source revel": True, "annotation source cadd": True,
+                     "annotation source alphamissense": True, "model spliceai": True,
+                     "model pangolin": False}
