@@ -129,6 +129,7 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         gene = finding["spliceai"].get("gene")
         finding["spliceai"]["tracks"] = next((t for t in tracks if t.get("gene") == gene),
                                              tracks[0])
+    finding["pangolin"] = _pangolin(get)
     finding["missense"] = _missense(get, finding["evidence"])
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
@@ -157,7 +158,8 @@ def _finding_base(row: dict[str, Any], get) -> dict[str, Any]:
         "mane_select": get("is_mane_select"), "hgvs_c": get("hgvs_c"), "hgvs_p": get("hgvs_p"),
         "consequence": split_list(row.get("consequence"), "&") or None,
         "impact": get("impact"), "exon": get("exon"), "intron": get("intron"),
-        "clinvar": None, "gnomad": None, "spliceai": None, "missense": None, "acmg": None,
+        "clinvar": None, "gnomad": None, "spliceai": None, "pangolin": None, "missense": None,
+        "acmg": None,
         "phenotype": None,
         "inheritance_fit": split_list(row.get("inheritance_fit")) or None,
         "scores": {"variant": get("variant_score"), "gene": get("gene_score"),
@@ -182,6 +184,16 @@ def _clinvar(row: dict[str, Any], get) -> dict[str, Any] | None:
             "conditions": get("clinvar_conditions"),
             "conflicts": get("clinvar_significance_conflicts"),
             "variation_id": get("clinvar_variation_id"), "release": get("clinvar_release")}
+
+
+def _pangolin(get) -> dict[str, Any] | None:
+    """Pangolin's score beside SpliceAI's (it gives no PP3/BP4: no published calibration)."""
+    if get("pangolin_max") is None and get("pangolin_status") is None:
+        return None
+    return {"max": get("pangolin_max"), "level": splice_level(get("pangolin_max")),
+            "gain": get("pangolin_gain"), "gain_pos": get("pangolin_gain_pos"),
+            "loss": get("pangolin_loss"), "loss_pos": get("pangolin_loss_pos"),
+            "gene": get("pangolin_gene"), "status": get("pangolin_status")}
 
 
 # missense predictor -> (score column, release column, extra column shown beside the score)

@@ -167,6 +167,21 @@ def _conditions(value: Any) -> Any:
     return "; ".join(part.replace("_", " ") for part in str(value).split("|") if part)
 
 
+def _pangolin(value: Any) -> Any:
+    """'0.35 (low): gain 0.35 at +12, loss -0.02 at -3 (BRCA1)', or the reason it has none."""
+    if not isinstance(value, dict):
+        return NA
+    if value.get("max") is None:
+        return str(value.get("status") or NA).replace("_", " ")
+    text = f"{_num(value['max'])} ({value.get('level') or 'none'})"
+    parts = [f"{name} {_num(value.get(name))} at {int(value[pos]):+d}"
+             for name, pos in (("gain", "gain_pos"), ("loss", "loss_pos"))
+             if value.get(name) is not None and value.get(pos) is not None]
+    if parts:
+        text += ": " + ", ".join(parts)
+    return text + (f" ({value['gene']})" if value.get("gene") else "")
+
+
 def _missense(value: Any) -> Any:
     """'REVEL 0.93 (decided PP3/BP4), AlphaMissense 0.95 likely pathogenic, CADD 28.1': every
     predictor's value, the one the evidence took marked (plain text: autoescaped)."""
@@ -404,7 +419,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("varrank.report", "templates"),
         autoescape=True, finalize=_finalize, undefined=jinja2.ChainableUndefined,
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, missense=_missense, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
+    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, missense=_missense, pangolin=_pangolin, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
                        label=_humanise, cls=_css_class, sortval=_sortval,
                        qcval=lambda v, k="": _qc_value(k, v))
     env.globals.update(evidence_view=evidence_view, qc_tables=qc_tables, splice_plot=splice_plot, NA=NA)

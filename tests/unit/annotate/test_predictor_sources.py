@@ -179,3 +179,18 @@ def test_methods_flag_non_commercial_licences(predictor_bundle, tmp_path):
     assert flags == {"annotation source revel": True, "annotation source cadd": True,
                      "annotation source alphamissense": True, "model spliceai": True,
                      "model pangolin": False}
+
+
+def test_report_shows_pangolin_beside_spliceai():
+    from varrank.report.findings import build_finding
+    from varrank.report.render import _pangolin
+
+    base = {"variant_key": "17-1-A-G", "chrom": "17", "pos": 1, "ref": "A", "alt": "G"}
+    finding = build_finding({**base, "pangolin_max": 0.35, "pangolin_gain": 0.35,
+                             "pangolin_gain_pos": 12, "pangolin_loss": -0.02,
+                             "pangolin_loss_pos": -3, "pangolin_gene": "BRCA1",
+                             "pangolin_status": "scored"}, {"score"})
+    assert _pangolin(finding["pangolin"]) == "0.35 (low): gain 0.35 at +12, loss -0.02 at -3 (BRCA1)"
+    skipped = build_finding({**base, "pangolin_status": "not_candidate:common"}, {"score"})
+    assert _pangolin(skipped["pangolin"]) == "not candidate:common"
+    assert build_finding(base, {"score"})["pangolin"] is None
