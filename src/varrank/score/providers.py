@@ -16,6 +16,7 @@ from typing import Any
 import onnxruntime as ort
 
 from varrank.core.errors import ResourceError
+from varrank.core.ids import require_safe_id
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,13 @@ def default_engine_cache() -> Path:
 def choose_providers(available: list[str] | None = None, requested: str = "auto",
                      engine_cache: Path | None = None, fp16: bool = True,
                      device_id: int = 0,
-                     trt_profile: dict[str, str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+                     trt_profile: dict[str, str] | None = None,
+                     model: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     """Ordered (provider, options) list for an InferenceSession.
+
+    ``model`` (name-version of the bundle) gives each model its own TensorRT engine and timing
+    cache below ``engine_cache``: engines are built per graph and shape profile, and one
+    model's rebuild (a new export) never touches another's.
 
     ``requested`` is ``auto`` (best available) or one of tensorrt/cuda/cpu; asking for a
     provider the build lacks is a ResourceError rather than a silent CPU fallback, because
@@ -62,6 +68,8 @@ def choose_providers(available: list[str] | None = None, requested: str = "auto"
     for name in chosen:
         if name == "TensorrtExecutionProvider":
             cache = Path(engine_cache or default_engine_cache())
+            if model:
+                cache = cache / require_safe_id(model, "model name")
             out.append((name, {
                 "device_id": device_id,
                 "trt_fp16_enable": bool(fp16),

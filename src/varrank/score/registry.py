@@ -80,7 +80,8 @@ def open_splice_session(bundle: ModelBundle, options, used_providers: dict[str, 
     batch = max(options.batch_size or 0, 64)
     chosen = providers.choose_providers(
         requested=options.provider, engine_cache=options.engine_cache, fp16=options.fp16,
-        trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch))
+        trt_profile=spliceai.trt_profile(bundle.input_spec.get("name", "x"), batch),
+        model=f"{bundle.name}-{bundle.version}")
     session = providers.make_session(bundle.graph, chosen, options.threads)
     check_input_shape(bundle, session)
     used_providers[bundle.name] = session.get_providers()[0]

@@ -264,10 +264,11 @@ def _score_registry(bundles: list[ModelBundle], options: ScoreOptions,
     if not bundles:
         return
     rows, cols, ledger, used_providers = run.rows, run.cols, run.ledger, run.used_providers
-    chosen = providers.choose_providers(requested=options.provider,
-                                        engine_cache=options.engine_cache, fp16=options.fp16)
     per_row: list[dict[str, Any]] = [{} for _ in rows]
     for bundle in bundles:
+        chosen = providers.choose_providers(requested=options.provider,
+                                            engine_cache=options.engine_cache, fp16=options.fp16,
+                                            model=f"{bundle.name}-{bundle.version}")
         session = providers.make_session(bundle.graph, chosen, options.threads)
         used_providers[bundle.name] = session.get_providers()[0]
         scorer = registry.make_scorer(bundle, session)

@@ -85,3 +85,14 @@ def test_tensorrt_profile_covers_spliceai_lengths(tmp_path: Path) -> None:
     assert longest >= spliceai.MAX_BLOCK + 2 * spliceai.FLANK
     assert "trt_profile_min_shapes" not in dict(providers.choose_providers(ALL))[
         "CUDAExecutionProvider"]
+
+
+def test_each_model_has_its_own_engine_cache(tmp_path: Path) -> None:
+    caches = {model: dict(providers.choose_providers(ALL, engine_cache=tmp_path, model=model))[
+        "TensorrtExecutionProvider"] for model in ("spliceai-1.3.1", "pangolin-1.0.2-v2")}
+    assert caches["spliceai-1.3.1"]["trt_engine_cache_path"] == str(tmp_path / "spliceai-1.3.1")
+    assert caches["pangolin-1.0.2-v2"]["trt_timing_cache_path"] == str(
+        tmp_path / "pangolin-1.0.2-v2")
+    from varrank.core.errors import InputError
+    with pytest.raises(InputError):
+        providers.choose_providers(ALL, engine_cache=tmp_path, model="../escape")
