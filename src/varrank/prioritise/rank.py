@@ -6,7 +6,8 @@ but kept as a product of three named factors so every rank can be read off its e
   variant_score   = posterior P(pathogenic) of the variant's evidence points (Tavtigian 2018
                     odds model, prior 0.10), where the points are the ACMG points plus the
                     ClinVar assertion's ranking weight plus the consequence prior
-                    (``consequence_prior``: HIGH +2, MODERATE +1, LOW -1, MODIFIER -2);
+                    (``consequence_prior``: HIGH +2, MODERATE +1, LOW -1, MODIFIER -2) plus
+                    Pangolin's ranking-only point (no published calibration; splice line once);
   phenotype factor = floor + (1 - floor) x normalised HPO similarity of the gene (1 when the
                     patient has no HPO terms: the ranking then uses variant evidence alone);
   inheritance factor = 1 when the genotypes fit a mode of the disease matched to the gene (or
@@ -35,6 +36,12 @@ class RankWeights:
     excluded_floor: float = 0.01
     excluded_unknown_frequency: float = 0.5
     impact_points: dict = None  # type: ignore[assignment]
+    # Pangolin (ranking only: no ClinGen calibration of it is published, so it never gives
+    # PP3/BP4). A predicted splice change of at least this delta -- SpliceAI's PP3 level
+    # (Walker 2023), as the scores share a scale -- adds these points when SpliceAI itself
+    # gave none (the splice line counts once).
+    pangolin_min_delta: float = 0.2
+    pangolin_points: int = 1
 
     def __post_init__(self) -> None:
         if self.impact_points is None:

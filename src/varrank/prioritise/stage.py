@@ -31,6 +31,7 @@ from varrank.core.table_meta import TableMetadata
 from varrank.core.vocab import AcmgClass, EvidenceKind, EvidenceStatus, Stage, Zygosity
 from varrank.prioritise import acmg
 from varrank.prioritise.acmg.clinvar import clinvar_rank_points
+from varrank.prioritise.acmg.computational import pangolin_rank_points
 from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classify_points,
                                              posterior_probability)
 from varrank.prioritise.acmg.context import RuleContext
@@ -294,7 +295,11 @@ def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str], weights: Ra
     clinvar_item = next(e for e in items if e.code == "ClinVar")
     points = acmg_points(acmg_items, t)
     ba1 = any(e.code == "BA1" and e.met for e in acmg_items)
+    pangolin = ((0, "not_evaluated", "computational evidence switched off") if "PP3" in skip
+                else pangolin_rank_points(Row(row), ctx, weights.pangolin_min_delta,
+                                          weights.pangolin_points))
     return {
+        "pangolin": pangolin,
         "items": items,
         "points": points,
         "class_2015": classify_2015(acmg_items),
@@ -462,8 +467,9 @@ def _excluded_evidence(match: GeneMatch, ix: HpoIndex) -> dict:
 
 
 def _rank_points(res: dict) -> int:
-    """ACMG points + ClinVar ranking weight + consequence prior: the variant score's input."""
-    return res["points"] + res["clinvar_points"] + res["impact_points"]
+    """ACMG points + ClinVar ranking weight + consequence prior + Pangolin's ranking point:
+    the variant score's input."""
+    return res["points"] + res["clinvar_points"] + res["impact_points"] + res["pangolin"][0]
 
 
 def _gene_scores(rows, combined, variant_score, pheno, inh_factor, partners, excluded):
@@ -497,6 +503,9 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
                   "points": res["impact_points"],
                   "note": "ranking only (Exomiser-style variant-effect prior)",
                   "status": EvidenceStatus.MET if res["impact"] else EvidenceStatus.NOT_EVALUATED})
+    points, status, reason = res["pangolin"]
+    items.append({"kind": "pangolin", "points": points, "status": status, "reason": reason,
+                  "note": "ranking only: no published ClinGen calibration of Pangolin"})
     items.append({"kind": "classification", "acmg_class_2015": res["class_2015"],
                   "acmg_points": res["points"], "acmg_class_points": res["class_points"]})
     if not use_phenotype:

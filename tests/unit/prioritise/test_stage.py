@@ -53,7 +53,7 @@ def test_cli_writes_contract_outputs(tmp_path, trio_parquet, trio_table, hpo_sub
     assert sum(ledger.flagged.values()) == len(excluded)
     top = min(ranked, key=lambda r: r["rank"])
     kinds = {item["kind"] for item in json.loads(top["evidence_json"])}
-    assert kinds == {"acmg", "clinvar", "consequence", "classification", "phenotype",
+    assert kinds == {"acmg", "clinvar", "consequence", "pangolin", "classification", "phenotype",
                      "inheritance", "score"}
 
 
@@ -158,7 +158,8 @@ def _annotated(rows):
         out.append(d)
     types = {"pos": pa.int64(), "clinvar_stars": pa.int8(), "gnomad_grpmax_af": pa.float64(),
              "gnomad_af": pa.float64(), "gene_pli": pa.float64(), "gene_loeuf": pa.float64(),
-             "spliceai_max": pa.float64(), "revel_score": pa.float64()}
+             "spliceai_max": pa.float64(), "revel_score": pa.float64(),
+             "pangolin_max": pa.float64()}
     return pa.table({k: pa.array([r[k] for r in out], type=types.get(k, pa.string()))
                      for k in out[0]})
 
@@ -266,6 +267,30 @@ def test_consequence_prior_orders_otherwise_equal_variants(hpo_subset_dir):
                                                    skip=frozenset({"consequence"})),
                                  load_resources(options))
     assert len(set(off.column("variant_score").to_pylist())) == 1
+
+
+def test_pangolin_moves_the_rank_not_the_class_and_counts_the_splice_line_once(hpo_subset_dir):
+    rows = [dict(gene_symbol="AGRN", consequence="intron_variant", spliceai_max=0.05,
+                 pangolin_max=pangolin, pangolin_status=status)
+            for pangolin, status in ((0.45, "scored"), (0.05, "scored"), (None, "not_candidate:common"))]
+    rows.append(dict(gene_symbol="AGRN", consequence="intron_variant", spliceai_max=0.5,
+                     pangolin_max=0.45, pangolin_status="scored"))
+    table = _annotated(rows)
+    options = PrioritiseOptions(hpo_dir=hpo_subset_dir)
+    out = prioritise_table(table, {"patient": "P"}, options, load_resources(options))[0].to_pylist()
+    items = [next(i for i in json.loads(r["evidence_json"]) if i["kind"] == "pangolin")
+             for r in out]
+    by_pos = {r["pos"]: (item["points"], item["status"]) for r, item in zip(out, items)}
+    assert by_pos == {1000: (1, "met"), 1001: (0, "not_met"), 1002: (0, "not_evaluated"),
+                      1003: (0, "not_met")}  # 1003: SpliceAI's PP3 already counts
+    scores = {r["pos"]: r["variant_score"] for r in out}
+    assert scores[1000] > scores[1001] and "PP3" not in next(
+        r for r in out if r["pos"] == 1000)["acmg_codes"]
+    off = prioritise_table(table, {"patient": "P"},
+                           PrioritiseOptions(hpo_dir=hpo_subset_dir,
+                                             skip=frozenset({"computational"})),
+                           load_resources(options))[0].to_pylist()
+    assert len({r["variant_score"] for r in off if r["pos"] in (1000, 1001)}) == 1
 
 
 def test_cli_preset_lof_list_and_clinvar_protein_index(tmp_path, hpo_subset_dir, shared_data,

@@ -117,3 +117,26 @@ def bp4(row: Row, ctx: RuleContext) -> Evidence:
     if benign_m:
         return met("BP4", f"{splice_text}; {m_text}", benign_m)
     return not_met("BP4", f"{splice_text}; {m_text}")
+
+
+def pangolin_rank_points(row: Row, ctx: RuleContext, min_delta: float, points: int
+                         ) -> tuple[int, str, str]:
+    """(ranking points, status, reason) from Pangolin: ranking only, never the ACMG class.
+
+    No ClinGen calibration of Pangolin is published (Walker 2023 calibrated SpliceAI only),
+    so its score moves the rank, not the class, and only when SpliceAI did not already count
+    the splice prediction (unscored, or below its PP3 level) and the variant is not a null
+    variant (PVS1 counts the loss)."""
+    value = row.get("pangolin_max")
+    if value is None:
+        status = row.get("pangolin_status")
+        return 0, "not_evaluated", f"Pangolin not available{f' ({status})' if status else ''}"
+    if row.consequences() & NULL_CONSEQUENCES:
+        return 0, "not_met", "null variant: the predicted loss is counted by PVS1"
+    spliceai = row.get("spliceai_max")
+    if spliceai is not None and spliceai >= ctx.thresholds.spliceai_pp3:
+        return 0, "not_met", f"Pangolin={value:.2f}; SpliceAI={spliceai:.2f} already counts"
+    if value >= min_delta:
+        return points, "met", f"Pangolin={value:.2f} >= {min_delta}"
+    return 0, "not_met", f"Pangolin={value:.2f} < {min_delta}"
+
