@@ -125,11 +125,13 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
         af, source = filtering_af(get)
         finding["filtering_af"] = {"af": af, "source": source}
     finding["spliceai"] = _splice(row)
-    if finding["spliceai"] is not None and tracks:
-        gene = finding["spliceai"].get("gene")
-        finding["spliceai"]["tracks"] = next((t for t in tracks if t.get("gene") == gene),
-                                             tracks[0])
+    splice_tracks = [t for t in tracks or [] if "gain" not in t]
+    if finding["spliceai"] is not None and splice_tracks:
+        finding["spliceai"]["tracks"] = _track_of(splice_tracks, finding["spliceai"].get("gene"))
     finding["pangolin"] = _pangolin(get)
+    pangolin_tracks = [t for t in tracks or [] if "gain" in t]
+    if finding["pangolin"] is not None and pangolin_tracks:
+        finding["pangolin"]["tracks"] = _track_of(pangolin_tracks, finding["pangolin"]["gene"])
     finding["missense"] = _missense(get, finding["evidence"])
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
@@ -184,6 +186,11 @@ def _clinvar(row: dict[str, Any], get) -> dict[str, Any] | None:
             "conditions": get("clinvar_conditions"),
             "conflicts": get("clinvar_significance_conflicts"),
             "variation_id": get("clinvar_variation_id"), "release": get("clinvar_release")}
+
+
+def _track_of(tracks: list[dict], gene: Any) -> dict:
+    """The track set of the gene the score was reported for (else the first)."""
+    return next((t for t in tracks if t.get("gene") == gene), tracks[0])
 
 
 def _pangolin(get) -> dict[str, Any] | None:

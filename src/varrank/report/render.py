@@ -378,21 +378,37 @@ def _points(tracks: dict, key: str, offsets: list, x, y) -> str | None:
     return " ".join(pts) if pts else None
 
 
-def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, Any] | None:
-    """Geometry of the ref-vs-alt SpliceAI plot: polyline points per track, two panels."""
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP = 56, 14, 18
+
+
+def _x_axis(tracks: Any, width: int) -> dict[str, Any] | None:
+    """The shared x axis of the splice plots (offsets, scale, ticks); None for unusable tracks."""
     if not isinstance(tracks, dict):
         return None
     offsets = tracks.get("offset")
     if not isinstance(offsets, list) or len(offsets) < 2:
         return None
-    left, right, top, gap = 56, 14, 18, 34
     lo, hi = min(offsets), max(offsets)
     span = (hi - lo) or 1
-    x = lambda o: left + (o - lo) / span * (width - left - right)  # noqa: E731
+    x = lambda o: PLOT_LEFT + (o - lo) / span * (width - PLOT_LEFT - PLOT_RIGHT)  # noqa: E731
+    ticks = sorted({lo, hi, 0} | {t for t in range(lo - lo % 25, hi + 1, 25 if span <= 200 else 100)
+                                   if lo <= t <= hi})
+    return {"offsets": offsets, "x": x, "geometry": {
+        "width": width, "left": PLOT_LEFT, "right": width - PLOT_RIGHT, "lo": lo, "hi": hi,
+        "x0": x(0) if lo <= 0 <= hi else None,
+        "ticks": [{"x": round(x(t), 1), "label": t} for t in ticks]}}
+
+
+def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, Any] | None:
+    """Geometry of the ref-vs-alt SpliceAI plot: polyline points per track, two panels."""
+    axis = _x_axis(tracks, width)
+    if axis is None:
+        return None
+    offsets, x, gap = axis["offsets"], axis["x"], 34
     panels = []
     for i, (site, ref_key, alt_key) in enumerate((("Acceptor", "ref_acceptor", "alt_acceptor"),
                                                   ("Donor", "ref_donor", "alt_donor"))):
-        y0 = top + i * (panel_h + gap)
+        y0 = PLOT_TOP + i * (panel_h + gap)
         y = lambda p, y0=y0: y0 + panel_h - max(0.0, min(1.0, p)) * panel_h  # noqa: E731
 
         ref_pts, alt_pts = _points(tracks, ref_key, offsets, x, y), _points(tracks, alt_key, offsets, x, y)
@@ -406,12 +422,27 @@ def splice_plot(tracks: Any, width: int = 720, panel_h: int = 120) -> dict[str, 
                 peak = {"delta": round(d, 3), "offset": o}
         panels.append({"site": site, "y0": y0, "y1": y0 + panel_h, "ymid": y0 + panel_h / 2,
                        "ref": ref_pts, "alt": alt_pts, "peak": peak})
-    ticks = sorted({lo, hi, 0} | {t for t in range(lo - lo % 25, hi + 1, 25 if span <= 200 else 100)
-                                   if lo <= t <= hi})
-    return {"width": width, "height": top + 2 * panel_h + gap + 30, "left": left,
-            "right": width - right, "x0": x(0) if lo <= 0 <= hi else None,
-            "ticks": [{"x": round(x(t), 1), "label": t} for t in ticks],
-            "panels": panels, "model": clean(tracks.get("model")), "lo": lo, "hi": hi}
+    return {**axis["geometry"], "height": PLOT_TOP + 2 * panel_h + gap + 30,
+            "panels": panels, "model": clean(tracks.get("model"))}
+
+
+def pangolin_plot(tracks: Any, width: int = 720, panel_h: int = 140) -> dict[str, Any] | None:
+    """Geometry of Pangolin's plot: masked gain (up) and loss (down) per position, -1 to 1."""
+    axis = _x_axis(tracks, width)
+    if axis is None:
+        return None
+    offsets, x = axis["offsets"], axis["x"]
+    y = lambda v: PLOT_TOP + panel_h / 2 - max(-1.0, min(1.0, v)) * panel_h / 2  # noqa: E731
+    peaks = {}
+    for name, pick in (("gain", max), ("loss", min)):
+        values = [(v, o) for v, o in zip(tracks.get(name) or [], offsets) if v is not None]
+        if values:
+            v, o = pick(values)
+            peaks[name] = {"delta": round(v, 3), "offset": o}
+    return {**axis["geometry"], "height": PLOT_TOP + panel_h + 34, "y0": PLOT_TOP,
+            "y1": PLOT_TOP + panel_h, "ymid": PLOT_TOP + panel_h / 2,
+            "gain": _points(tracks, "gain", offsets, x, y),
+            "loss": _points(tracks, "loss", offsets, x, y), "peaks": peaks}
 
 
 def _environment() -> jinja2.Environment:
@@ -422,7 +453,8 @@ def _environment() -> jinja2.Environment:
     env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, missense=_missense, pangolin=_pangolin, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
                        label=_humanise, cls=_css_class, sortval=_sortval,
                        qcval=lambda v, k="": _qc_value(k, v))
-    env.globals.update(evidence_view=evidence_view, qc_tables=qc_tables, splice_plot=splice_plot, NA=NA)
+    env.globals.update(evidence_view=evidence_view, qc_tables=qc_tables, splice_plot=splice_plot,
+                       pangolin_plot=pangolin_plot, NA=NA)
     return env
 
 

@@ -1,9 +1,10 @@
-"""SpliceAI per-position tracks (ID.tracks.parquet) for the splice plot.
+"""SpliceAI's and Pangolin's per-position tracks (ID.tracks.parquet) for the splice plots.
 
 Shape written by SCORE (``score/stage.py`` TRACK_SCHEMA): one row per variant, gene and
 position, columns ``variant_key``, ``gene``, ``strand``, ``offset`` (position relative to
 the variant, bp), ``ref_acceptor``, ``alt_acceptor``, ``ref_donor``, ``alt_donor``
-(probabilities 0-1). Optional ``model`` (default SpliceAI); ``position``/``pos_offset`` are
+(probabilities 0-1); Pangolin's rows (``model`` pangolin) carry ``gain`` and ``loss``
+instead (masked change of splice-site usage, -1 to 1). Optional ``model`` (default SpliceAI); ``position``/``pos_offset`` are
 accepted for ``offset``. A variant scored against two overlapping genes has two track sets;
 the finding shows the one of the gene its SpliceAI score was reported for. Only the variants shown as
 findings are kept in report.json, so the file can be large.
@@ -23,6 +24,7 @@ from varrank.core.errors import InputError
 from varrank.report.values import clean
 
 TRACK_COLUMNS = ("ref_acceptor", "alt_acceptor", "ref_donor", "alt_donor")
+PANGOLIN_COLUMNS = ("gain", "loss")
 OFFSET_ALIASES = ("offset", "position_offset", "pos_offset", "position")
 
 
@@ -51,11 +53,15 @@ def read_tracks(path: Path, variant_keys: set[str] | None = None) -> dict[str, l
     result: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (key, model, gene), items in sorted(grouped.items()):
         items.sort(key=lambda r: r[offset])
-        result[key].append({"model": model, "gene": gene or None,
-                            "strand": clean(items[0].get("strand")),
-                            "offset": [int(r[offset]) for r in items],
-                            **{c: [_prob(r[c]) for r in items] for c in TRACK_COLUMNS}})
+        entry = {"model": model, "gene": gene or None, "strand": clean(items[0].get("strand")),
+                 "offset": [int(r[offset]) for r in items],
+                 **{c: [_prob(r[c]) for r in items] for c in TRACK_COLUMNS}}
+        for column in PANGOLIN_COLUMNS:  # Pangolin's rows: masked gain / loss per position
+            if any(r.get(column) is not None for r in items):
+                entry[column] = [_prob(r.get(column)) for r in items]
+        result[key].append(entry)
     return dict(result)
+
 
 def _prob(value: Any) -> float | None:
     """Probabilities rounded to 4 decimals: float32 noise would triple report.json's size."""

@@ -109,6 +109,16 @@ def _rounded(value) -> float:
 def gene_score(gene: Gene, pos: int, gain: np.ndarray, loss: np.ndarray, distance: int,
                mask: bool) -> PangolinGeneScore:
     """The largest increase and decrease for one gene (positions relative to ``pos``)."""
+    gain, loss, warnings = masked_extremes(gene, pos, gain, loss, distance, mask)
+    g, lo = int(np.argmax(gain)), int(np.argmin(loss))
+    return PangolinGeneScore(gene.name, _rounded(gain[g]), g - distance, _rounded(loss[lo]),
+                             lo - distance, warnings)
+
+
+def masked_extremes(gene: Gene, pos: int, gain: np.ndarray, loss: np.ndarray, distance: int,
+                    mask: bool) -> tuple[np.ndarray, np.ndarray, str]:
+    """(gain, loss, warnings) per position for one gene, after the original's -m masking:
+    what the score is the extreme of, and what the report plots."""
     gain, loss = gain.copy(), loss.copy()
     warnings = ""
     if mask:
@@ -119,6 +129,4 @@ def gene_score(gene: Gene, pos: int, gain: np.ndarray, loss: np.ndarray, distanc
             warnings = "NoAnnotatedSitesToMaskForThisGene"
         gain[annotated] = np.minimum(gain[annotated], 0)
         loss[~annotated] = np.maximum(loss[~annotated], 0)
-    g, lo = int(np.argmax(gain)), int(np.argmin(loss))
-    return PangolinGeneScore(gene.name, _rounded(gain[g]), g - distance, _rounded(loss[lo]),
-                             lo - distance, warnings)
+    return gain, loss, warnings

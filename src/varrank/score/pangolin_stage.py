@@ -23,7 +23,8 @@ from varrank.core.vocab import ScoreStatus
 from varrank.score import candidates, pangolin, registry, spliceai
 from varrank.score.annotation import Gene, SpliceAnnotation
 from varrank.score.bundle import ModelBundle
-from varrank.score.pangolin_rules import PangolinGeneScore, gene_score, tissue_extremes
+from varrank.score.pangolin_rules import (PangolinGeneScore, gene_score, masked_extremes,
+                                          tissue_extremes)
 from varrank.score.sequence import ReferenceGenome
 from varrank.score.validate import Limits, check_pangolin_allele
 
@@ -98,9 +99,12 @@ def _passer(bundle: ModelBundle, options, used: dict[str, str]):
 def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
                genome: ReferenceGenome, genes: SpliceAnnotation, options, ledger: Ledger,
                used_providers: dict[str, str],
-               reasons: list[str | None] | None = None) -> dict[str, list[Any]]:
+               reasons: list[str | None] | None = None,
+               track_rows: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
     """The Pangolin columns for every row (nulls where not scored). ``reasons``: SpliceAI's
-    candidate selection when both models read the same genes (computed once)."""
+    candidate selection when both models read the same genes (computed once). With
+    ``track_rows`` (SCORE's tracks side table) the reported gene's masked gain and loss per
+    position are added, for the report's plot beside SpliceAI's."""
     n = len(rows)
     cols: dict[str, list[Any]] = {c: [None] * n for c in COLUMNS}
     if reasons is None:
@@ -114,14 +118,18 @@ def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
     workers = options.threads or len(os.sched_getaffinity(0))
     tracks = pangolin.compute_tracks(passer, genome, tasks, options.distance, workers)
     by_row: dict[int, list[PangolinGeneScore]] = defaultdict(list)
+    extremes: dict[tuple[int, str], tuple[Any, Any, int, str]] = {}
     for task, (ref, alt) in zip(tasks, tracks):
         gain, loss = tissue_extremes(ref, alt, len(task.ref), len(task.alt), options.distance)
         for gene in row_genes[task.row]:
             if gene.strand == task.strand:
                 by_row[task.row].append(gene_score(gene, task.pos, gain, loss,
                                                    options.distance, options.pangolin_mask))
+                extremes[(task.row, gene.name)] = (gain, loss, task.pos, gene)
     for i, scores in by_row.items():
         best = max(scores, key=lambda s: s.max_delta)  # first of equals, as listed
+        if track_rows is not None:
+            _add_tracks(track_rows, rows[i], bundle.name, extremes[(i, best.gene)], options)
         for name, value in (("gain", best.gain), ("gain_pos", best.gain_pos),
                             ("loss", best.loss), ("loss_pos", best.loss_pos),
                             ("max", best.max_delta), ("gene", best.gene)):
@@ -136,3 +144,26 @@ def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
         f"{' (cone pass)' if isinstance(passer, pangolin.ConePass) else ''}; mask "
         f"{'on' if options.pangolin_mask else 'off'}; genes from {Path(genes.source).name}")
     return cols
+
+
+def _add_tracks(track_rows: dict[str, list[Any]], row: dict[str, Any], model: str,
+                extremes: tuple[Any, Any, int, Gene], options) -> None:
+    """The reported gene's masked gain/loss per position (offset -D..+D) as tracks rows;
+    SpliceAI's probability columns stay null on them."""
+    gain, loss, pos, gene = extremes
+    gain, loss, _ = masked_extremes(gene, pos, gain, loss, options.distance,
+                                    options.pangolin_mask)
+    size = len(gain)
+    key = row.get("variant_key") or schema.variant_key(*(row[k] for k in schema.KEY))
+    for name, values in (("variant_key", [key] * size), ("model", [model] * size),
+                         ("gene", [gene.name] * size), ("strand", [gene.strand] * size),
+                         ("offset", list(range(-options.distance, size - options.distance))),
+                         ("gain", [float(v) for v in gain]), ("loss", [float(v) for v in loss])):
+        track_rows[name].extend(values)
+    for name in track_rows:
+        if name not in TRACK_OWN:
+            track_rows[name].extend([None] * size)
+
+
+TRACK_OWN = ("variant_key", "model", "gene", "strand", "offset", "gain", "loss")
+

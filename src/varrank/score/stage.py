@@ -37,6 +37,9 @@ TRACK_SCHEMA = pa.schema([
     ("strand", pa.string()),
     ("offset", pa.int32()), ("ref_acceptor", pa.float32()), ("alt_acceptor", pa.float32()),
     ("ref_donor", pa.float32()), ("alt_donor", pa.float32()),
+    # Pangolin's rows: the reported gene's masked largest increase / decrease of splice-site
+    # usage per position (max / min over tissues of the 3-model mean); null on SpliceAI's
+    ("gain", pa.float32()), ("loss", pa.float32()),
 ])
 
 
@@ -124,7 +127,8 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
         genes = pangolin_stage.gene_models(options, genome, ann, annotation)
         run.cols.update(pangolin_stage.score_rows(bundle, table, run.rows, genome, genes, options,
                                                   run.ledger, run.used_providers,
-                                                  reasons if genes is ann else None))
+                                                  reasons if genes is ann else None,
+                                                  track_rows=run.track_rows))
     _score_registry(others, options, genome, run)
     run.cols["score_status"] = run.status
     meta = metadata.with_stage(Stage.SCORE, models=[b.provenance() for b in bundles],
@@ -256,6 +260,8 @@ def _add_tracks(track_rows: dict[str, list[Any]], key: str, model: str,
     track_rows["alt_acceptor"].extend(result.y_alt[:, 1].tolist())
     track_rows["ref_donor"].extend(result.y_ref[:, 2].tolist())
     track_rows["alt_donor"].extend(result.y_alt[:, 2].tolist())
+    track_rows["gain"].extend([None] * size)
+    track_rows["loss"].extend([None] * size)
 
 
 def _score_registry(bundles: list[ModelBundle], options: ScoreOptions,

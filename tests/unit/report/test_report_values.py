@@ -85,3 +85,34 @@ def test_splice_plot_geometry():
     assert acceptor["peak"] == {"delta": -0.8, "offset": 0}
     assert len(acceptor["ref"].split()) == 5 and plot["x0"] is not None
     assert splice_plot({"offset": [1]}) is None and splice_plot("junk") is None
+
+
+def test_pangolin_plot_beside_spliceai_from_the_tracks_table_shape():
+    import re as _re
+
+    from varrank.report.findings import build_finding
+    from varrank.report.render import _environment, pangolin_plot
+
+    offsets = list(range(-3, 4))
+    splice = {"model": "spliceai", "gene": "BRCA1", "strand": "-", "offset": offsets,
+              "ref_acceptor": [0.0] * 7, "alt_acceptor": [0.0] * 3 + [0.6] + [0.0] * 3,
+              "ref_donor": [0.0] * 7, "alt_donor": [0.0] * 7}
+    pango = {"model": "pangolin", "gene": "BRCA1", "strand": "-", "offset": offsets,
+             "ref_acceptor": [None] * 7, "alt_acceptor": [None] * 7, "ref_donor": [None] * 7,
+             "alt_donor": [None] * 7, "gain": [0, 0, 0.55, 0, 0, 0, 0],
+             "loss": [0, 0, 0, 0, -0.3, 0, 0]}
+    row = {"variant_key": "17-1-A-G", "chrom": "17", "pos": 1, "ref": "A", "alt": "G",
+           "spliceai_max": 0.6, "spliceai_ds_ag": 0.6, "spliceai_gene": "BRCA1",
+           "pangolin_max": 0.55, "pangolin_gain": 0.55, "pangolin_gain_pos": -1,
+           "pangolin_loss": -0.3, "pangolin_loss_pos": 1, "pangolin_gene": "BRCA1",
+           "pangolin_status": "scored"}
+    finding = build_finding(row, {"score"}, [pango, splice])
+    assert finding["spliceai"]["tracks"] is splice and finding["pangolin"]["tracks"] is pango
+    plot = pangolin_plot(pango)
+    assert plot["peaks"] == {"gain": {"delta": 0.55, "offset": -1},
+                             "loss": {"delta": -0.3, "offset": 1}}
+    html = _environment().from_string(
+        '{% from "_macros.j2" import pangolin_svg %}{{ pangolin_svg(t, "p1") }}').render(t=pango)
+    assert "largest gain +0.55 at -1 bp" in html and "largest loss -0.30 at 1 bp" in html
+    assert len(_re.findall(r"<polyline points=", html)) == 2
+    assert pangolin_plot({"offset": [1]}) is None

@@ -72,6 +72,18 @@ def test_spliceai_and_pangolin_in_one_pass(model_dir: Path, pangolin_bundle: Pat
         assert {k: v for k, v in row.items() if k.startswith("pangolin_")} == \
             {k: v for k, v in alone[key].items() if k.startswith("pangolin_")}, key
     assert rows["17-41196363-C-T"]["pangolin_status"].startswith("not_candidate")
+    # the tracks side table: SpliceAI's probabilities and Pangolin's masked gain/loss per
+    # position, whose extremes are the reported scores
+    tracks = pq.read_table(tmp_path / "both" / "BOTH.tracks.parquet").to_pylist()
+    pango = [t for t in tracks if t["model"] == "pangolin"
+             and t["variant_key"] == "17-41276135-T-C"]
+    assert len(pango) == 101 and {t["gene"] for t in pango} == {"BRCA1"}
+    assert all(t["ref_acceptor"] is None for t in pango)
+    peak = max(pango, key=lambda t: t["gain"])
+    assert round(peak["gain"], 2) == acceptor["pangolin_gain"] and peak["offset"] == -1
+    assert round(min(t["loss"] for t in pango), 2) == acceptor["pangolin_loss"]
+    assert {t["model"] for t in tracks} == {"spliceai", "pangolin"}
+    assert all(t["gain"] is None for t in tracks if t["model"] == "spliceai")
 
 
 def test_cli_pangolin_mask_and_gff3_genes(pangolin_bundle: Path, shared_data: Path,
