@@ -142,7 +142,8 @@ def _row(fmt: TableFormat, index: dict[str, int], width: int, line: str, path: P
     cells = [c.strip() for c in line.split(fmt.delimiter)]
     if len(cells) < max(index.values()) + 1 or len(cells) > width:
         raise ResourceError(f"row has {len(cells)} columns, the header has {width}",
-                            path=path, line=n)
+                            path=path, line=n,
+                            hint=f"the {fmt.label} file is cut or edited; use it as distributed")
     if fmt.genome_column and cells[index[fmt.genome_column]].lower() not in _GENOME_LABELS[genome]:
         raise ResourceError(f"{fmt.label} row is {cells[index[fmt.genome_column]]} but the bundle "
                             f"is {genome}", path=path, line=n,

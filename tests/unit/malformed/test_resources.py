@@ -242,3 +242,32 @@ def test_no_model_bundle(what, tmp_path, run_cli, chr17_table, chr17):
     result = run_cli("score", "--in", chr17_table, "--fasta", chr17, "--model-dir", folder,
                      "--out", tmp_path / "out")
     assert_one_line_error(result, "score", folder)
+
+
+# ---- missense predictor tables (resources build --revel/--cadd/--alphamissense) ---------
+PREDICTOR_HEAD = "chr,hg19_pos,grch38_pos,ref,alt,aaref,aaalt,REVEL,Ensembl_transcriptid\n"
+PREDICTOR_DAMAGE = {  # name -> (option, text, line, fragment)
+    "revel_short_row": ("--revel", PREDICTOR_HEAD + "1,35142,35142,G,A,T,M,0.027,ENST1\n1,35144\n",
+                        3, "row has 2 columns, the header has 9"),
+    "revel_score_not_a_number": ("--revel", PREDICTOR_HEAD + "1,35142,35142,G,A,T,M,abc,ENST1\n",
+                                 2, "INFO/REVEL='abc' is not a valid Float"),
+    "revel_given_a_cadd_file": ("--revel", "#Chrom\tPos\tRef\tAlt\tRawScore\tPHRED\n1\t10001\tT\tA\t0.7\t8.4\n",
+                                1, "not a REVEL table"),
+    "alphamissense_other_build": ("--alphamissense",
+                                  "#CHROM\tPOS\tREF\tALT\tgenome\tuniprot_id\ttranscript_id\t"
+                                  "protein_variant\tam_pathogenicity\tam_class\n"
+                                  "chr1\t69094\tG\tT\thg19\tQ8NH21\tENST1\tV2L\t0.29\tlikely_benign\n",
+                                  2, "AlphaMissense row is hg19 but the bundle is GRCh38"),
+    "cadd_empty": ("--cadd", "", 1, "no CADD column header"),
+}
+
+
+@pytest.mark.parametrize("name", PREDICTOR_DAMAGE)
+def test_bad_predictor_table(name, tmp_path, run_cli):
+    option, text, line, fragment = PREDICTOR_DAMAGE[name]
+    table = tmp_path / f"{name}.tsv"
+    table.write_text(text)
+    result = run_cli("resources", "build", "--genome", "GRCh38", "--no-hpo", option, table,
+                     "--out", tmp_path / "bundle")
+    assert_one_line_error(result, "resources", table, fragment, line=line)
+    assert not (tmp_path / "bundle").exists()
