@@ -28,7 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from varrank.annotate.vcf_text import LINE_TAG, PROGRESS_EVERY, CleanStats, VcfHeader
+from varrank.annotate.vcf_text import LINE_TAG, CleanStats, VcfHeader
+from varrank.core.progress import Progress
 from varrank.core.alleles import (MISSING_ALLELES, NON_SEQUENCE_LIST_PATTERN, SEQUENCE_LIST_PATTERN,
                                   SEQUENCE_PATTERN, SPANNING_DELETION)
 from varrank.core.schema import allele_label
@@ -95,14 +96,15 @@ def clean_records_fast(header: VcfHeader, out: IO[bytes], rename: Callable[[str]
                 null_values=[],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
         line0 = header.n_lines + 1
+        progress = Progress(f"{header.path.name}: checking", unit="records")
         for batch in reader:
             if bad_rows:
                 return False
             if not _clean_batch(batch, line0, out, rename, stats, contigs, filters):
                 return False
             line0 += batch.num_rows
-            if stats.records // PROGRESS_EVERY != (stats.records - batch.num_rows) // PROGRESS_EVERY:
-                log.info("%s: %d records checked", header.path.name, stats.records)
+            progress.update(batch.num_rows)
+        progress.finish()
         if bad_rows or (line0 > header.n_lines + 1 and source.last != b"\n"):
             return False
     except (pa.ArrowInvalid, pa.ArrowException, OSError, UnicodeDecodeError, ValueError) as err:

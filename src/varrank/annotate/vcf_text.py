@@ -23,12 +23,12 @@ from typing import IO
 from varrank.core.alleles import (MISSING_ALLELES, SEQUENCE_LIST_PATTERN, SEQUENCE_PATTERN,
                                   SPANNING_DELETION, is_symbolic)
 from varrank.core.errors import ResourceError
+from varrank.core.progress import Progress
 from varrank.core.schema import allele_label
 
 log = logging.getLogger(__name__)
 
 LINE_TAG = "VRLINE"
-PROGRESS_EVERY = 5_000_000
 ALLELE_RE = re.compile(SEQUENCE_PATTERN)
 ALTS_RE = re.compile(SEQUENCE_LIST_PATTERN)
 _INFO_DEF = re.compile(r'^##INFO=<ID=([^,>]+),Number=([^,>]+),Type=([^,>]+)(?:,Description="(.*)")?')
@@ -152,6 +152,7 @@ def clean_records(
     """
     path = header.path
     duplicates = _Duplicates(path)
+    progress = Progress(f"{path.name}: checking line by line", unit="records")
     for n, line in lines:
         if not line or line[0] == "#":
             if line.startswith("#"):
@@ -159,8 +160,7 @@ def clean_records(
                                     hint="the file may be two VCFs concatenated without bcftools concat")
             continue
         stats.records += 1
-        if stats.records % PROGRESS_EVERY == 0:
-            log.info("%s: %d records checked", path.name, stats.records)
+        progress.update()
         cols = _record_columns(path, n, line)
         chrom, pos, vid, ref, alt, qual, flt, info = cols[:8]
         target = rename(chrom)
@@ -173,6 +173,7 @@ def clean_records(
         info = f"{LINE_TAG}={n}" if info in (".", "") else f"{info};{LINE_TAG}={n}"
         out.write(f"{target}\t{pos}\t{vid}\t{ref.upper()}\t{alt.upper()}\t{qual}\t{flt}\t{info}\n")
         stats.written += 1
+    progress.finish()
 
 
 def _record_columns(path: Path, n: int, line: str) -> list[str]:

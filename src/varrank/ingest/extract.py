@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from varrank.core.alleles import GVCF_NON_REF, is_symbolic, trim, variant_type
 from varrank.core.errors import InputError
+from varrank.core.progress import Progress
 from varrank.core.schema import arrow_schema, variant_key
 from varrank.core.vocab import Zygosity
 from varrank.ingest import reasons
@@ -33,7 +34,6 @@ BATCH_ROWS = 65_536
 ROW_ORDER = ("chrom", "pos", "ref", "alt", "variant_key", "vcf_id", "qual", "filter", "variant_type",
              "split_from", "left_aligned", "gt", "zygosity", "phased", "gq", "dp", "ad_ref", "ad_alt",
              "vaf", "family_zygosity", "csq_raw", "ann_raw")
-PROGRESS_EVERY = 250_000
 # the row fields QcAccumulator.add takes, in its argument order
 _QC_FIELDS = tuple(ROW_ORDER.index(c) for c in ("chrom", "pos", "ref", "alt", "variant_type",
                                                 "zygosity", "filter", "gq", "dp"))
@@ -132,11 +132,11 @@ def extract(
     columns = _Columns()
     assert columns.names == ROW_ORDER, "extract's row tuple must follow core.schema INGEST order"
     rows_in = rows_out = 0
+    progress = Progress("ingest: extracting", unit="rows")
     try:
         for v in guarded(iter(vcf), lambda _n, last: _readback_error(last, source)):
             rows_in += 1
-            if rows_in % PROGRESS_EVERY == 0:
-                log.info("ingest: extracted %d rows (%s:%d)", rows_in, v.CHROM, v.POS)
+            progress.update()
             row = _row(v, reading)
             if row is None:
                 continue
@@ -147,6 +147,7 @@ def extract(
     finally:
         writer.close()
         vcf.close()
+    progress.finish()
     return ExtractResult(columns.table(), rows_in, rows_out)
 
 

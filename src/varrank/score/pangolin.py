@@ -191,7 +191,7 @@ def compute_tracks(passer: FullGraphPass | ConePass, genome: ReferenceGenome,
     blocks = strand_blocks(tasks, distance, passer.max_block, passer.merge_gap)
     log.info("Pangolin: %d allele-strand pairs in %d reference blocks (%s)", len(tasks),
              len(blocks), type(passer).__name__)
-    run_blocks(run, blocks, workers)
+    run_blocks(run, blocks, workers, label="score: Pangolin")
     return results
 
 

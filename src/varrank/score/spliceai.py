@@ -31,6 +31,7 @@ from typing import Iterable
 import numpy as np
 import onnxruntime as ort
 
+from varrank.core.progress import Progress
 from varrank.score.annotation import Gene
 from varrank.score.precomputed import SpliceDeltas
 from varrank.score.spliceai_cone import ConeEnsemble
@@ -189,11 +190,14 @@ def compute_alternative(runner: EnsembleRunner, genome: ReferenceGenome,
     by_length: dict[int, list[int]] = defaultdict(list)
     for index, task in enumerate(tasks):
         by_length[len(task.alt) - len(task.ref)].append(index)
+    progress = Progress("score: SpliceAI alternative alleles", total=len(tasks), unit="alleles")
     for _delta, indices in sorted(by_length.items()):
         xs = [encode_for_strand(alt_sequence(genome, tasks[i], distance), tasks[i].gene.strand)
               for i in indices]
         for i, probs in zip(indices, runner.run(xs)):
             results[i] = probs[::-1] if tasks[i].gene.strand == "-" else probs
+            progress.update()
+    progress.finish()
     return results  # type: ignore[return-value]
 
 
@@ -332,16 +336,21 @@ def _score_with_cone(cone: ConeEnsemble, genome: ReferenceGenome, tasks: list[Sp
                     results[i] = delta_scores(task, y_ref, p[::-1] if minus else p,
                                               distance, mask)
 
-    run_blocks(run_block, _cone_blocks(tasks, distance), workers)
+    run_blocks(run_block, _cone_blocks(tasks, distance), workers, label="score: SpliceAI")
     return results  # type: ignore[return-value]
 
 
-def run_blocks(run_block, blocks: list, workers: int) -> None:
+def run_blocks(run_block, blocks: list, workers: int, label: str = "score") -> None:
     """Run independent reference blocks on ``workers`` threads (onnxruntime releases the
-    GIL); a worker's exception is re-raised here."""
+    GIL); a worker's exception is re-raised here. Progress counts the blocks' alleles."""
+    size = lambda block: len(getattr(block, "members", None) or [None])  # noqa: E731
+    progress = Progress(label, total=sum(size(b) for b in blocks), unit="alleles")
     if workers <= 1 or len(blocks) == 1:
         for block in blocks:
             run_block(block)
+            progress.update(size(block))
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run_block, blocks))
+            for block, _ in zip(blocks, pool.map(run_block, blocks)):
+                progress.update(size(block))
+    progress.finish()
