@@ -403,6 +403,8 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
                   info_keys: dict[str, str], known_unique: bool = False) -> None:
     """Duplicate check after normalisation, then the sorted final table with bare contigs."""
     load = f'"_load_{spec.name}"'
+    if spec.kind in predictor_tables.KINDS and columns:
+        _keep_highest_score(con, load, columns[0][0], spec.name)
     dup = None if known_unique or not _has_duplicates(con, load) else con.execute(
         f"SELECT chrom, pos, ref, alt, list(source_file ORDER BY source_line), "
         f"list(source_line ORDER BY source_line) FROM {load} GROUP BY ALL HAVING count(*) > 1 "
@@ -432,6 +434,21 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
         from varrank.annotate.clinvar import add_review_stars
 
         add_review_stars(con, spec.name)
+
+
+def _keep_highest_score(con: duckdb.DuckDBPyConnection, load: str, score: str, name: str) -> None:
+    """A predictor's alleles listed twice where the table's own order cannot show it (two
+    hg19 rows lifted onto one GRCh38 position, two indels left-aligned onto one): the row with
+    the highest score stays, as predictor_tables keeps it for adjacent repeats."""
+    before = con.execute(f"SELECT count(*) FROM {load}").fetchone()[0]
+    con.execute(
+        f"CREATE OR REPLACE TABLE {load} AS SELECT * FROM {load} QUALIFY row_number() OVER "
+        f'(PARTITION BY chrom, pos, ref, alt ORDER BY TRY_CAST("{score}" AS DOUBLE) DESC '
+        "NULLS LAST, source_file, source_line) = 1")
+    removed = before - con.execute(f"SELECT count(*) FROM {load}").fetchone()[0]
+    if removed:
+        log.info("%s: %d repeated allele(s) after normalisation; the highest %s kept",
+                 name, removed, score)
 
 
 def _has_duplicates(con: duckdb.DuckDBPyConnection, load: str) -> bool:

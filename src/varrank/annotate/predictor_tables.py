@@ -22,12 +22,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from varrank.annotate.vcf_text import iter_lines
 from varrank.core.errors import ResourceError
+
 
 @dataclass(frozen=True)
 class TableFormat:

@@ -194,3 +194,17 @@ def test_report_shows_pangolin_beside_spliceai():
     skipped = build_finding({**base, "pangolin_status": "not_candidate:common"}, {"score"})
     assert _pangolin(skipped["pangolin"]) == "not candidate:common"
     assert build_finding(base, {"score"})["pangolin"] is None
+
+
+def test_non_adjacent_repeats_keep_the_highest_score(tmp_path):
+    # derived from the real head: one GRCh38 allele reached from two distant hg19 rows (a
+    # liftover collision), which the table's order cannot show; rows out of GRCh38 order
+    text = REVEL.read_text().splitlines()
+    text += ["1,90000,35142,G,T,T,N,0.61,ENST2", "1,80000,20000,C,T,A,V,0.2,ENST3"]
+    derived = tmp_path / "revel_liftover.csv"
+    derived.write_text("\n".join(text) + "\n")
+    bundle = _bundle(tmp_path, revel=[derived])
+    cols, _ = lookup(open_bundle(bundle, "GRCh38"), _keys(("1", 35142, "G", "T"),
+                                                         ("1", 20000, "C", "T")))
+    assert cols["revel_score"].to_pylist() == [0.61, 0.2]
+    assert open_bundle(bundle, "GRCh38").manifest["sources"]["revel"]["rows"] == 4
