@@ -160,6 +160,13 @@ SCORE = _cols(
      "gene|pos:gain|pos:loss|Warnings:..., joined by ','"),
     ("pangolin_status", pa.string(), "scored, not_candidate:<reason> or skipped:<reason>; "
      "null when no Pangolin bundle ran"),
+    # Xpresso (Agarwal & Shendure 2020): promoter variants' effect on predicted expression
+    ("xpresso_delta", pa.float64(), "Xpresso alt minus ref predicted log10 median expression "
+     "(the gene whose promoter window -7,000..+3,500 bp holds the allele with the largest change)"),
+    ("xpresso_ref", pa.float64(), "Xpresso reference prediction (log10 expression) of that gene"),
+    ("xpresso_gene", pa.string(), "Gene of the Xpresso score"),
+    ("xpresso_status", pa.string(), "scored, not_in_promoter_window, not_candidate:<reason> or "
+     "skipped:<reason>; null when no Xpresso bundle ran"),
 )
 
 PRIORITISE = _cols(

@@ -300,6 +300,7 @@ def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str], weights: Ra
                                           weights.pangolin_points))
     return {
         "pangolin": pangolin,
+        "xpresso": _xpresso_item(row),
         "items": items,
         "points": points,
         "class_2015": classify_2015(acmg_items),
@@ -466,6 +467,18 @@ def _excluded_evidence(match: GeneMatch, ix: HpoIndex) -> dict:
          "frequency": h.frequency, "factor": h.factor} for h in match.excluded_hits]}
 
 
+def _xpresso_item(row: dict) -> dict | None:
+    """Xpresso's promoter effect as non-coding evidence: shown with its value, never weighed
+    (no clinical calibration of expression predictions exists)."""
+    delta = row.get("xpresso_delta")
+    if delta is None:
+        return None
+    return {"kind": "xpresso", "points": 0, "status": EvidenceStatus.NOT_EVALUATED,
+            "reason": f"Xpresso: {delta:+.3f} log10 predicted expression of "
+                      f"{row.get('xpresso_gene')} (alt minus ref promoter)",
+            "note": "non-coding evidence, shown only: no clinical calibration"}
+
+
 def _rank_points(res: dict) -> int:
     """ACMG points + ClinVar ranking weight + consequence prior + Pangolin's ranking point:
     the variant score's input."""
@@ -506,6 +519,8 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
     points, status, reason = res["pangolin"]
     items.append({"kind": "pangolin", "points": points, "status": status, "reason": reason,
                   "note": "ranking only: no published ClinGen calibration of Pangolin"})
+    if res.get("xpresso") is not None:
+        items.append(res["xpresso"])
     items.append({"kind": "classification", "acmg_class_2015": res["class_2015"],
                   "acmg_points": res["points"], "acmg_class_points": res["class_points"]})
     if not use_phenotype:

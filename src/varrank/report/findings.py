@@ -132,6 +132,9 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
     pangolin_tracks = [t for t in tracks or [] if "gain" in t]
     if finding["pangolin"] is not None and pangolin_tracks:
         finding["pangolin"]["tracks"] = _track_of(pangolin_tracks, finding["pangolin"]["gene"])
+    finding["xpresso"] = ({"delta": get("xpresso_delta"), "ref": get("xpresso_ref"),
+                           "gene": get("xpresso_gene"), "status": get("xpresso_status")}
+                          if get("xpresso_status") is not None else None)
     finding["missense"] = _missense(get, finding["evidence"])
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
@@ -160,7 +163,8 @@ def _finding_base(row: dict[str, Any], get) -> dict[str, Any]:
         "mane_select": get("is_mane_select"), "hgvs_c": get("hgvs_c"), "hgvs_p": get("hgvs_p"),
         "consequence": split_list(row.get("consequence"), "&") or None,
         "impact": get("impact"), "exon": get("exon"), "intron": get("intron"),
-        "clinvar": None, "gnomad": None, "spliceai": None, "pangolin": None, "missense": None,
+        "clinvar": None, "gnomad": None, "spliceai": None, "pangolin": None, "xpresso": None,
+        "missense": None,
         "acmg": None,
         "phenotype": None,
         "inheritance_fit": split_list(row.get("inheritance_fit")) or None,

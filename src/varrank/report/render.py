@@ -182,6 +182,15 @@ def _pangolin(value: Any) -> Any:
     return text + (f" ({value['gene']})" if value.get("gene") else "")
 
 
+def _xpresso(value: Any) -> Any:
+    """'-0.120 log10 expression (BRCA1 promoter, reference 0.730; not weighed)'."""
+    if not isinstance(value, dict) or value.get("delta") is None:
+        return NA
+    ref = f", reference {float(value['ref']):.3f}" if value.get("ref") is not None else ""
+    return (f"{float(value['delta']):+.3f} log10 expression ({value.get('gene') or '?'} "
+            f"promoter{ref}; shown, not weighed)")
+
+
 def _missense(value: Any) -> Any:
     """'REVEL 0.93 (decided PP3/BP4), AlphaMissense 0.95 likely pathogenic, CADD 28.1': every
     predictor's value, the one the evidence took marked (plain text: autoescaped)."""
@@ -450,7 +459,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("varrank.report", "templates"),
         autoescape=True, finalize=_finalize, undefined=jinja2.ChainableUndefined,
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, missense=_missense, pangolin=_pangolin, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
+    env.filters.update(zyg=_zyg, moi=_moi, conditions=_conditions, missense=_missense, pangolin=_pangolin, xpresso=_xpresso, num=_num, af=_af, pct=_pct, stars=_stars, allele=_allele, text=_text,
                        label=_humanise, cls=_css_class, sortval=_sortval,
                        qcval=lambda v, k="": _qc_value(k, v))
     env.globals.update(evidence_view=evidence_view, qc_tables=qc_tables, splice_plot=splice_plot,

@@ -21,7 +21,7 @@ from varrank.core.json_schema import problems as schema_problems
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 SUPPORTED_MANIFEST_VERSIONS = (1,)
-KINDS = ("spliceai", "pangolin", "seq2func", "dnalm")
+KINDS = ("spliceai", "pangolin", "xpresso", "seq2func", "dnalm")
 
 
 

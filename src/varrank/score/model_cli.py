@@ -29,12 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                                             "Nothing is downloaded: pass the spliceai wheel "
                                             "(pip download --no-deps spliceai==1.3.1) or the "
                                             "folder of Pangolin's final.*.3.v2 files.")
-    export.add_argument("model", choices=("spliceai", "pangolin"), help="which model to export")
+    export.add_argument("model", choices=("spliceai", "pangolin", "xpresso"),
+                        help="which model to export")
     export.add_argument("--wheel", type=Path,
                         help="spliceai: wheel file (spliceai-1.3.1-py2.py3-none-any.whl)")
     export.add_argument("--weights", type=Path,
                         help="pangolin: folder with the v2 state files final.{1,2,3}.{0..7}.3.v2 "
-                             "(tkzeng/Pangolin pangolin/models) and its LICENSE")
+                             "(tkzeng/Pangolin pangolin/models) and its LICENSE; xpresso: folder "
+                             "with human_trainepoch.11-0.426.h5 (vagarwal87/Xpresso Fig5_S5) "
+                             "and LICENSE.txt")
     export.add_argument("--out", type=Path, required=True, help="bundle folder to write")
     export.add_argument("--force", action="store_true", help="overwrite an existing bundle")
     export.set_defaults(func=_export)
@@ -55,8 +58,10 @@ def _export(args: argparse.Namespace) -> int:
                          hint="see `varrank model export --help` and docs/models.md")
     if args.model == "spliceai":
         from varrank.score.export.spliceai_export import export_spliceai as export
-    else:
+    elif args.model == "pangolin":
         from varrank.score.export.pangolin_export import export_pangolin as export
+    else:
+        from varrank.score.export.xpresso_export import export_xpresso as export
     print(export(source, args.out, force=args.force))
     return 0
 

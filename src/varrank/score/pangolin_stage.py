@@ -45,7 +45,7 @@ def gene_models(options, genome: ReferenceGenome, table_genes: SpliceAnnotation 
         return table_genes
     if table_path is not None:
         return SpliceAnnotation.read(table_path)
-    raise ResourceError("no gene annotation for Pangolin",
+    raise ResourceError("no gene annotation for Pangolin or Xpresso",
                         hint="pass --annotation (SpliceAI-format table) or "
                              "--pangolin-annotation (GENCODE GFF3/GTF)")
 

@@ -23,7 +23,7 @@ from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_
 from varrank.core.table_meta import TableMetadata
 from varrank.core.vocab import ScoreStatus, Stage
 from varrank.score import (candidates, pangolin_stage, precomputed, providers, registry, spliceai,
-                           spliceai_cone)
+                           spliceai_cone, xpresso)
 from varrank.score.annotation import SpliceAnnotation
 from varrank.score.bundle import ModelBundle, find_bundles, load_bundle
 from varrank.score.sequence import ReferenceGenome
@@ -116,7 +116,7 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
     table, metadata = read_stage_table(in_path, Stage.SCORE)
     annotation = Path(annotation) if annotation else None
     genome = ReferenceGenome(fasta)
-    bundles, splice, pangolins, others = _models(Path(model_dir), options)
+    bundles, splice, pangolins, xpressos, others = _models(Path(model_dir), options)
     run = _Run.of(table, metadata.patient)
     ann, reasons = None, None
     if splice:
@@ -129,6 +129,9 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
                                                   run.ledger, run.used_providers,
                                                   reasons if genes is ann else None,
                                                   track_rows=run.track_rows))
+    for bundle in xpressos:
+        _score_xpresso(run, bundle, table, genome,
+                       pangolin_stage.gene_models(options, genome, ann, annotation), options)
     _score_registry(others, options, genome, run)
     run.cols["score_status"] = run.status
     meta = metadata.with_stage(Stage.SCORE, models=[b.provenance() for b in bundles],
@@ -148,16 +151,28 @@ def run_score(in_path: Path | str, fasta: Path | str, model_dir: Path | str, out
 
 
 def _models(model_dir: Path, options: ScoreOptions):
-    """(all bundles, the SpliceAI bundle or None, Pangolin bundles, registry bundles)."""
+    """(all bundles, the SpliceAI bundle or None, Pangolin bundles, Xpresso bundles, registry
+    bundles)."""
     bundles = [load_bundle(p, verify=options.verify_checksums) for p in find_bundles(model_dir)]
     splice = [b for b in bundles if b.kind == "spliceai"]
     pangolins = [b for b in bundles if b.kind == "pangolin"]
-    for kind, found in (("spliceai", splice), ("pangolin", pangolins)):
+    xpressos = [b for b in bundles if b.kind == "xpresso"]
+    for kind, found in (("spliceai", splice), ("pangolin", pangolins), ("xpresso", xpressos)):
         if len(found) > 1:  # each writes one set of table columns
             raise ResourceError(f"more than one {kind} bundle in the model directory",
                                 path=model_dir, hint=f"keep one {kind} bundle per folder")
-    others = [b for b in bundles if b.kind not in ("spliceai", "pangolin")]
-    return bundles, splice[0] if splice else None, pangolins, others
+    others = [b for b in bundles if b.kind not in ("spliceai", "pangolin", "xpresso")]
+    return bundles, splice[0] if splice else None, pangolins, xpressos, others
+
+
+def _score_xpresso(run: _Run, bundle: ModelBundle, table: pa.Table, genome: ReferenceGenome,
+                   genes: SpliceAnnotation, options: ScoreOptions) -> None:
+    """Xpresso's columns: promoter windows lie mostly outside the genes, so its candidates
+    are chosen by the population-AF rule alone."""
+    reasons = candidates.select(table, genes, candidates.CandidatePolicy(
+        max_af=None if options.all_variants else options.max_af, require_gene=False))
+    run.cols.update(xpresso.score_rows(bundle, run.rows, reasons, genome, genes, options,
+                                       run.ledger, run.used_providers))
 
 
 def _score_spliceai(run: _Run, bundle: ModelBundle, table: pa.Table, genome: ReferenceGenome,

@@ -101,3 +101,27 @@ def pangolin_bundle(shared_data: Path) -> Path:
 
     return cached_bundle("pangolin", digest, lambda out: export_pangolin(
         shared_data / PANGOLIN_WEIGHTS, out, force=True))
+
+
+XPRESSO_WEIGHTS = "models/xpresso"
+
+
+@pytest.fixture(scope="session")
+def xpresso_bundle(shared_data: Path) -> Path:
+    """The Xpresso bundle, exported from the shared Keras file once per exporter version
+    (seconds: onnx.helper, no torch)."""
+    env = os.environ.get("VARRANK_XPRESSO_BUNDLE")
+    if env:
+        return Path(env)
+    pytest.importorskip("onnx", reason="export extra (onnx) not installed")
+    pytest.importorskip("h5py", reason="export extra (h5py) not installed")
+    from varrank.testdata.manifest import load_manifest, locate
+
+    digest = hashlib.sha256()
+    for name in sorted(n for n in load_manifest() if n.startswith(XPRESSO_WEIGHTS + "/")):
+        locate(name, shared_data)
+        digest.update(load_manifest()[name].sha256.encode())
+    from varrank.score.export.xpresso_export import export_xpresso
+
+    return cached_bundle("xpresso", digest, lambda out: export_xpresso(
+        shared_data / XPRESSO_WEIGHTS, out, force=True))
