@@ -8,7 +8,8 @@ containers/Dockerfile.gpu); it also runs on a CPU-only machine (then only the ``
         --pangolin-bundle ~/.cache/varrank/bundles/pangolin-<hash> \\
         --saturation 20000 --json gpu_bench.json
 
-For every model set (SpliceAI, Pangolin, both in one SCORE pass) and every provider the
+For every model set (SpliceAI, Pangolin, both in one SCORE pass; Xpresso with
+``--xpresso-bundle``) and every provider the
 installed onnxruntime offers (TensorRT fp16, TensorRT fp32, CUDA fp32, CPU fp32), ``varrank
 score`` runs the same alleles twice: the first run builds TensorRT's engines into
 ``--engine-cache`` (minutes, once per GPU model and shape profile), the second is the
@@ -137,7 +138,7 @@ def run_config(label: str, provider: str, fp16: bool, sets: dict, bundles: dict,
                tmp: Path, args: argparse.Namespace) -> dict:
     """Both allele sets for one provider: first (engine-building) and steady-state runs."""
     result: dict[str, dict] = {}
-    for which in (("spliceai",), ("pangolin",), ("spliceai", "pangolin")):
+    for which in (("spliceai",), ("pangolin",), ("spliceai", "pangolin"), ("xpresso",)):
         if any(name not in bundles for name in which):
             continue
         models = models_dir(tmp, bundles, which)
@@ -160,6 +161,7 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spliceai-bundle", type=Path, required=True)
     parser.add_argument("--pangolin-bundle", type=Path)
+    parser.add_argument("--xpresso-bundle", type=Path, help="also time Xpresso (promoter SNVs)")
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--n", type=int, default=250, help="real 1000G alleles (default 250)")
     parser.add_argument("--saturation", type=int, default=20000,
@@ -181,6 +183,8 @@ def main() -> int:
     bundles = {"spliceai": args.spliceai_bundle}
     if args.pangolin_bundle:
         bundles["pangolin"] = args.pangolin_bundle
+    if args.xpresso_bundle:
+        bundles["xpresso"] = args.xpresso_bundle
     real = pick(data, args.n, snv_only=False)
     saturation = saturation_alleles(data, args.saturation)
     result: dict = {"onnxruntime": ort.__version__, "available_providers": available,
