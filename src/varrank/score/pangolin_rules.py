@@ -109,9 +109,15 @@ def _rounded(value) -> float:
 def gene_score(gene: Gene, pos: int, gain: np.ndarray, loss: np.ndarray, distance: int,
                mask: bool) -> PangolinGeneScore:
     """The largest increase and decrease for one gene (positions relative to ``pos``)."""
-    gain, loss, warnings = masked_extremes(gene, pos, gain, loss, distance, mask)
+    return score_of_masked(gene.name, *masked_extremes(gene, pos, gain, loss, distance, mask),
+                           distance)
+
+
+def score_of_masked(gene: str, gain: np.ndarray, loss: np.ndarray, warnings: str,
+                    distance: int) -> PangolinGeneScore:
+    """The score from already masked tracks (``masked_extremes``): their extremes, rounded."""
     g, lo = int(np.argmax(gain)), int(np.argmin(loss))
-    return PangolinGeneScore(gene.name, _rounded(gain[g]), g - distance, _rounded(loss[lo]),
+    return PangolinGeneScore(gene, _rounded(gain[g]), g - distance, _rounded(loss[lo]),
                              lo - distance, warnings)
 
 

@@ -23,7 +23,7 @@ from varrank.core.vocab import ScoreStatus
 from varrank.score import candidates, pangolin, registry, spliceai
 from varrank.score.annotation import Gene, SpliceAnnotation
 from varrank.score.bundle import ModelBundle
-from varrank.score.pangolin_rules import (PangolinGeneScore, gene_score, masked_extremes,
+from varrank.score.pangolin_rules import (PangolinGeneScore, masked_extremes, score_of_masked,
                                           tissue_extremes)
 from varrank.score.sequence import ReferenceGenome
 from varrank.score.validate import Limits, check_pangolin_allele
@@ -118,18 +118,20 @@ def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
     workers = options.threads or len(os.sched_getaffinity(0))
     tracks = pangolin.compute_tracks(passer, genome, tasks, options.distance, workers)
     by_row: dict[int, list[PangolinGeneScore]] = defaultdict(list)
-    extremes: dict[tuple[int, str], tuple[Any, Any, int, str]] = {}
+    masked: dict[tuple[int, str], tuple[Any, Any, Gene]] = {}  # what each score is the extreme of
     for task, (ref, alt) in zip(tasks, tracks):
         gain, loss = tissue_extremes(ref, alt, len(task.ref), len(task.alt), options.distance)
         for gene in row_genes[task.row]:
             if gene.strand == task.strand:
-                by_row[task.row].append(gene_score(gene, task.pos, gain, loss,
-                                                   options.distance, options.pangolin_mask))
-                extremes[(task.row, gene.name)] = (gain, loss, task.pos, gene)
+                g, lo, warnings = masked_extremes(gene, task.pos, gain, loss, options.distance,
+                                                  options.pangolin_mask)
+                by_row[task.row].append(score_of_masked(gene.name, g, lo, warnings,
+                                                        options.distance))
+                masked[(task.row, gene.name)] = (g, lo, gene)
     for i, scores in by_row.items():
         best = max(scores, key=lambda s: s.max_delta)  # first of equals, as listed
         if track_rows is not None:
-            _add_tracks(track_rows, rows[i], bundle.name, extremes[(i, best.gene)], options)
+            _add_tracks(track_rows, rows[i], bundle.name, masked[(i, best.gene)], options)
         for name, value in (("gain", best.gain), ("gain_pos", best.gain_pos),
                             ("loss", best.loss), ("loss_pos", best.loss_pos),
                             ("max", best.max_delta), ("gene", best.gene)):
@@ -147,12 +149,10 @@ def score_rows(bundle: ModelBundle, table: pa.Table, rows: list[dict[str, Any]],
 
 
 def _add_tracks(track_rows: dict[str, list[Any]], row: dict[str, Any], model: str,
-                extremes: tuple[Any, Any, int, Gene], options) -> None:
+                masked: tuple[Any, Any, Gene], options) -> None:
     """The reported gene's masked gain/loss per position (offset -D..+D) as tracks rows;
     SpliceAI's probability columns stay null on them."""
-    gain, loss, pos, gene = extremes
-    gain, loss, _ = masked_extremes(gene, pos, gain, loss, options.distance,
-                                    options.pangolin_mask)
+    gain, loss, gene = masked
     size = len(gain)
     key = row.get("variant_key") or schema.variant_key(*(row[k] for k in schema.KEY))
     for name, values in (("variant_key", [key] * size), ("model", [model] * size),

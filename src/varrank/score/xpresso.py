@@ -64,16 +64,29 @@ class XpressoScore:
         return self.alt - self.ref
 
 
+def _predict(session, windows: list[np.ndarray], halflife_n: int) -> np.ndarray:
+    return session.run(None, {"promoter": np.stack(windows),
+                              "halflife": np.zeros((len(windows), halflife_n),
+                                                   dtype=np.float32)})[0].ravel()
+
+
 def score_allele(session, genome: ReferenceGenome, contig: str, gene: Gene, pos: int, ref: str,
-                 alt: str, halflife_n: int = 6) -> XpressoScore | None:
-    """Ref and alt predictions for one allele inside ``gene``'s promoter window, else None."""
+                 alt: str, halflife_n: int = 6,
+                 references: dict[tuple[str, int], float] | None = None) -> XpressoScore | None:
+    """Ref and alt predictions for one allele inside ``gene``'s promoter window, else None.
+    ``references`` keeps each promoter's reference prediction across alleles (one run each)."""
     start = tss(gene)
-    ref_x = promoter_onehot(genome, contig, start, gene.strand)
     alt_x = promoter_onehot(genome, contig, start, gene.strand, (pos, ref, alt))
-    if ref_x is None or alt_x is None:
+    if alt_x is None:
         return None
-    y = session.run(None, {"promoter": np.stack([ref_x, alt_x]),
-                           "halflife": np.zeros((2, halflife_n), dtype=np.float32)})[0].ravel()
+    key = (gene.name, start)
+    if references is not None and key in references:
+        return XpressoScore(gene.name, start, references[key],
+                            float(_predict(session, [alt_x], halflife_n)[0]))
+    ref_x = promoter_onehot(genome, contig, start, gene.strand)
+    y = _predict(session, [ref_x, alt_x], halflife_n)
+    if references is not None:
+        references[key] = float(y[0])
     return XpressoScore(gene.name, start, float(y[0]), float(y[1]))
 
 
@@ -119,6 +132,7 @@ def score_rows(bundle, rows: list[dict], reasons: list[str | None], genome: Refe
     used_providers[bundle.name] = session.get_providers()[0]
     halflife_n = int(bundle.input_spec["halflife"]["features"])
     index = PromoterIndex(genes.genes)
+    references: dict[tuple[str, int], float] = {}
     status = cols["xpresso_status"]
     for i, row in enumerate(rows):
         status[i] = _status(row, reasons[i], index)
@@ -127,7 +141,8 @@ def score_rows(bundle, rows: list[dict], reasons: list[str | None], genome: Refe
         contig = genome.contig(row["chrom"])
         scores = [s for gene in index.at(row["chrom"], int(row["pos"]))
                   if (s := score_allele(session, genome, contig, gene, int(row["pos"]),
-                                        row["ref"], row["alt"], halflife_n)) is not None]
+                                        row["ref"], row["alt"], halflife_n, references))
+                  is not None]
         if not scores:
             status[i] = "skipped:window_off_contig_or_ref_mismatch"
             continue

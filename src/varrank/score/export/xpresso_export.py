@@ -80,6 +80,11 @@ def _check_options(h5: Path, layer: dict[str, Any]) -> None:
                             path=h5, hint="only the published Xpresso model is supported")
 
 
+def halflife_features(layers: list[dict[str, Any]]) -> int:
+    """Width of the second input (the half-life features), from its InputLayer."""
+    return int(layers[ARCHITECTURE.index("InputLayer", 1)]["config"]["batch_input_shape"][1])
+
+
 def _same_pads(kernel: int) -> list[int]:
     """Keras/TensorFlow 'same' padding: the extra column goes to the end (kernel 6: 2 + 3)."""
     total = kernel - 1
@@ -96,15 +101,12 @@ def build_graph(layers: list[dict[str, Any]], weights: dict[str, dict[str, np.nd
         inits.append(numpy_helper.from_array(value.astype(np.float32), name))
         return name
 
-    halflife_n = layers[6]["config"]["batch_input_shape"][1]
     nodes.append(helper.make_node("Transpose", ["promoter"], ["x0"], perm=[0, 2, 1]))
-    x, steps = "x0", WINDOW
-    conv = 0
+    x = "x0"
     for layer in layers[1:5]:
         cfg = layer["config"]
         name = cfg["name"]
         if layer["class_name"] == "Conv1D":
-            conv += 1
             w = weights[name]
             kernel = cfg["kernel_size"][0]
             nodes.append(helper.make_node(
@@ -116,7 +118,6 @@ def build_graph(layers: list[dict[str, Any]], weights: dict[str, dict[str, np.nd
             pool = cfg["pool_size"][0]
             nodes.append(helper.make_node("MaxPool", [x], [name], kernel_shape=[pool],
                                           strides=[pool]))
-            steps //= pool
         x = name
     # Keras flattens (steps, channels) row-major: back to channels-last first
     nodes.append(helper.make_node("Transpose", [x], ["channels_last"], perm=[0, 2, 1]))
@@ -136,7 +137,8 @@ def build_graph(layers: list[dict[str, Any]], weights: dict[str, dict[str, np.nd
     graph = helper.make_graph(
         nodes, "xpresso_human",
         [helper.make_tensor_value_info("promoter", TensorProto.FLOAT, ["batch", WINDOW, 4]),
-         helper.make_tensor_value_info("halflife", TensorProto.FLOAT, ["batch", halflife_n])],
+         helper.make_tensor_value_info("halflife", TensorProto.FLOAT,
+                                       ["batch", halflife_features(layers)])],
         [helper.make_tensor_value_info("expression", TensorProto.FLOAT, ["batch", 1])], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
@@ -188,7 +190,7 @@ def export_xpresso(weights_dir: Path, out: Path, force: bool = False) -> Path:
     if licence.is_file():
         shutil.copyfile(licence, out / "LICENSE")
     manifest = _manifest(out, h5, licence.is_file(), onnx.__version__, max_diff,
-                         layers[6]["config"]["batch_input_shape"][1])
+                         halflife_features(layers))
     path = write_manifest(out, manifest)
     log.info("wrote bundle %s", out)
     return path
@@ -198,7 +200,7 @@ def _check(graph: Path, layers, weights, ort) -> float:
     """onnxruntime vs NumPy on random sequences (and random half-life features)."""
     rng = np.random.default_rng(0)
     promoter = np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=(3, WINDOW))]
-    halflife = rng.normal(size=(3, layers[6]["config"]["batch_input_shape"][1])).astype(np.float32)
+    halflife = rng.normal(size=(3, halflife_features(layers))).astype(np.float32)
     session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
     got = session.run(None, {"promoter": promoter, "halflife": halflife})[0]
     diff = float(np.abs(got - numpy_forward(layers, weights, promoter, halflife)).max())
