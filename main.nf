@@ -7,6 +7,8 @@
  * Stage logic lives in the Python package (`varrank <stage>`), never here.
  */
 nextflow.enable.dsl = 2
+// Modules publish their tool versions on the `versions` topic (preview in 24.10, stable later).
+nextflow.preview.topic = true
 
 include { VARRANK } from './workflows/varrank'
 

@@ -22,6 +22,24 @@ def genotypeMeta(Map meta) {
     meta.findAll { key, value -> !(key in ['hpo', 'hpo_excluded']) }
 }
 
+/**
+ * software_versions.yml from the topic's (process, tool, version) tuples: one block per
+ * process (the name without its workflow path), tools not installed (empty version) left out.
+ */
+def softwareVersionsYaml(List entries, String nextflowVersion, String pipelineVersion) {
+    def quote = { String v -> '"' + v.replace('\\', '\\\\').replace('"', '\\"') + '"' }
+    def byProcess = new TreeMap<String, Map<String, String>>()
+    entries.each { process, tool, version ->
+        if (!version?.toString()?.trim()) return
+        byProcess.computeIfAbsent(process.toString().tokenize(':')[-1]) { new TreeMap() }[tool.toString()] = version.toString().trim()
+    }
+    def lines = byProcess.collectMany { process, tools ->
+        ["${quote(process)}:"] + tools.collect { tool, version -> "    ${tool}: ${quote(version)}" }
+    }
+    lines += ['Workflow:', "    Nextflow: ${quote(nextflowVersion)}", "    varrank-pipeline: ${quote(pipelineVersion)}"]
+    return lines.join('\n') + '\n'
+}
+
 workflow VARRANK {
 
     take:
@@ -31,8 +49,6 @@ workflow VARRANK {
     stages      // list: optional stages to run, subset of ['annotate', 'score', 'prioritise']
 
     main:
-    ch_versions = Channel.empty()
-
     ch_meta = ch_patients.map { meta, vcf, index, ped -> [meta.id, meta] }  // [ id, full meta ]
     // [ val(meta without phenotype), path ] -> [ val(full meta), path ]
     def withFullMeta = { ch -> ch.map { meta, file -> [meta.id, file] }.join(ch_meta)
@@ -44,14 +60,12 @@ workflow VARRANK {
     ch_table   = withFullMeta(INGEST.out.table)   // channel: [ val(meta), path(parquet) ]
     ch_ledgers = withFullMeta(INGEST.out.ledger)  // channel: [ val(meta), path(ledger.json) ]
     ch_qc      = withFullMeta(INGEST.out.qc)
-    ch_versions = ch_versions.mix(INGEST.out.versions)
 
     if ('annotate' in stages) {
         ANNOTATE(withoutPhenotype(ch_table), resources.annotation_db, resources.annotator_db, resources.annotator ?: '',
             resources.fasta, resources.fasta_index)
         ch_table = withFullMeta(ANNOTATE.out.table)
         ch_ledgers = ch_ledgers.mix(withFullMeta(ANNOTATE.out.ledger))
-        ch_versions = ch_versions.mix(ANNOTATE.out.versions)
     }
     ch_tracks = ch_table.map { meta, table -> [meta, []] }  // [ val(meta), path(tracks) or [] ]
     if ('score' in stages) {
@@ -59,37 +73,31 @@ workflow VARRANK {
         ch_table = withFullMeta(SCORE.out.table)
         ch_tracks = withFullMeta(SCORE.out.tracks)
         ch_ledgers = ch_ledgers.mix(withFullMeta(SCORE.out.ledger))
-        ch_versions = ch_versions.mix(SCORE.out.versions)
     }
     if ('prioritise' in stages) {
         ch_ped = ch_patients.map { meta, vcf, index, ped -> [meta, ped] }
         PRIORITISE(ch_table.join(ch_ped), resources.hpo_dir)
         ch_table = PRIORITISE.out.table
         ch_ledgers = ch_ledgers.mix(PRIORITISE.out.ledger)
-        ch_versions = ch_versions.mix(PRIORITISE.out.versions)
     }
 
     // One ledger per stage that ran; size lets each patient go on as soon as its set is complete.
     ch_ledger_sets = ch_ledgers.groupTuple(size: 1 + stages.size(), sort: { a, b -> a.name <=> b.name })
     REPORT(ch_table.join(ch_qc).join(ch_ledger_sets).join(ch_tracks),
         resources.manifests, resources.hpo_dir)
-    ch_versions = ch_versions.mix(REPORT.out.versions)
 
     // One entry page for the run, once every patient's report exists.
     REPORT_INDEX(REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name })
-    ch_versions = ch_versions.mix(REPORT_INDEX.out.versions)
 
-    // One copy of each distinct versions.yml (they repeat per patient), plus the engine.
-    ch_versions
-        .map { it.text.trim() }
+    // Every module puts (process, tool, version) on the `versions` topic; one YAML for the run.
+    Channel.topic('versions')
         .unique()
-        .mix(Channel.of("Workflow:\n    Nextflow: \"${workflow.nextflow.version}\"\n    varrank-pipeline: \"${workflow.manifest.version}\"".toString()))
-        .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info",
-            sort: true, newLine: true)
+        .toSortedList { a, b -> a.toString() <=> b.toString() }
+        .map { entries -> softwareVersionsYaml(entries, workflow.nextflow.version.toString(), workflow.manifest.version) }
+        .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info")
 
     emit:
     report   = REPORT.out.html       // channel: [ val(meta), path(report.html) ]
     index    = REPORT_INDEX.out.html // channel: path(index.html)
     json     = REPORT.out.json       // channel: [ val(meta), path(report.json) ]
-    versions = ch_versions           // channel: path(versions.yml)
 }

@@ -42,7 +42,7 @@ def test_stub_run_wires_chain_publishes_and_resumes(nextflow, stub_inputs, tmp_p
         assert (info / name).stat().st_size > 0, name
     versions = (info / "software_versions.yml").read_text()
     for line in ('"INGEST":', '"SCORE":', '"PRIORITISE":', '"REPORT":', "Nextflow: \"24.10.0\"",
-                 "onnxruntime:", "htslib:", "bcftools:"):
+                 "onnxruntime:", "htslib:", "bcftools:", "pysam:"):
         assert line in versions, line
     assert versions.count('"INGEST":') == 1, "one entry per process, not per patient"
 

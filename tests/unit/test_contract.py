@@ -43,11 +43,11 @@ def test_module_calls_the_stage_as_the_registry_declares(repo_root, spec):
     output, script, stub = _module(repo_root, name)
     flags = set(FLAG.findall(script.split("varrank-versions")[0])) | _ext_args(repo_root, name.upper())
     assert flags == set(spec.wiring()), f"{name}: module flags differ from the registry"
-    globs = {g.replace("${meta.id}", "{patient}") for g in OUTPUT_PATH.findall(output)}
-    assert globs - {"versions.yml"} == {o.template for o in spec.outputs}
-    touched = set(re.findall(r"\$\{meta\.id\}\.[\w.]+", stub))
+    globs = {g.replace("${prefix}", "{patient}") for g in OUTPUT_PATH.findall(output)}
+    assert globs == {o.template for o in spec.outputs}
+    touched = set(re.findall(r"\$\{prefix\}\.[\w.]+", stub))
     assert {o.template for o in spec.outputs if not o.optional} <= \
-        {t.replace("${meta.id}", "{patient}") for t in touched}
+        {t.replace("${prefix}", "{patient}") for t in touched}
     assert f"label '{spec.label}'" in (repo_root / "modules" / "local" / name / "main.nf").read_text()
 
 

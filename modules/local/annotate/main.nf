@@ -15,13 +15,23 @@ process ANNOTATE {
     path fasta_index
 
     output:
-    tuple val(meta), path("${meta.id}.annotate.parquet")     , emit: table
-    tuple val(meta), path("${meta.id}.annotate.ledger.json") , emit: ledger
-    tuple val(meta), path("${meta.id}.transcripts.parquet")  , emit: transcripts
-    path "versions.yml"                                      , emit: versions
+    tuple val(meta), path("${prefix}.annotate.parquet")     , emit: table
+    tuple val(meta), path("${prefix}.annotate.ledger.json") , emit: ledger
+    tuple val(meta), path("${prefix}.transcripts.parquet")  , emit: transcripts
+    tuple val("${task.process}"), val('varrank'), eval('varrank-versions --tool varrank'), topic: versions
+    tuple val("${task.process}"), val('python') , eval('varrank-versions --tool python') , topic: versions
+    tuple val("${task.process}"), val('pyarrow'), eval('varrank-versions --tool pyarrow'), topic: versions
+    tuple val("${task.process}"), val('duckdb') , eval('varrank-versions --tool duckdb') , topic: versions
+    tuple val("${task.process}"), val('pysam')  , eval('varrank-versions --tool pysam')  , topic: versions
+    tuple val("${task.process}"), val('snpeff') , eval('varrank-versions --tool snpeff') , topic: versions
+    tuple val("${task.process}"), val('vep')    , eval('varrank-versions --tool vep')    , topic: versions
+
+    when:
+    task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
     def db_arg = annotator == 'snpeff' ? "--snpeff-db ${annotator_db}" : (annotator == 'vep' ? "--vep-cache ${annotator_db}" : '')
     """
     varrank annotate \\
@@ -29,12 +39,12 @@ process ANNOTATE {
         --bundle ${bundle} ${db_arg} \\
         --fasta ${fasta} \\
         --out . ${args}
-    varrank-versions '${task.process}' pyarrow duckdb pysam snpeff vep > versions.yml
+    ${VarrankModules.renameOutputs(meta.id, prefix)}
     """
 
     stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${meta.id}.annotate.parquet ${meta.id}.annotate.ledger.json ${meta.id}.transcripts.parquet
-    varrank-versions '${task.process}' pyarrow duckdb pysam snpeff vep > versions.yml
+    touch ${prefix}.annotate.parquet ${prefix}.annotate.ledger.json ${prefix}.transcripts.parquet
     """
 }

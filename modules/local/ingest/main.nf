@@ -12,15 +12,25 @@ process INGEST {
     path fasta_index   // .fai (and .gzi for bgzipped FASTA) staged beside the FASTA; [] if absent
 
     output:
-    tuple val(meta), path("${meta.id}.ingest.parquet")                         , emit: table
-    tuple val(meta), path("${meta.id}.ingest.ledger.json")                     , emit: ledger
-    tuple val(meta), path("${meta.id}.qc.json")                                , emit: qc
-    tuple val(meta), path("${meta.id}.norm.vcf.gz"), path("${meta.id}.norm.vcf.gz.tbi"), emit: vcf
-    tuple val(meta), path("${meta.id}.ingest.dropped.tsv.gz")                  , emit: dropped
-    path "versions.yml"                                                        , emit: versions
+    tuple val(meta), path("${prefix}.ingest.parquet")                      , emit: table
+    tuple val(meta), path("${prefix}.ingest.ledger.json")                  , emit: ledger
+    tuple val(meta), path("${prefix}.qc.json")                             , emit: qc
+    tuple val(meta), path("${prefix}.norm.vcf.gz"), path("${prefix}.norm.vcf.gz.tbi"), emit: vcf
+    tuple val(meta), path("${prefix}.ingest.dropped.tsv.gz")               , emit: dropped
+    tuple val("${task.process}"), val('varrank') , eval('varrank-versions --tool varrank') , topic: versions
+    tuple val("${task.process}"), val('python')  , eval('varrank-versions --tool python')  , topic: versions
+    tuple val("${task.process}"), val('pysam')   , eval('varrank-versions --tool pysam')   , topic: versions
+    tuple val("${task.process}"), val('htslib')  , eval('varrank-versions --tool htslib')  , topic: versions
+    tuple val("${task.process}"), val('bcftools'), eval('varrank-versions --tool bcftools'), topic: versions
+    tuple val("${task.process}"), val('pyarrow') , eval('varrank-versions --tool pyarrow') , topic: versions
+    tuple val("${task.process}"), val('cyvcf2')  , eval('varrank-versions --tool cyvcf2')  , topic: versions
+
+    when:
+    task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
     def index_arg = index ? "--index ${index}" : ''
     def proband_arg = meta.sample ? "--proband ${meta.sample}" : ''
     def ped_arg = ped ? "--ped ${ped}" : ''
@@ -32,13 +42,13 @@ process INGEST {
         --patient ${meta.id} ${proband_arg} \\
         --sex ${meta.sex} ${ped_arg} ${family_arg} \\
         --out . ${args}
-    varrank-versions '${task.process}' pysam htslib bcftools pyarrow cyvcf2 > versions.yml
+    ${VarrankModules.renameOutputs(meta.id, prefix)}
     """
 
     stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${meta.id}.ingest.parquet ${meta.id}.ingest.ledger.json ${meta.id}.qc.json
-    touch ${meta.id}.norm.vcf.gz ${meta.id}.norm.vcf.gz.tbi ${meta.id}.ingest.dropped.tsv.gz
-    varrank-versions '${task.process}' pysam htslib bcftools pyarrow cyvcf2 > versions.yml
+    touch ${prefix}.ingest.parquet ${prefix}.ingest.ledger.json ${prefix}.qc.json
+    touch ${prefix}.norm.vcf.gz ${prefix}.norm.vcf.gz.tbi ${prefix}.ingest.dropped.tsv.gz
     """
 }

