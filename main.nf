@@ -14,6 +14,8 @@ include { VARRANK } from './workflows/varrank'
 
 def schema = new VarrankSchema(file("${projectDir}/nextflow_schema.json"))
 VarrankContract.load(file("${projectDir}/assets/stage_contract.json"))
+// The samplesheet's one definition, named by --input's "schema" as nf-schema expects.
+VarrankInputs.loadSchema(file("${projectDir}/${schema.properties.input[1].schema}"))
 
 if (params.help) {
     log.info schema.help('nextflow run . -profile <docker|singularity|slurm|...> --input samplesheet.csv --fasta ref.fa --outdir results')
@@ -76,7 +78,9 @@ def validatedPatients(VarrankSchema schema) {
     } else if (!params.input && !params.phenopacket) {
         problems << '--input (samplesheet.csv) or --phenopacket (file.json) is required'
     } else if (params.input && (file(params.input).exists() || !params.validate_params)) {
-        patients = VarrankInputs.readSamplesheet(file(params.input), problems)
+        def notes = []
+        patients = VarrankInputs.readSamplesheet(file(params.input), params.case_vcf, problems, notes)
+        notes.each { log.warn it }
     } else if (params.phenopacket && (file(params.phenopacket).exists() || !params.validate_params)) {
         patients = VarrankInputs.readPhenopacket(file(params.phenopacket), params.genome, problems)
     }
@@ -116,6 +120,13 @@ workflow {
     ]
 
     VARRANK(ch_patients, resources, stages)
+    // ext.when = false skips a task (nf-core's rule); say what that cost instead of ending silently.
+    VARRANK.out.report.count().subscribe { n ->
+        if (n < patients.size()) {
+            log.warn "varrank: ${n} of ${patients.size()} report(s) written: a process skipped by ext.when " +
+                "(conf/modules.config or -c) ends the chain of its patients"
+        }
+    }
 }
 
 workflow.onComplete {

@@ -21,9 +21,10 @@ import java.nio.file.Paths
 
 class VarrankInputs {
 
-    static final List<String> REQUIRED_COLUMNS = ['patient', 'vcf']
-    static final List<String> OPTIONAL_COLUMNS = ['index', 'sample', 'sex', 'hpo_terms', 'hpo_excluded',
-                                                  'family_id', 'paternal_id', 'maternal_id', 'phenotype']
+    /** assets/schema_input.json: the one definition of the samplesheet's columns and cells. */
+    static Map inputSchema
+    /** nf-core/raredisease's columns, read as varrank's: sample is the patient, case_id the family. */
+    static final Map<String, String> RAREDISEASE_COLUMNS = [sample: 'patient', case_id: 'family_id', tbi: 'index']
     static final String HPO_ID = /^HP:\d{7}$/
     static final Map<String, String> SEX = [
         'male': 'male', 'm': 'male', '1': 'male',
@@ -121,8 +122,21 @@ class VarrankInputs {
         return value ==~ /^[A-Za-z][A-Za-z0-9+.-]*:\/\/.*/ && !value.startsWith('file://')
     }
 
-    /** Parse and validate a samplesheet; returns patients, or appends to errors. */
-    static List<Patient> readSamplesheet(Path sheet, List<String> errors) {
+    /** Load the samplesheet schema once, before any sheet is read (main.nf, the tests). */
+    static void loadSchema(Path schemaFile) {
+        inputSchema = (Map) new JsonSlurper().parse(schemaFile.toFile())
+    }
+
+    static Map rowSchema() {
+        if (inputSchema == null) throw new IllegalStateException('VarrankInputs.loadSchema was not called')
+        return (Map) inputSchema.items
+    }
+
+    /**
+     * Parse and validate a samplesheet; returns patients, or appends to errors. caseVcf (may be
+     * null) gives the VCF of rows without a vcf column, '{case_id}' replaced by the row's family.
+     */
+    static List<Patient> readSamplesheet(Path sheet, String caseVcf, List<String> errors, List<String> warnings = []) {
         String name = sheet.toString()
         if (!Files.isRegularFile(sheet)) {
             errors << "${name}: samplesheet not found".toString()
@@ -132,98 +146,191 @@ class VarrankInputs {
         if (lines == null) return []
         int headerLine = lines.findIndexOf { it.trim() && !it.trim().startsWith('#') }
         if (headerLine < 0) {
-            errors << "${name}: the samplesheet is empty (expected a header line: ${REQUIRED_COLUMNS.join(',')},...)".toString()
+            errors << "${name}: the samplesheet is empty (expected a header line: patient,vcf,...)".toString()
             return []
         }
         List<String> header = splitCsv(lines[headerLine].replaceFirst(/^\uFEFF/, '')).collect { it.toLowerCase() }
         int errorsBefore = errors.size()
-        header.eachWithIndex { String col, int i ->
-            if (!(col in REQUIRED_COLUMNS || col in OPTIONAL_COLUMNS)) {
-                errors << ("${name} line ${headerLine + 1}, column ${i + 1}: unknown column '${col}' " +
-                    "(allowed: ${(REQUIRED_COLUMNS + OPTIONAL_COLUMNS).join(', ')})").toString()
-            } else if (header.indexOf(col) != i) {
-                errors << "${name} line ${headerLine + 1}, column ${i + 1}: column '${col}' appears twice".toString()
-            }
-        }
-        REQUIRED_COLUMNS.each { String col ->
-            if (!(col in header)) {
-                errors << "${name} line ${headerLine + 1}: missing required column '${col}'".toString()
-            }
-        }
+        errors.addAll(checkHeader(header, "${name} line ${headerLine + 1}", caseVcf))
         if (errors.size() > errorsBefore) return []
 
         Path base = sheet.toAbsolutePath().parent
         List<Map> rows = []
-        List<Map> parsed = []   // rows with the right number of fields, for pedigree checks
-        Map<String, Integer> firstLine = [:]
         for (int n = headerLine + 1; n < lines.size(); n++) {
             String raw = lines[n]
             if (!raw.trim() || raw.trim().startsWith('#')) continue
-            int lineNo = n + 1
-            String where = "${name} line ${lineNo}"
+            String where = "${name} line ${n + 1}"
             List<String> fields = splitCsv(raw)
             if (fields.size() != header.size()) {
                 errors << "${where}: ${fields.size()} fields but the header has ${header.size()} columns".toString()
                 continue
             }
             Map<String, String> row = [header, fields].transpose().collectEntries { it }
-            row.__line = lineNo.toString()
-            parsed << row
-            List<String> rowErrors = checkRow(row, where, base)
+            List<String> cellErrors = checkCells(row, where, base)
+            errors.addAll(cellErrors)
+            if (row.type && row.type != 'snv') {
+                warnings << "${where}: ${row.type} VCF of '${row.sample ?: row.patient}' skipped (varrank reads small variants: the snv rows)".toString()
+                continue
+            }
+            row = asVarrankRow(row, caseVcf)
+            row.__line = (n + 1).toString()
+            row.__valid = cellErrors ? '' : 'yes'
+            rows << row
+        }
+        rows = mergeLanes(rows, name, errors)
+        if (caseVcf && rows.any { it.__raredisease }) analyseUnaffectedCases(rows, caseVcf, name, warnings)
+        dropParentsOutsideSheet(rows, name, warnings)
+        List<Map> valid = checkRows(rows, name, base, errors)
+        if (rows.isEmpty() && errors.size() == errorsBefore) {
+            errors << "${name}: no patients (only a header line)".toString()
+        }
+        errors.addAll(checkPedigrees(rows, name))
+        if (errors.size() > errorsBefore) return []
+        return toPatients(valid, base)
+    }
+
+    /** Allowed and required columns from the schema; a VCF column unless --case_vcf gives them. */
+    static List<String> checkHeader(List<String> header, String where, String caseVcf) {
+        List<String> errs = []
+        Map items = rowSchema()
+        header.eachWithIndex { String col, int i ->
+            if (!VarrankJsonSchema.allowsColumn(items, col)) {
+                errs << ("${where}, column ${i + 1}: unknown column '${col}' " +
+                    "(allowed: ${((Map) items.properties).keySet().join(', ')})").toString()
+            } else if (header.indexOf(col) != i) {
+                errs << "${where}, column ${i + 1}: column '${col}' appears twice".toString()
+            }
+        }
+        List<List<String>> sets = VarrankJsonSchema.requiredSets(items)
+        if (!sets.any { header.containsAll(it) }) {
+            String missing = sets.collect { set -> set.findAll { !(it in header) }.join("' and '") }.join("' (or nf-core/raredisease's '")
+            errs << "${where}: missing required column '${missing}'${sets.size() > 1 ? ')' : ''}".toString()
+        } else if (!('vcf' in header) && ('patient' in header || !caseVcf)) {
+            errs << ("${where}: missing required column 'vcf' (an nf-core/raredisease sheet, with " +
+                "sample and case_id, may instead take --case_vcf, e.g. 'calls/{case_id}.vcf.gz')").toString()
+        }
+        return errs
+    }
+
+    /** Every non-empty cell against its column's schema; files resolved against the sheet. */
+    static List<String> checkCells(Map<String, String> row, String where, Path base) {
+        List<String> errs = []
+        Map properties = (Map) rowSchema().properties
+        row.each { String col, String value ->
+            Map property = (Map) properties[col]
+            if (!value || property == null) return
+            String problem = VarrankJsonSchema.problem(value, property)
+            if (problem) {
+                errs << "${where}, column '${col}': '${value}' ${problem}".toString()
+            } else if (property.format == 'file-path' && property.exists == true) {
+                errs.addAll(checkFile(value, col, where, base))
+            }
+        }
+        return errs
+    }
+
+    /** A raredisease row in varrank's columns: its VCF from --case_vcf; only the affected are analysed. */
+    static Map<String, String> asVarrankRow(Map<String, String> row, String caseVcf) {
+        if (row.containsKey('patient')) {
+            return row
+        }
+        Map<String, String> out = [:]
+        row.each { String col, String value -> out[RAREDISEASE_COLUMNS.get(col, col)] = value }
+        out.sample = row.sample
+        if (!row.containsKey('vcf')) {
+            boolean affected = PHENOTYPE[(row.phenotype ?: '').toLowerCase()] == '2'
+            out.vcf = affected ? caseVcfPath(caseVcf, row.case_id ?: '') : ''
+            out.__case_vcf = affected ? 'yes' : ''
+        }
+        out.__raredisease = 'yes'
+        return out
+    }
+
+    /** --case_vcf for one case: relative to the launch folder (a parameter, not a sheet cell). */
+    static String caseVcfPath(String caseVcf, String caseId) {
+        String value = caseVcf.replace('{case_id}', caseId)
+        return isRemote(value) ? value : Paths.get(value.replaceFirst(/^file:\/\//, '')).toAbsolutePath().normalize().toString()
+    }
+
+    /** A raredisease case without an affected sample: analyse each of its samples, with a note. */
+    static void analyseUnaffectedCases(List<Map> rows, String caseVcf, String name, List<String> warnings) {
+        rows.findAll { it.__raredisease && !it.containsKey('__case_vcf') }.each { it.__case_vcf = '' }
+        rows.findAll { it.__raredisease }.groupBy { it.family_id }.each { String caseId, List<Map> members ->
+            if (!caseId || members.any { it.__case_vcf }) return
+            warnings << ("${name}: case '${caseId}' has no affected sample (phenotype 2): each of its " +
+                "${members.size()} sample(s) is analysed").toString()
+            members.each { it.vcf = caseVcfPath(caseVcf, caseId); it.__case_vcf = 'yes' }
+        }
+    }
+
+    /** raredisease names parents that need not be rows of the sheet: unknown parents, with a note. */
+    static void dropParentsOutsideSheet(List<Map> rows, String name, List<String> warnings) {
+        Set<String> ids = rows.findAll { it.patient }.collect { it.patient } as Set
+        rows.findAll { it.__raredisease }.each { Map row ->
+            ['paternal_id', 'maternal_id'].each { String col ->
+                if (row[col] && row[col] != '0' && !(row[col] in ids)) {
+                    warnings << ("${name} line ${row.__line}, column '${col}': '${row[col]}' is not a sample of " +
+                        "the sheet; read as unknown (0)").toString()
+                    row[col] = '0'
+                }
+            }
+        }
+    }
+
+    /** raredisease lists a sample once per lane: one row per sample when the lanes agree. */
+    static List<Map> mergeLanes(List<Map> rows, String name, List<String> errors) {
+        List<Map> merged = []
+        Map<String, Map> seen = [:]
+        List<String> keys = ['family_id', 'sex', 'phenotype', 'paternal_id', 'maternal_id', 'vcf']
+        rows.each { Map row ->
+            Map first = row.__raredisease ? seen[row.patient] : null
+            if (first == null) {
+                if (row.__raredisease && row.patient) seen[row.patient] = row
+                merged << row
+                return
+            }
+            String differs = keys.find { (first[it] ?: '') != (row[it] ?: '') }
+            if (differs) {
+                errors << ("${name} line ${row.__line}, column '${differs}': sample '${row.patient}' has " +
+                    "'${row[differs] ?: ''}' here but '${first[differs] ?: ''}' on line ${first.__line}").toString()
+            }
+        }
+        return merged
+    }
+
+    /** Rules across cells and rows that a schema cannot state; returns the rows without problems. */
+    static List<Map> checkRows(List<Map> rows, String name, Path base, List<String> errors) {
+        List<Map> valid = []
+        Map<String, String> firstLine = [:]
+        rows.each { Map row ->
+            String where = "${name} line ${row.__line}"
+            List<String> rowErrors = checkRow(row, where)
+            if (row.__case_vcf && row.vcf && row.family_id) {
+                rowErrors.addAll(checkFile(row.vcf, 'vcf', where, base).collect {
+                    it.replace(", column 'vcf'", " (--case_vcf for case '${row.family_id}')")
+                })
+            }
             String patient = row.patient
             if (patient && firstLine.containsKey(patient)) {
                 rowErrors << "${where}, column 'patient': duplicate patient '${patient}' (first on line ${firstLine[patient]})".toString()
             } else if (patient) {
-                firstLine[patient] = lineNo
+                firstLine[patient] = row.__line
             }
             errors.addAll(rowErrors)
-            if (!rowErrors) rows << row
+            if (!rowErrors && row.__valid) valid << row
         }
-        if (firstLine.isEmpty() && errors.size() == errorsBefore) {
-            errors << "${name}: no patients (only a header line)".toString()
-        }
-        errors.addAll(checkPedigrees(parsed, name))
-        if (errors.size() > errorsBefore) return []
-        return toPatients(rows, base)
+        return valid
     }
 
-    static List<String> checkRow(Map<String, String> row, String where, Path base) {
+    static List<String> checkRow(Map<String, String> row, String where) {
         List<String> errs = []
         String patient = row.patient ?: ''
-        if (!patient) errs << "${where}, column 'patient': empty".toString()
-        else if (!safeId(patient)) errs << "${where}, column 'patient': ${unsafeIdMessage(patient)}".toString()
-        ['sample', 'family_id', 'paternal_id', 'maternal_id'].each { String col ->
-            String v = row[col] ?: ''
-            if (v && v != '0' && !safeId(v)) errs << "${where}, column '${col}': ${unsafeIdMessage(v)}".toString()
+        if (!patient) errs << "${where}, column '${row.__raredisease ? 'sample' : 'patient'}': empty".toString()
+        if (row.__raredisease && !row.family_id) errs << "${where}, column 'case_id': empty".toString()
+        if (!row.vcf && !row.family_id) {
+            errs << "${where}, column 'vcf': empty (only relatives listed for a pedigree, with a family_id, may have no VCF)".toString()
         }
-        String vcf = row.vcf ?: ''
-        if (!vcf) {
-            if (!row.family_id) {
-                errs << "${where}, column 'vcf': empty (only relatives listed for a pedigree, with a family_id, may have no VCF)".toString()
-            }
-        } else {
-            errs.addAll(checkFile(vcf, 'vcf', where, base))
-        }
-        String index = row.index ?: ''
-        if (index) {
-            if (!vcf) errs << "${where}, column 'index': given without a vcf".toString()
-            else errs.addAll(checkFile(index, 'index', where, base))
-        }
-        String sex = (row.sex ?: '').toLowerCase()
-        if (!SEX.containsKey(sex)) {
-            errs << "${where}, column 'sex': '${row.sex}' is not male, female or unknown (PED: 1, 2, 0)".toString()
-        }
-        String phen = (row.phenotype ?: '').toLowerCase()
-        if (!PHENOTYPE.containsKey(phen)) {
-            errs << "${where}, column 'phenotype': '${row.phenotype}' is not 2/affected, 1/unaffected or 0/-9/unknown".toString()
-        }
-        ['hpo_terms', 'hpo_excluded'].each { String col ->
-            splitHpo(row[col] ?: '').each { String term ->
-                if (!(term ==~ HPO_ID)) {
-                    errs << "${where}, column '${col}': '${term}' is not an HPO term ID (HP: and 7 digits, e.g. HP:0001250)".toString()
-                }
-            }
-        }
+        if (row.index && !row.vcf) errs << "${where}, column 'index': given without a vcf".toString()
         ['paternal_id', 'maternal_id'].each { String col ->
             if (row[col] && row[col] == patient) errs << "${where}, column '${col}': a patient cannot be their own parent".toString()
             if (row[col] && row[col] != '0' && !row.family_id) {

@@ -82,3 +82,36 @@ def test_skip_list_and_missing_resources_leave_ingest_and_report(nextflow, stub_
     assert "chain INGEST -> REPORT" in result.output
     processes = {row["process"] for row in result.trace(outdir)}
     assert processes == {"VARRANK:INGEST", "VARRANK:REPORT", "VARRANK:REPORT_INDEX"}
+
+
+def test_raredisease_samplesheet_and_ext_when(nextflow, stub_inputs, tmp_path):
+    """nf-core/raredisease's columns (one row per lane) with --case_vcf; ext.when = false on
+    SCORE skips that task and the run says what it cost instead of failing."""
+    data = stub_inputs["dir"]
+    sheet = data / "raredisease.csv"
+    sheet.write_text("sample,lane,fastq_1,fastq_2,sex,phenotype,paternal_id,maternal_id,case_id\n"
+                     "kid,1,k1.fq.gz,k2.fq.gz,2,2,dad,mum,fam1\n"
+                     "kid,2,k3.fq.gz,k4.fq.gz,2,2,dad,mum,fam1\n"
+                     "dad,1,d1.fq.gz,d2.fq.gz,1,1,0,0,fam1\n"
+                     "mum,1,m1.fq.gz,m2.fq.gz,2,1,0,0,fam1\n")
+    (data / "fam1_snv.vcf.gz").write_text("placeholder\n")
+    outdir = tmp_path / "out"
+    common = ["--input", str(sheet), "--case_vcf", str(data / "{case_id}_snv.vcf.gz"),
+              "--fasta", str(stub_inputs["fasta"]), "--outdir", str(outdir), "-stub-run"]
+    result = nextflow.run(*common, cwd=tmp_path / "launch")
+    assert result.returncode == 0, result.output
+    names = sorted(row["name"] for row in result.trace(outdir))
+    assert names == ["VARRANK:INGEST (kid)", "VARRANK:PRIORITISE (kid)", "VARRANK:REPORT (kid)",
+                     "VARRANK:REPORT_INDEX"], names
+    ped = Path(next(r for r in result.trace(outdir) if r["name"] == "VARRANK:INGEST (kid)")["workdir"]) / "fam1.ped"
+    assert ped.read_text().splitlines()[0] == "fam1\tkid\tdad\tmum\t2\t2"
+
+    model_dir = data / "model"
+    model_dir.mkdir()
+    (model_dir / "manifest.json").write_text('{"name": "stub"}\n')
+    config = tmp_path / "when.config"
+    config.write_text("process { withName: 'SCORE' { ext.when = false } }\n")
+    skipped = nextflow.run(*common, "--model_dir", str(model_dir), "-c", str(config), cwd=tmp_path / "launch2")
+    assert skipped.returncode == 0, skipped.output
+    assert "0 of 1 report(s) written: a process skipped by ext.when" in skipped.output
+    assert "Exception" not in skipped.output

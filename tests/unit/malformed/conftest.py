@@ -113,12 +113,15 @@ class GroovyInputs:
         self.proc = subprocess.Popen(
             ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", os.pathsep.join(jars),
              "groovy.ui.GroovyMain", str(harness), str(REPO_ROOT / "lib" / "VarrankInputs.groovy"),
-             str(REPO_ROOT / "lib"), str(REPO_ROOT / "assets" / "stage_contract.json")],
+             str(REPO_ROOT / "lib"), str(REPO_ROOT / "assets" / "stage_contract.json"),
+             str(REPO_ROOT / "assets" / "schema_input.json")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
 
-    def read(self, kind: str, path: Path, genome: str = "GRCh38") -> dict:
+    def read(self, kind: str, path: Path, genome: str = "GRCh38", case_vcf: str = "") -> dict:
+        """genome for a Phenopacket, case_vcf (--case_vcf) for a samplesheet."""
         assert "\t" not in str(path) and "\n" not in str(path)
-        self.proc.stdin.write(f"{kind}\t{path}\t{genome}\n")
+        third = case_vcf if kind == "samplesheet" else genome
+        self.proc.stdin.write(f"{kind}\t{path}\t{third}\n")
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
 
