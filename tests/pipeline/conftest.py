@@ -8,6 +8,7 @@ the code under test rather than some other installed varrank.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -100,3 +101,30 @@ def stub_inputs(tmp_path: Path) -> dict[str, Path]:
         "SOLO.2,single.vcf,,unknown,,,,,\n"
     )
     return {"dir": data, "fasta": fasta, "samplesheet": sheet}
+
+
+SKIP_EXPORT = os.environ.get("VARRANK_SKIP_EXPORT") == "1"
+
+
+@pytest.fixture(scope="session")
+def prepared(shared_data: Path, tmp_path_factory) -> Path:
+    """The demo patient and its resources from `varrank testdata prepare`, once per session
+    (the test profile and the module tests read it)."""
+    out = tmp_path_factory.mktemp("testdata")
+    proc = subprocess.run(
+        [sys.executable, "-m", "varrank", "testdata", "prepare", "--data-dir", str(shared_data),
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in ("samplesheet.csv", "params.json", "resources.json"):
+        assert (out / name).exists(), f"`varrank testdata prepare` wrote no {name}"
+    resources = json.loads((out / "resources.json").read_text())
+    assert {"annotation_db", "snpeff_db"} <= set(resources), resources
+    if "model_dir" not in resources and not SKIP_EXPORT:
+        pytest.fail("`varrank testdata prepare` built no SpliceAI bundle, so SCORE would be "
+                    "skipped: install the export toolchain (scripts/setup_export.sh, run by "
+                    "`make setup`) or set VARRANK_SKIP_EXPORT=1 to accept a chain without "
+                    f"SCORE. prepare said:\n{proc.stderr}")
+    return out

@@ -36,28 +36,6 @@ SKIP_EXPORT = os.environ.get("VARRANK_SKIP_EXPORT") == "1"
 
 
 @pytest.fixture(scope="module")
-def prepared(shared_data: Path, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("testdata")
-    proc = subprocess.run(
-        [sys.executable, "-m", "varrank", "testdata", "prepare", "--data-dir", str(shared_data),
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
-    )
-    assert proc.returncode == 0, proc.stderr
-    for name in ("samplesheet.csv", "params.json", "resources.json"):
-        assert (out / name).exists(), f"`varrank testdata prepare` wrote no {name}"
-    resources = json.loads((out / "resources.json").read_text())
-    assert {"annotation_db", "snpeff_db"} <= set(resources), resources
-    if "model_dir" not in resources and not SKIP_EXPORT:
-        pytest.fail("`varrank testdata prepare` built no SpliceAI bundle, so SCORE would be "
-                    "skipped: install the export toolchain (scripts/setup_export.sh, run by "
-                    "`make setup`) or set VARRANK_SKIP_EXPORT=1 to accept a chain without "
-                    f"SCORE. prepare said:\n{proc.stderr}")
-    return out
-
-
-@pytest.fixture(scope="module")
 def expected_stages(prepared) -> list[str]:
     resources = json.loads((prepared / "resources.json").read_text())
     score = ["score"] if "model_dir" in resources else []

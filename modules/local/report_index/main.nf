@@ -9,7 +9,7 @@ process REPORT_INDEX {
     path reports, stageAs: 'reports/?/*'   // every patient's ID.report.json
 
     output:
-    path "${prefix}.html", emit: html
+    path("${prefix}.html"), emit: html
     tuple val("${task.process}"), val('varrank'), eval('varrank-versions --tool varrank'), topic: versions
     tuple val("${task.process}"), val('python') , eval('varrank-versions --tool python') , topic: versions
     tuple val("${task.process}"), val('jinja2') , eval('varrank-versions --tool jinja2') , topic: versions
