@@ -10,6 +10,7 @@ include { SCORE      } from '../modules/local/score'
 include { PRIORITISE } from '../modules/local/prioritise'
 include { REPORT     } from '../modules/local/report'
 include { REPORT_INDEX } from '../modules/local/report_index'
+include { MULTIQC    } from '../modules/local/multiqc'
 
 /*
  * The phenotype (HPO terms) is read only by PRIORITISE and REPORT. INGEST, ANNOTATE and SCORE
@@ -90,9 +91,22 @@ workflow VARRANK {
     REPORT_INDEX(REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name })
 
     // Every module puts (process, tool, version) on the `versions` topic; one YAML for the run.
-    Channel.topic('versions')
-        .unique()
+    ch_topic_versions = Channel.topic('versions').unique()
         .toSortedList { a, b -> a.toString() <=> b.toString() }
+    ch_version_entries = ch_topic_versions
+    if (!params.skip_multiqc) {
+        ch_mqc_versions = ch_topic_versions
+            .map { entries -> softwareVersionsYaml(entries, workflow.nextflow.version.toString(), workflow.manifest.version) }
+            .collectFile(name: 'software_versions_mqc_versions.yml').first()
+        MULTIQC(REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name },
+            file(params.multiqc_config), ch_mqc_versions)
+        // MULTIQC reads the topic, so its own versions join the YAML after it.
+        ch_version_entries = ch_topic_versions
+            .mix(MULTIQC.out.versions_multiqc.mix(MULTIQC.out.versions_varrank).toList())
+            .collect(flat: false)
+            .map { lists -> lists.sum().sort { a, b -> a.toString() <=> b.toString() } }
+    }
+    ch_version_entries
         .map { entries -> softwareVersionsYaml(entries, workflow.nextflow.version.toString(), workflow.manifest.version) }
         .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info")
 

@@ -18,11 +18,12 @@ from module_harness import (ModuleTest, emitted_names, load_tests, prepare_launc
                             snapshot_of, updating, write_snapshot)
 
 pytestmark = pytest.mark.pipeline
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TESTS = load_tests()
 STUB_FILES = ["P1.vcf.gz", "ref.fa", "P1.ingest.parquet", "P1.annotate.parquet", "P1.score.parquet",
               "P1.prioritise.parquet", "P1.qc.json", "P1.ingest.ledger.json", "P1.report.json",
-              "P2.report.json", "bundle/manifest.json", "model/manifest.json"]
+              "P2.report.json", "bundle/manifest.json", "model/manifest.json", "software_versions.yml"]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,8 @@ def stub_files(tmp_path_factory) -> Path:
 
 
 def _params(test: ModuleTest, request, stub_files: Path) -> dict[str, str]:
-    params = {"stub_inputs": str(stub_files)}
+    params = {"stub_inputs": str(stub_files),
+              "multiqc_config": str(REPO_ROOT / "assets" / "multiqc_config.yml")}
     if test.stub:
         return params
     prepared = request.getfixturevalue("prepared")

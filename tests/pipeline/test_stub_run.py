@@ -42,14 +42,15 @@ def test_stub_run_wires_chain_publishes_and_resumes(nextflow, stub_inputs, tmp_p
         assert (info / name).stat().st_size > 0, name
     versions = (info / "software_versions.yml").read_text()
     for line in ('"INGEST":', '"SCORE":', '"PRIORITISE":', '"REPORT":', "Nextflow: \"24.10.0\"",
-                 "onnxruntime:", "htslib:", "bcftools:", "pysam:"):
+                 "onnxruntime:", "htslib:", "bcftools:", "pysam:", '"MULTIQC":', "multiqc:"):
         assert line in versions, line
     assert versions.count('"INGEST":') == 1, "one entry per process, not per patient"
 
     trace = first.trace(outdir)
     assert sorted(row["name"] for row in trace) == sorted(
         [f"VARRANK:{stage} ({p})" for stage in ("INGEST", "SCORE", "PRIORITISE", "REPORT")
-         for p in ("KID-1", "SOLO.2")] + ["VARRANK:REPORT_INDEX"])
+         for p in ("KID-1", "SOLO.2")] + ["VARRANK:REPORT_INDEX", "VARRANK:MULTIQC"])
+    assert (outdir / "multiqc" / "multiqc_report.html").exists(), "MultiQC is published under multiqc/"
     assert (outdir / "index.html").exists(), "the cohort index is published at the top"
     assert {row["status"] for row in trace} == {"COMPLETED"}
 
@@ -67,7 +68,7 @@ def test_stub_run_wires_chain_publishes_and_resumes(nextflow, stub_inputs, tmp_p
     again = nextflow.run(*args, "-resume", cwd=launch)
     assert again.returncode == 0, again.output
     statuses = {row["name"]: row["status"] for row in again.trace(outdir)}
-    assert len(statuses) == 9
+    assert len(statuses) == 10
     assert set(statuses.values()) == {"CACHED"}, statuses
 
 
@@ -81,7 +82,7 @@ def test_skip_list_and_missing_resources_leave_ingest_and_report(nextflow, stub_
     assert "skipping SCORE (no --model_dir)" in result.output
     assert "chain INGEST -> REPORT" in result.output
     processes = {row["process"] for row in result.trace(outdir)}
-    assert processes == {"VARRANK:INGEST", "VARRANK:REPORT", "VARRANK:REPORT_INDEX"}
+    assert processes == {"VARRANK:INGEST", "VARRANK:REPORT", "VARRANK:REPORT_INDEX", "VARRANK:MULTIQC"}
 
 
 def test_raredisease_samplesheet_and_ext_when(nextflow, stub_inputs, tmp_path):
@@ -101,8 +102,8 @@ def test_raredisease_samplesheet_and_ext_when(nextflow, stub_inputs, tmp_path):
     result = nextflow.run(*common, cwd=tmp_path / "launch")
     assert result.returncode == 0, result.output
     names = sorted(row["name"] for row in result.trace(outdir))
-    assert names == ["VARRANK:INGEST (kid)", "VARRANK:PRIORITISE (kid)", "VARRANK:REPORT (kid)",
-                     "VARRANK:REPORT_INDEX"], names
+    assert names == ["VARRANK:INGEST (kid)", "VARRANK:MULTIQC", "VARRANK:PRIORITISE (kid)",
+                     "VARRANK:REPORT (kid)", "VARRANK:REPORT_INDEX"], names
     ped = Path(next(r for r in result.trace(outdir) if r["name"] == "VARRANK:INGEST (kid)")["workdir"]) / "fam1.ped"
     assert ped.read_text().splitlines()[0] == "fam1\tkid\tdad\tmum\t2\t2"
 

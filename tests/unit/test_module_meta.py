@@ -17,7 +17,7 @@ NAME = re.compile(r"\b(?:val|path|eval)\(\s*([\w\"'${}.]+)")
 
 def _block(text: str, start: str, end: str) -> list[str]:
     body = text.split(f"\n    {start}:\n", 1)[1].split(f"\n    {end}:\n", 1)[0]
-    return [line.split("//")[0].strip() for line in body.splitlines() if line.strip()]
+    return [re.split(r"\s//\s", line)[0].strip() for line in body.splitlines() if line.strip()]
 
 
 def _inputs(text: str) -> list[list[str]]:
@@ -38,6 +38,8 @@ def _outputs(text: str) -> tuple[dict[str, list[str]], list[str]]:
             continue
         emit = re.search(r"emit: (\w+)", line).group(1)
         emits[emit] = re.findall(r'path\("([^"]+)"\)', line)
+        if emit.startswith("versions_"):  # a process that reads the topic reports its own here
+            tools.append(re.search(r"val\('([\w-]+)'\)", line).group(1))
     return emits, tools
 
 
@@ -56,9 +58,11 @@ def test_meta_yml_matches_main_nf(module: Path):
     assert list(meta["output"]) == list(emits)
     for emit, files in emits.items():
         described = [n for n in _names(meta["output"][emit][0]) if n != "meta"]
-        assert described == files, emit
+        if files:
+            assert described == files, emit
     assert [next(iter(tool)) for tool in meta["tools"]] == tools
     for tool in meta["tools"]:
         info = next(iter(tool.values()))
         assert info["licence"] and info["homepage"].startswith("https://"), tool
-    assert list(meta["topics"]) == ["versions"]
+    on_topic = "topic: versions" in text
+    assert list(meta["topics"]) == (["versions"] if on_topic else [])

@@ -5,6 +5,7 @@
                    [--secondary-findings] [--pdf [--paper a4|letter]] --out DIR
     varrank report index --reports DIR [DIR ...] --out index.html
     varrank report render --json ID.report.json --out ID.report.html
+    varrank report multiqc --reports DIR [DIR ...] --out DIR
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ DESCRIPTION = """Write the per-patient report: DIR/ID.report.json (versioned, do
 docs/report_schema.md), DIR/ID.report.html (self-contained, rendered from the JSON only),
 DIR/ID.ranked.tsv, DIR/ID.annotated.vcf.gz(+.tbi) and with --pdf DIR/ID.report.pdf.
 Works on the output of any stage: what a skipped stage would have added is reported as
-missing. Sub-commands: `index` (cohort index.html), `render` (re-render a report.json)."""
+missing. Sub-commands: `index` (cohort index.html), `render` (re-render a report.json),
+`multiqc` (MultiQC custom content for a run's QC)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = add_stage_parser(sub, Stage.REPORT, DESCRIPTION, _run_report)
 
-    nested = parser.add_subparsers(dest="report_command", metavar="{index,render}")
+    nested = parser.add_subparsers(dest="report_command", metavar="{index,render,multiqc}")
     index = nested.add_parser("index", help="cohort index.html linking every report of a run",
                               description="Build index.html linking each patient's report with "
                               "its headline findings, from the *.report.json under the folders.")
@@ -40,6 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--json", type=Path, required=True, metavar="ID.report.json")
     render.add_argument("--out", type=Path, required=True, metavar="ID.report.html")
     render.set_defaults(func=_run_render)
+
+    multiqc = nested.add_parser(
+        "multiqc", help="MultiQC custom content (QC, ledgers, methods) from a run's reports",
+        description="Write *_mqc.tsv/*_mqc.yaml files for MultiQC from the *.report.json under "
+                    "the folders: General Statistics, a per-patient QC table with the sex check, "
+                    "dropped records by stage and reason, and the methods description. Then run "
+                    "`multiqc DIR`.")
+    multiqc.add_argument("--reports", type=Path, nargs="+", required=True, metavar="DIR",
+                         help="report output folders (searched recursively for *.report.json)")
+    multiqc.add_argument("--out", type=Path, required=True, metavar="DIR",
+                         help="folder for the custom content files")
+    multiqc.set_defaults(func=_run_multiqc)
 
 
 def _hpo_list(text: str | None) -> list[str] | None:
@@ -77,4 +91,12 @@ def _run_render(args: argparse.Namespace) -> int:
     from varrank.report.stage import render_json_file
 
     print(render_json_file(args.json, args.out))
+    return 0
+
+
+def _run_multiqc(args: argparse.Namespace) -> int:
+    from varrank.report.multiqc import write_multiqc_content
+
+    for path in write_multiqc_content(args.reports, args.out):
+        print(path)
     return 0
