@@ -31,6 +31,9 @@ def failValidation(String what, List<String> problems) {
 
 /** The test profile's data is prepared by `varrank testdata prepare`; say how when missing. */
 def checkTestData() {
+    if (workflow.profile.tokenize(',').contains('test_full') && !params.test_full_dir) {
+        error('-profile test_full needs --test_full_dir DIR (samplesheet.csv, params.json, resources.json of full-size data; docs/usage.md#test_full)')
+    }
     if (!workflow.profile.tokenize(',').contains('test')) return
     def dir = file(params.test_prepared_dir)
     if (!['samplesheet.csv', 'params.json', 'resources.json'].every { dir.resolve(it).exists() }) {

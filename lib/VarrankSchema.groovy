@@ -135,7 +135,7 @@ class VarrankSchema {
             String req = name in required ? ' (required)' : ''
             out << String.format('  --%-20s %-10s %s%s%s%n', name, type, prop.description ?: '', req, dflt)
         }
-        out << "\nProfiles: test, docker, singularity, gpu, awsbatch, google, k8s, slurm (docs/pipeline.md)\n"
+        out << "\nProfiles: test, test_full, docker, singularity, gpu, awsbatch, google, k8s, slurm (docs/usage.md)\n"
         return out.toString()
     }
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Write the parameter tables of docs/pipeline.md from nextflow_schema.json.
+"""Write the parameter tables of docs/usage.md from nextflow_schema.json.
 
 The schema is the one source of truth for parameters (validation and --help read it too);
 this keeps the documentation from drifting. Usage:
-    python scripts/nextflow/schema_docs.py          # rewrite docs/pipeline.md in place
+    python scripts/nextflow/schema_docs.py          # rewrite docs/usage.md in place
     python scripts/nextflow/schema_docs.py --check  # exit 1 if the docs are out of date
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = REPO_ROOT / "nextflow_schema.json"
-DOCS = REPO_ROOT / "docs" / "pipeline.md"
+DOCS = REPO_ROOT / "docs" / "usage.md"
 START = "<!-- parameters: generated from nextflow_schema.json by scripts/nextflow/schema_docs.py -->"
 END = "<!-- end of parameters -->"
 
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     new = updated_docs()
     if "--check" in argv:
         if new != DOCS.read_text():
-            print("docs/pipeline.md parameters differ from nextflow_schema.json; "
+            print("docs/usage.md parameters differ from nextflow_schema.json; "
                   "run python scripts/nextflow/schema_docs.py", file=sys.stderr)
             return 1
         return 0

@@ -56,7 +56,7 @@ else
       -DoutputDirectory="$lib.partial" >"$mvn_log" 2>&1; then
     echo "setup: Maven could not resolve Nextflow $version:" >&2
     grep -E '^\[ERROR\]' "$mvn_log" | head -5 >&2 || tail -20 "$mvn_log" >&2
-    echo "hint: see docs/pipeline.md (Install) for the versions known to resolve" >&2
+    echo "hint: see docs/usage.md (Install) for the versions known to resolve" >&2
     rm -f "$mvn_log"
     exit 1
   fi

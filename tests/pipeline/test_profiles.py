@@ -37,9 +37,9 @@ def test_every_documented_profile_is_tested():
     block = config[config.index("profiles {"):]
     defined = set(re.findall(r"^\s{4}(\w+)\s+\{", block, flags=re.M))
     assert defined == set(EXPECTED)
-    docs = (REPO_ROOT / "docs" / "pipeline.md").read_text()
+    docs = (REPO_ROOT / "docs" / "usage.md").read_text()
     for profile in defined:
-        assert f"`{profile}`" in docs, f"profile {profile} is not documented in docs/pipeline.md"
+        assert f"`{profile}`" in docs, f"profile {profile} is not documented in docs/usage.md"
 
 
 @pytest.mark.parametrize("profile", sorted(EXPECTED))

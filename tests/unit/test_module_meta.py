@@ -66,3 +66,15 @@ def test_meta_yml_matches_main_nf(module: Path):
         assert info["licence"] and info["homepage"].startswith("https://"), tool
     on_topic = "topic: versions" in text
     assert list(meta["topics"]) == (["versions"] if on_topic else [])
+
+
+def test_citations_name_every_module_tool_and_model():
+    citations = (REPO_ROOT / "CITATIONS.md").read_text().lower()
+    tools = {next(iter(t)) for m in MODULES for t in yaml.safe_load((m / "meta.yml").read_text())["tools"]}
+    names = {"bcftools": "bcftools", "htslib": "htslib", "vep": "vep", "python": None, "varrank": None}
+    for tool in sorted(tools):
+        needle = names.get(tool, tool)
+        if needle:
+            assert needle in citations, f"CITATIONS.md does not cite {tool}"
+    for model in ("spliceai", "pangolin", "xpresso", "alphamissense", "revel", "cadd", "clinvar", "gnomad"):
+        assert model in citations, model

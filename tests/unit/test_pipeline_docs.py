@@ -1,4 +1,4 @@
-"""docs/pipeline.md documents exactly the parameters of nextflow_schema.json."""
+"""docs/usage.md documents exactly the parameters of nextflow_schema.json."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_parameter_tables_are_generated_from_the_schema():
 
 def test_every_schema_parameter_has_type_default_or_help():
     schema = json.loads((REPO_ROOT / "nextflow_schema.json").read_text())
-    docs = (REPO_ROOT / "docs" / "pipeline.md").read_text()
+    docs = (REPO_ROOT / "docs" / "usage.md").read_text()
     for group in schema["$defs"].values():
         for name, prop in group["properties"].items():
             assert prop.get("type") in {"string", "integer", "number", "boolean"}, name

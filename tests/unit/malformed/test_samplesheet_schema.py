@@ -187,3 +187,13 @@ def test_other_raredisease_vcf_kinds_are_skipped_with_a_note(tmp_path, groovy_in
     [patient] = answer["patients"]
     assert patient["vcf"].endswith("p_snv.vcf.gz") and patient["index"].endswith("p_snv.vcf.gz.tbi")
     assert answer["warnings"] == [f"{sheet} line 3: sv VCF of 'proband' skipped (varrank reads small variants: the snv rows)"]
+
+
+def test_example_samplesheet_follows_the_schema(groovy_inputs):
+    example = REPO_ROOT / "assets" / "samplesheet.csv"
+    with example.open() as handle:
+        rows = [{k: v for k, v in row.items() if v} for row in csv.DictReader(handle)]
+    jsonschema.Draft202012Validator(SCHEMA).validate(rows)
+    # Its VCF paths are placeholders: the only problems may be the files being absent.
+    errors = groovy_inputs.read("samplesheet", example)["errors"]
+    assert errors and all("file not found" in e for e in errors), errors
