@@ -152,6 +152,10 @@ def _snap_item(item: Any, by_name: bool) -> Any:
         return item
     if isinstance(item, str) and item.startswith("/") and Path(item).is_file():
         return Path(item).name if by_name else file_digest(Path(item))
+    if isinstance(item, str) and item.startswith("/") and Path(item).is_dir():
+        # A folder output: its name, or (like nf-test's folder snapshots) each file's digest.
+        folder = Path(item)
+        return folder.name if by_name else [file_digest(f) for f in sorted(folder.rglob("*")) if f.is_file()]
     return item
 
 
