@@ -45,7 +45,8 @@ test-pipeline: setup
 	$(PY) -m pytest tests/pipeline -q $(PYTEST_ARGS)
 
 # The Debian base is debootstrapped locally when missing (no image registry is needed);
-# IMAGE_BUILD_ARGS passes extra build options (e.g. --network host, --no-cache).
+# IMAGE_BUILD_ARGS passes extra build options (e.g. --network host, --no-cache). Docker needs
+# BuildKit for the Dockerfile's secret mount (DOCKER_BUILDKIT=1; Podman ignores it).
 image:
 	@command -v $(ENGINE) >/dev/null 2>&1 || { echo "image: no container engine '$(ENGINE)' (apt-get install podman, or docker.io; or ENGINE=...)" >&2; exit 2; }
 	@test -n "$(IMAGE)" || { echo "image: no params.container in nextflow.config (or set IMAGE=...)" >&2; exit 2; }
@@ -54,7 +55,7 @@ image:
 	else \
 	  bash containers/base/build-base.sh "$(ENGINE)" "$(BASE_IMAGE)"; \
 	fi
-	$(ENGINE) build $(IMAGE_BUILD_ARGS) --build-arg BASE_IMAGE="$(BASE_IMAGE)" \
+	DOCKER_BUILDKIT=1 $(ENGINE) build $(IMAGE_BUILD_ARGS) --build-arg BASE_IMAGE="$(BASE_IMAGE)" \
 	  $(if $(IMAGE_PIP_CERT),--secret id=pip_cert$(comma)src="$(IMAGE_PIP_CERT)") \
 	  --label org.varrank.source-digest="$$(bash containers/source-digest.sh)" \
 	  -f containers/Dockerfile -t "$(IMAGE)" .
