@@ -2,7 +2,8 @@
 
 Nothing is submitted: the executors (Slurm, AWS/Google Batch, Kubernetes) and container
 engines are not on a CI machine, so this checks the resolved configuration, the part the
-pipeline owns.
+pipeline owns (test_container.py runs -profile podman for real where Podman and the image
+are). The harness sets NXF_OFFLINE=true, so the podman profile never pulls.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "test": ["input = ", "resourceLimits = [cpus:2, memory:'6 GB', time:'1h']"],
     "docker": ["docker {", "enabled = true", "container = 'varrank/varrank:0.1.0'"],
+    "podman": ["podman {", "enabled = true", "runOptions = '--pull=never'",
+               "container = 'varrank/varrank:0.1.0'"],
     "singularity": ["singularity {", "enabled = true", "autoMounts = true",
                     "container = 'docker://varrank/varrank:0.1.0'"],
     "gpu": ["withLabel:process_gpu {", "accelerator = 1", "--gpus all", "--nv"],

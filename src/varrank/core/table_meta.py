@@ -6,7 +6,7 @@ as JSON under ``schemas/table_metadata.schema.json`` and checked on every read; 
 carries its schema version and a reader refuses any other with the command that fixes it.
 
 Version history: 1 = footers written before the stage contract (no ``schema_version``);
-2 = this dataclass.
+2 = this dataclass (``contigs`` added later as an optional field: footers without it still read).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class TableMetadata:
     proband: str | None = None            # the VCF sample the table is about
     genome_build: str | None = None       # GRCh37 / GRCh38 (inferred or given)
     fasta: str | None = None              # reference the table was normalised against
+    contigs: dict[str, int] = field(default_factory=dict)  # its contigs and lengths, .fai order
     declared_sex: str = Sex.UNKNOWN       # from --sex or the PED
     samples: list[str] = field(default_factory=list)   # every sample of the input VCF
     source_vcf: str | None = None         # the patient's input file, as given to INGEST

@@ -105,7 +105,8 @@ def run_ingest(
                                          who.reference, ledger, qc)
     metadata = TableMetadata(
         patient=patient, proband=who.proband, genome_build=who.build,
-        fasta=str(Path(fasta).resolve()) if fasta else None, declared_sex=who.declared_sex,
+        fasta=str(Path(fasta).resolve()) if fasta else None,
+        contigs=dict(who.reference.lengths) if who.reference else {}, declared_sex=who.declared_sex,
         samples=sniffed.samples, source_vcf=str(vcf.resolve()),
         family_id=_family_id(family_id, who.pedigree, who.proband), csq_format=sniffed.csq_format,
     ).with_stage(Stage.INGEST, bcftools=bcftools_version(), pysam=pysam.__version__,

@@ -69,10 +69,12 @@ def info_columns(table: pa.Table) -> list[tuple[str, str, str, str]]:
 
 
 def _contigs(table: pa.Table, metadata: TableMetadata) -> list[tuple[str, int | None]]:
-    """Contigs in reference order with lengths (pysam reads the FASTA's index), then any the
-    FASTA lacks; without a readable FASTA, the table's contigs in first-seen order."""
+    """Contigs in reference order with lengths, then any the reference lacks; without them,
+    the table's contigs in first-seen order. The lengths come from the footer (INGEST read
+    the .fai), so REPORT needs no FASTA: in a container or on a cloud node the path INGEST
+    saw is not there. Tables written before the footer had them fall back to that FASTA."""
     seen = pc.unique(table["chrom"]).to_pylist() if len(table) else []  # first-seen order
-    lengths = _fasta_lengths(metadata.fasta)
+    lengths = metadata.contigs or _fasta_lengths(metadata.fasta)
     ordered = list(lengths.items())
     return ordered + [(name, None) for name in seen if name not in lengths]
 

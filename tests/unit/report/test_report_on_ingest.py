@@ -93,3 +93,29 @@ def test_report_after_real_annotate_lists_the_bundle(tmp_path, shared_data, trio
     assert clinvar_sha in text
     assert "QC: no QC JSON given" in text.replace("Qc:", "QC:")
     assert_no_missing_words(out.html.read_text())
+
+
+def test_report_vcf_keeps_contig_lengths_without_the_fasta(tmp_path, shared_data):
+    """REPORT takes contig lengths from the table footer, not from the FASTA path INGEST saw:
+    in a task container (or on a cloud node) that path is not mounted. Found by running
+    -profile test,podman: the annotated VCF had `##contig=<ID=chr17>` without a length."""
+    import shutil
+
+    from varrank.core.stage_io import read_stage_table
+    from varrank.ingest import run_ingest
+    from varrank.testdata.demo import prepare
+
+    demo = prepare(shared_data, tmp_path / "demo")
+    fasta_dir = tmp_path / "ref"
+    fasta_dir.mkdir()
+    fasta = fasta_dir / Path(demo["fasta"]).name
+    shutil.copy(demo["fasta"], fasta)
+    shutil.copy(f"{demo['fasta']}.fai", f"{fasta}.fai")
+    ingest = run_ingest(demo["vcf"], "DEMO", tmp_path / "ingest", fasta=fasta, sex="male",
+                        index=demo["index"])
+    assert read_stage_table(ingest.table, "report")[1].contigs["chr17"] == 83257441
+    shutil.rmtree(fasta_dir)  # what a REPORT container sees of the reference: nothing
+    out = run_report(ingest.table, tmp_path / "report", qc_path=ingest.qc,
+                     ledger_paths=[ingest.ledger])
+    with pysam.VariantFile(str(out.vcf)) as vcf:
+        assert vcf.header.contigs["chr17"].length == 83257441
