@@ -8,6 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 {
   printf '%s\n' containers/Dockerfile containers/requirements.lock \
-    containers/build-requirements.lock pyproject.toml bin/varrank-versions
+    containers/build-requirements.lock containers/qc-requirements.lock pyproject.toml bin/varrank-versions
   find src -type f ! -name '*.pyc' ! -path '*/__pycache__/*' ! -path '*.egg-info/*'
 } | LC_ALL=C sort | while IFS= read -r path; do sha256sum -- "$path"; done | sha256sum | cut -c1-64
