@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,10 @@ def test_test_profile_runs_the_whole_chain(prepared, demo_run, expected_stages):
     for entry in entries:
         assert entry in versions, entry
     assert (outdir / "index.html").stat().st_size > 0
+    # The index links the published report (not the task folder REPORT_INDEX read it from).
+    links = re.findall(r'href="([^"]+\.report\.html)"', (outdir / "index.html").read_text())
+    assert links == [f"{PATIENT}/report/{PATIENT}.report.html"], links
+    assert all((outdir / link).is_file() for link in links)
 
     trace = first.trace(outdir)
     assert {row["status"] for row in trace} == {"COMPLETED"}

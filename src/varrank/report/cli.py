@@ -36,6 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="report output folders (searched recursively for *.report.json)")
     index.add_argument("--out", type=Path, required=True, metavar="index.html")
     index.add_argument("--title", default="varrank run", help="title shown on the page")
+    index.add_argument("--link-template", metavar="T",
+                       help="link each report as T relative to index.html, {patient} and {file} "
+                            "replaced (the pipeline: '{patient}/report/{file}', its publishing "
+                            "layout); default: the report's path relative to index.html")
     index.set_defaults(func=_run_index)
 
     render = nested.add_parser("render", help="re-render the HTML from a report.json")
@@ -83,7 +87,7 @@ def _run_report(args: ReportArgs) -> int:
 def _run_index(args: argparse.Namespace) -> int:
     from varrank.report.index import build_index
 
-    print(build_index(args.reports, args.out, title=args.title))
+    print(build_index(args.reports, args.out, title=args.title, link_template=args.link_template))
     return 0
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from varrank.core.errors import InputError
+from varrank.core.ids import SAFE_ID
 from varrank.core.table_io import atomic_write_text
 from varrank.report.render import SUPPORTED_SCHEMA_VERSIONS, render_index
 from varrank.report.values import clean
@@ -51,11 +52,22 @@ def _headline(finding: Any) -> dict[str, Any]:
             if isinstance(finding.get("genotype"), dict) else None}
 
 
-def index_entry(path: Path, index_dir: Path) -> dict[str, Any]:
+def _href(html: Path, index_dir: Path, patient: str | None, link_template: str | None) -> str | None:
+    """The link to a report: relative to the index, or where publishing will put it."""
+    if link_template is None:
+        rel = os.path.relpath(html, index_dir)
+    elif patient and SAFE_ID.match(patient) and ".." not in patient:
+        rel = link_template.format(patient=patient, file=html.name)
+    else:
+        return None
+    return "/".join(quote(p) for p in rel.split(os.sep))
+
+
+def index_entry(path: Path, index_dir: Path, link_template: str | None = None) -> dict[str, Any]:
     html = path.with_name(path.name.replace(".report.json", ".report.html"))
-    rel = os.path.relpath(html, index_dir)
-    entry: dict[str, Any] = {"json": path.name, "href": "/".join(quote(p) for p in rel.split(os.sep)),
-                             "html_exists": html.exists(), "problems": []}
+    # With a link template the HTML is published beside its JSON later, not checked here.
+    entry: dict[str, Any] = {"json": path.name, "href": _href(html, index_dir, None, None),
+                             "html_exists": html.exists() or link_template is not None, "problems": []}
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -86,6 +98,10 @@ def index_entry(path: Path, index_dir: Path) -> dict[str, Any]:
         secondary=(len(secondary.get("items") or []) if secondary.get("requested") else None),
         stages_missing=(doc.get("stages") or {}).get("missing") if isinstance(doc.get("stages"), dict) else None,
     )
+    if link_template is not None:
+        entry["href"] = _href(html, index_dir, patient.get("id"), link_template)
+        if entry["href"] is None:
+            entry["problems"].append("no safe patient ID for the link")
     if exclusions and exclusions.get("reconciled") is False:
         entry["problems"].append("ledger counts do not reconcile")
     if not entry["html_exists"]:
@@ -93,14 +109,18 @@ def index_entry(path: Path, index_dir: Path) -> dict[str, Any]:
     return entry
 
 
-def build_index(report_folders: list[Path], out_path: Path, title: str = "varrank run") -> Path:
-    """Write the cohort index.html for every report.json under ``report_folders``."""
+def build_index(report_folders: list[Path], out_path: Path, title: str = "varrank run",
+                link_template: str | None = None) -> Path:
+    """Write the cohort index.html for every report.json under ``report_folders``.
+
+    ``link_template`` ('{patient}/report/{file}') links each report where the pipeline
+    publishes it, relative to the index: the task sees the reports staged elsewhere."""
     reports = find_reports(report_folders)
     if not reports:
         raise InputError("no *.report.json found", path=", ".join(map(str, report_folders)),
                          hint="run `varrank report` first, then point --reports at its --out folders")
     out_path = Path(out_path)
     index_dir = out_path.resolve().parent
-    entries = [index_entry(p, index_dir) for p in reports]
+    entries = [index_entry(p, index_dir, link_template) for p in reports]
     log.info("index of %d reports -> %s", len(entries), out_path)
     return atomic_write_text(out_path, render_index(entries, title))

@@ -29,3 +29,26 @@ def test_index_links_each_report_with_headlines(full_report, ingest_report, tmp_
     assert "X9" in text and "unreadable report.json" in text  # listed, not dropped
     assert "not run: ANNOTATE, SCORE, PRIORITISE" in text
     assert_no_missing_words(page)
+
+
+def test_link_template_points_where_the_pipeline_publishes(full_report, tmp_path):
+    """REPORT_INDEX sees the reports staged as links into other task folders; the index must
+    link the published copies (<patient>/report/<file>), not the task folders."""
+    staged = tmp_path / "task" / "reports" / "1"
+    staged.mkdir(parents=True)
+    source = full_report[0].json
+    (staged / source.name).symlink_to(source)
+    index = build_index([tmp_path / "task" / "reports"], tmp_path / "task" / "index.html",
+                        link_template="{patient}/report/{file}")
+    page = index.read_text()
+    patient = json.loads(source.read_text())["patient"]["id"]
+    assert f'href="{patient}/report/{source.name.replace(".json", ".html")}"' in page
+    assert "HTML report missing" not in visible_text(page)
+    # An unsafe ID in a report.json never becomes a link.
+    doc = json.loads(source.read_text())
+    doc["patient"]["id"] = "../../etc"
+    (staged / source.name).unlink()
+    (staged / source.name).write_text(json.dumps(doc))
+    page = build_index([tmp_path / "task" / "reports"], tmp_path / "task" / "index.html",
+                       link_template="{patient}/report/{file}").read_text()
+    assert "etc/report" not in page and "no safe patient ID for the link" in visible_text(page)
