@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -61,19 +59,6 @@ def image() -> str:
                     f"(label {found.stdout.strip()[:12] or 'missing'}, checkout {digest[:12]}): "
                     "`make image` again")
     return name
-
-
-@pytest.fixture(scope="module")
-def prepared(shared_data: Path, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("testdata")
-    proc = subprocess.run(
-        [sys.executable, "-m", "varrank", "testdata", "prepare", "--data-dir", str(shared_data),
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
 
 
 @pytest.fixture(scope="module")
