@@ -21,6 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # profile -> lines its resolved configuration must contain
 EXPECTED = {
     "test": ["input = ", "resourceLimits = [cpus:2, memory:'6 GB', time:'1h']"],
+    # Without --test_full_dir nothing is read (main.nf then stops with the hint).
+    "test_full": ["input = null", "test_full_dir = null"],
     "docker": ["docker {", "enabled = true", "container = 'varrank/varrank:0.1.0'"],
     "podman": ["podman {", "enabled = true", "runOptions = '--pull=never'",
                "container = 'varrank/varrank:0.1.0'"],

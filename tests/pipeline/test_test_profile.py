@@ -132,7 +132,7 @@ def test_test_profile_runs_the_whole_chain(prepared, demo_run, expected_stages):
     trace = first.trace(outdir)
     assert {row["status"] for row in trace} == {"COMPLETED"}
     assert {_process(row["name"]) for row in trace} == {
-        *(s.upper() for s in expected_stages), "REPORT", "REPORT_INDEX"}
+        *(s.upper() for s in expected_stages), "REPORT", "REPORT_INDEX", "MULTIQC"}
 
 
 def test_spiked_clinvar_record_is_annotated_scored_and_ranked_first(demo_run, expected_stages):
@@ -208,7 +208,7 @@ def test_new_hpo_terms_rerun_only_prioritise_and_report(nextflow, prepared, demo
     statuses = {_process(row["name"]): row["status"] for row in result.trace(outdir)}
     upstream = [s.upper() for s in expected_stages if s != "prioritise"]
     assert {s: statuses[s] for s in upstream} == {s: "CACHED" for s in upstream}, statuses
-    rerun = {"PRIORITISE", "REPORT", "REPORT_INDEX"}
+    rerun = {"PRIORITISE", "REPORT", "REPORT_INDEX", "MULTIQC"}
     assert {s: statuses[s] for s in rerun} == {s: "COMPLETED" for s in rerun}, statuses
     # And the new phenotype is what the new report used.
     data = json.loads((outdir / PATIENT / "report" / f"{PATIENT}.report.json").read_text())
