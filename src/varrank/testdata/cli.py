@@ -29,6 +29,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     prep.add_argument("--out", required=True, help="output folder")
     prep.set_defaults(func=_prepare)
 
+    cohort = actions.add_parser(
+        "cohort", help="a cohort of fictional patients (singletons and trios) on the test resources",
+        description="Write OUT/cohort/samplesheet.csv and its VCFs: singletons rotating over the "
+                    "three 1000 Genomes samples of the BRCA1 file, the real ClinVar BRCA1 records "
+                    "of the slice (or none) and HPO profiles, and trios with a de novo spike. Run "
+                    "it beside `varrank testdata prepare --out OUT`, then `nextflow run . -profile "
+                    "test --test_prepared_dir OUT --input OUT/cohort/samplesheet.csv`.")
+    cohort.add_argument("--data-dir", help="test-data mirror (default: $VARRANK_TEST_DATA or ../shared/data)")
+    cohort.add_argument("--out", required=True, help="the prepared folder (cohort/ is written in it)")
+    cohort.add_argument("--patients", type=int, default=50, help="analysed patients (default 50)")
+    cohort.add_argument("--families", type=int, default=5,
+                        help="of them, probands of trios (default 5; each adds two parent rows)")
+    cohort.set_defaults(func=_cohort)
+
     verify = actions.add_parser("verify", help="check every manifest file exists with its sha256")
     verify.add_argument("--data-dir", help="test-data mirror")
     verify.set_defaults(func=_verify)
@@ -47,6 +61,13 @@ def _prepare(args: argparse.Namespace) -> int:
 
     paths = prepare_all(args.data_dir, args.out)
     print(paths["resources"])
+    return 0
+
+
+def _cohort(args: argparse.Namespace) -> int:
+    from varrank.testdata.cohort import build_cohort
+
+    print(build_cohort(args.data_dir, args.out, args.patients, args.families))
     return 0
 
 

@@ -79,7 +79,11 @@ def build_demo_vcf(genotypes_vcf: Path, clinvar_vcf: Path, out_vcf: Path) -> Pat
         "GT", "0/1"]) + "\n"
     records.append(spike_line)
     records.sort(key=lambda line: int(line.split("\t", 2)[1]))
-    text = str(header) + "".join(records)
+    return write_bgzip_vcf(str(header) + "".join(records), out_vcf)
+
+
+def write_bgzip_vcf(text: str, out_vcf: Path) -> Path:
+    """bgzip and index a VCF's text; an identical file keeps its mtime (and -resume its cache)."""
     out_vcf.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out_vcf.parent, prefix=f".{out_vcf.name}.", suffix=".vcf")
     with os.fdopen(fd, "w") as handle:
@@ -87,7 +91,6 @@ def build_demo_vcf(genotypes_vcf: Path, clinvar_vcf: Path, out_vcf: Path) -> Pat
     packed = Path(f"{tmp}.gz")
     try:
         pysam.tabix_compress(tmp, str(packed), force=True)
-        # Idempotent: an identical VCF keeps its mtime, so Nextflow -resume keeps its cache.
         if out_vcf.exists() and out_vcf.read_bytes() == packed.read_bytes():
             packed.unlink()
         else:
