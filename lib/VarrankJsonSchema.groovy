@@ -5,7 +5,7 @@
  *
  * Why hand-written: the nf-schema plugin is fetched from the plugin registry at run time and
  * offline sites cannot reach it, and no JSON Schema library is on Nextflow's classpath. The
- * subset stays small, and tests/pipeline/test_samplesheet_schema.py checks its verdicts
+ * subset stays small, and tests/unit/malformed/test_samplesheet_schema.py checks its verdicts
  * against Python's jsonschema (Draft 2020-12) on the same rows. `format`/`exists` (files
  * resolved against the sheet's folder) are left to the caller, as nf-schema does for paths.
  */

@@ -87,27 +87,26 @@ workflow VARRANK {
     REPORT(ch_table.join(ch_qc).join(ch_ledger_sets).join(ch_tracks),
         resources.manifests, resources.hpo_dir)
 
-    // One entry page for the run, once every patient's report exists.
-    REPORT_INDEX(REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name })
+    // One entry page for the run (and one MultiQC report), once every patient's report exists.
+    ch_report_jsons = REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name }
+    REPORT_INDEX(ch_report_jsons)
 
     // Every module puts (process, tool, version) on the `versions` topic; one YAML for the run.
     ch_topic_versions = Channel.topic('versions').unique()
         .toSortedList { a, b -> a.toString() <=> b.toString() }
+    def versionsYaml = { entries -> softwareVersionsYaml(entries, workflow.nextflow.version.toString(), workflow.manifest.version) }
     ch_version_entries = ch_topic_versions
     if (!params.skip_multiqc) {
-        ch_mqc_versions = ch_topic_versions
-            .map { entries -> softwareVersionsYaml(entries, workflow.nextflow.version.toString(), workflow.manifest.version) }
+        ch_mqc_versions = ch_topic_versions.map(versionsYaml)
             .collectFile(name: 'software_versions_mqc_versions.yml').first()
-        MULTIQC(REPORT.out.json.map { meta, json -> json }.toSortedList { a, b -> a.name <=> b.name },
-            file(params.multiqc_config), ch_mqc_versions)
+        MULTIQC(ch_report_jsons, file(params.multiqc_config), ch_mqc_versions)
         // MULTIQC reads the topic, so its own versions join the YAML after it.
         ch_version_entries = ch_topic_versions
             .mix(MULTIQC.out.versions_multiqc.mix(MULTIQC.out.versions_varrank).toList())
             .collect(flat: false)
             .map { lists -> lists.sum().sort { a, b -> a.toString() <=> b.toString() } }
     }
-    ch_version_entries
-        .map { entries -> softwareVersionsYaml(entries, workflow.nextflow.version.toString(), workflow.manifest.version) }
+    ch_version_entries.map(versionsYaml)
         .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info")
 
     emit:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from varrank.core.errors import InputError
-from varrank.core.ids import SAFE_ID
+from varrank.core.ids import is_safe_id
 from varrank.core.table_io import atomic_write_text
 from varrank.report.render import SUPPORTED_SCHEMA_VERSIONS, render_index
 from varrank.report.values import clean
@@ -56,7 +56,7 @@ def _href(html: Path, index_dir: Path, patient: str | None, link_template: str |
     """The link to a report: relative to the index, or where publishing will put it."""
     if link_template is None:
         rel = os.path.relpath(html, index_dir)
-    elif patient and SAFE_ID.match(patient) and ".." not in patient:
+    elif patient and is_safe_id(patient):
         rel = link_template.format(patient=patient, file=html.name)
     else:
         return None

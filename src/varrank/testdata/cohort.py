@@ -20,7 +20,7 @@ from pathlib import Path
 import pysam
 
 from varrank.core.errors import InputError
-from varrank.testdata.demo import GENOTYPES_VCF, _write_if_changed, write_bgzip_vcf
+from varrank.testdata.demo import GENOTYPES_VCF, SAMPLESHEET_COLUMNS, write_bgzip_vcf, write_if_changed
 from varrank.testdata.manifest import locate
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,6 @@ SPIKES = (None,
           {"pos": 43124097, "ref": "T", "alt": "C", "allele_id": "480485"})
 HPO_PROFILES = ("HP:0003002;HP:0012125", "HP:0003002", "HP:0100615;HP:0003002", "HP:0001250")
 TRIO = (("KID", "HG00096", "male"), ("DAD", "HG00101", "male"), ("MUM", "HG00099", "female"))
-COLUMNS = ("patient", "vcf", "index", "sex", "hpo_terms", "family_id", "paternal_id",
-           "maternal_id", "phenotype")
 
 
 @dataclass(frozen=True)
@@ -103,9 +101,9 @@ def build_cohort(data_dir: str | Path | None, out: str | Path, patients: int,
         rows.append([mum, "", "", "female", "", fam, "0", "0", "1"])
     sheet = io.StringIO()
     writer = csv.writer(sheet, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(SAMPLESHEET_COLUMNS)
     writer.writerows(rows)
     path = folder / "samplesheet.csv"
-    _write_if_changed(path, sheet.getvalue())
+    write_if_changed(path, sheet.getvalue())
     log.info("cohort of %d patients (%d trios) in %s", patients, families, folder)
     return path

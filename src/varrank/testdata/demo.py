@@ -121,12 +121,12 @@ def prepare(data_dir: str | Path | None, out: str | Path) -> dict[str, Path]:
     writer.writerow(SAMPLESHEET_COLUMNS)
     writer.writerow([PATIENT, str(vcf), str(index), SEX, ";".join(HPO_TERMS), PATIENT, "0", "0", "2"])
     samplesheet = out / "samplesheet.csv"
-    _write_if_changed(samplesheet, sheet.getvalue())
+    write_if_changed(samplesheet, sheet.getvalue())
     # params.json feeds `-profile test` (conf/test.config copies every key into params), so
     # it holds only parameters nextflow_schema.json knows; provenance goes to demo.json.
     params = {"input": str(samplesheet), "fasta": str(fasta), "genome": GENOME}
     params_path = out / "params.json"
-    _write_if_changed(params_path, json.dumps(params, indent=2) + "\n")
+    write_if_changed(params_path, json.dumps(params, indent=2) + "\n")
     provenance = {
         "patient": PATIENT, "fictional": True, "source_sample": SOURCE_SAMPLE, "sex": SEX,
         "hpo_terms": list(HPO_TERMS), "genotypes": GENOTYPES_VCF, "reference_slice": REFERENCE_SLICE,
@@ -134,13 +134,15 @@ def prepare(data_dir: str | Path | None, out: str | Path) -> dict[str, Path]:
                   "source": CLINVAR_VCF, "clinvar_allele_id": SPIKE["allele_id"]},
         "test_data": str(Path(genotypes).resolve().parents[2]),
     }
-    _write_if_changed(out / "demo.json", json.dumps(provenance, indent=2) + "\n")
+    write_if_changed(out / "demo.json", json.dumps(provenance, indent=2) + "\n")
     log.info("demo patient written to %s", out)
     return {"samplesheet": samplesheet, "vcf": vcf, "index": index, "fasta": fasta, "params": params_path}
 
 
-def _write_if_changed(path: Path, text: str) -> None:
+def write_if_changed(path: Path, text: str) -> None:
     """Idempotent: an unchanged file keeps its mtime, so Nextflow -resume keeps its cache."""
     if path.exists() and path.read_text() == text:
         return
-    path.write_text(text)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

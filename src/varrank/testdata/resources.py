@@ -28,6 +28,7 @@ import logging
 import os
 from pathlib import Path
 
+from varrank.testdata.demo import write_if_changed
 from varrank.testdata.manifest import locate
 
 log = logging.getLogger(__name__)
@@ -128,15 +129,8 @@ def prepare_all(data_dir: str | Path | None, out: str | Path) -> dict[str, Path]
         params["model_dir"] = str(model)
         params["score_annotation"] = str(Path(locate(SCORE_ANNOTATION, data_dir)).resolve())
     resources_json = out / "resources.json"
-    _write_if_changed(resources_json, json.dumps(params, indent=2) + "\n")
+    write_if_changed(resources_json, json.dumps(params, indent=2) + "\n")
     log.info("resources for -profile test written to %s (%s)", resources_json, ", ".join(params))
     return {**paths, "resources": resources_json}
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    """Idempotent: an unchanged file keeps its mtime, so Nextflow -resume keeps its cache."""
-    if path.exists() and path.read_text() == text:
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
