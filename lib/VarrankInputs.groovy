@@ -178,7 +178,7 @@ class VarrankInputs {
             rows << row
         }
         rows = mergeLanes(rows, name, errors)
-        if (caseVcf && rows.any { it.__raredisease }) analyseUnaffectedCases(rows, caseVcf, name, warnings)
+        if (caseVcf) analyseUnaffectedCases(rows, caseVcf, name, warnings)
         dropParentsOutsideSheet(rows, name, warnings)
         List<Map> valid = checkRows(rows, name, base, errors)
         if (rows.isEmpty() && errors.size() == errorsBefore) {
@@ -252,10 +252,12 @@ class VarrankInputs {
         return isRemote(value) ? value : Paths.get(value.replaceFirst(/^file:\/\//, '')).toAbsolutePath().normalize().toString()
     }
 
-    /** A raredisease case without an affected sample: analyse each of its samples, with a note. */
+    /**
+     * A case without an affected sample: analyse each of its samples, with a note. Only rows
+     * whose VCF --case_vcf gives (asVarrankRow marks them); a sheet's own vcf column stands.
+     */
     static void analyseUnaffectedCases(List<Map> rows, String caseVcf, String name, List<String> warnings) {
-        rows.findAll { it.__raredisease && !it.containsKey('__case_vcf') }.each { it.__case_vcf = '' }
-        rows.findAll { it.__raredisease }.groupBy { it.family_id }.each { String caseId, List<Map> members ->
+        rows.findAll { it.containsKey('__case_vcf') }.groupBy { it.family_id }.each { String caseId, List<Map> members ->
             if (!caseId || members.any { it.__case_vcf }) return
             warnings << ("${name}: case '${caseId}' has no affected sample (phenotype 2): each of its " +
                 "${members.size()} sample(s) is analysed").toString()

@@ -197,3 +197,14 @@ def test_example_samplesheet_follows_the_schema(groovy_inputs):
     # Its VCF paths are placeholders: the only problems may be the files being absent.
     errors = groovy_inputs.read("samplesheet", example)["errors"]
     assert errors and all("file not found" in e for e in errors), errors
+
+
+def test_case_vcf_never_replaces_a_sheets_own_vcf_column(tmp_path, groovy_inputs):
+    """--case_vcf fills only a sheet without a vcf column: a raredisease VCF-form sheet whose
+    case has no affected sample keeps its own VCF."""
+    (tmp_path / "p_snv.vcf.gz").write_bytes(b"")
+    sheet = tmp_path / "vcfs.csv"
+    sheet.write_text("sample,vcf,type,case_id,phenotype\nproband,p_snv.vcf.gz,snv,fam1,1\n")
+    answer = groovy_inputs.read("samplesheet", sheet, case_vcf=str(tmp_path / "{case_id}.other.vcf.gz"))
+    assert answer["errors"] == [] and answer["warnings"] == [], answer
+    assert [p["vcf"] for p in answer["patients"]] == [str(tmp_path / "p_snv.vcf.gz")]
