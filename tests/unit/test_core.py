@@ -86,6 +86,41 @@ def test_table_roundtrip_keeps_metadata(tmp_path):
     assert meta_back["stages"][0]["stage"] == "ingest"
 
 
+def _flip_inside_data_page(path, column: str) -> None:
+    """Invert one byte in the middle of ``column``'s (only) data page, past its page header."""
+    import pyarrow.parquet as pq
+
+    chunk = next(c for c in (pq.ParquetFile(path).metadata.row_group(0).column(i)
+                             for i in range(pq.ParquetFile(path).metadata.num_columns))
+                 if c.path_in_schema == column)
+    data = bytearray(path.read_bytes())
+    data[chunk.data_page_offset + chunk.total_compressed_size // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_table_changed_after_it_was_written_is_refused_not_misread(tmp_path):
+    """A byte flipped inside a data page: without the page checksums the file reads back as
+    other values (the silent case); with them the next stage refuses it, and names the cached
+    work folder when the file is a Nextflow-staged link."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    table = pa.table({"chrom": ["chr17"] * 50_000, "pos": np.arange(1, 50_001, dtype=np.int64),
+                      "ref": ["C"] * 50_000, "alt": ["T"] * 50_000})
+    work = tmp_path / "work" / "ab" / "cdef01"
+    work.mkdir(parents=True)
+    written = write_table(table, work / "P1.annotate.parquet", TableMetadata(patient="P1"))
+    _flip_inside_data_page(written, "pos")
+    assert not pq.read_table(written).column("pos").equals(table.column("pos"))
+    staged = tmp_path / "task" / "P1.annotate.parquet"
+    staged.parent.mkdir()
+    staged.symlink_to(written)
+    with pytest.raises(InputError) as err:
+        read_table(staged)
+    assert "corrupted" in str(err.value) and "CRC-32" in str(err.value)
+    assert str(work) in err.value.hint and "-resume" in err.value.hint
+
+
 def test_schema_column_names_unique():
     names = [c.name for c in ALL_COLUMNS]
     assert len(names) == len(set(names))

@@ -1,7 +1,10 @@
 """Reading and writing the per-patient variant table (Parquet) and small text outputs.
 
 Writes go through a temporary file and a rename so that a killed task (Nextflow retries on
-exit 137/143) never leaves a half-written file that a cached re-run would trust.
+exit 137/143) never leaves a half-written file that a cached re-run would trust. Every data
+page carries a CRC-32 (Parquet's page checksum) that each read verifies: a table changed after
+it was written (a corrupted file in a Nextflow work folder that -resume would otherwise reuse)
+is refused by the next stage instead of read as different values.
 """
 
 from __future__ import annotations
@@ -71,8 +74,25 @@ def _write_parquet(table: pa.Table, path: Path, footer: dict[str, Any]) -> Path:
     existing[METADATA_KEY] = json.dumps(footer, sort_keys=True).encode()
     table = table.replace_schema_metadata(existing)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
     return path
+
+
+def read_parquet(path: Path | str) -> pa.Table:
+    """pq.read_table with every page checksum verified (pages written without one, by older
+    varrank or other programs, are read as they are)."""
+    return pq.read_table(path, page_checksum_verification=True)
+
+
+def corruption_hint(path: Path, default: str = "write it again with the stage that made it"
+                    ) -> str:
+    """Where a damaged file came from and what to do: a staged input of a Nextflow task is a
+    link into the work folder of the task that wrote it, which -resume would keep reusing."""
+    real = path.resolve()
+    if real != path.absolute():
+        return (f"it is the cached output in {real.parent}: delete that folder (or run without "
+                "-resume) so the task that wrote it runs again")
+    return default
 
 
 def read_table(path: Path | str) -> tuple[pa.Table, dict[str, Any]]:
@@ -88,11 +108,16 @@ def read_table(path: Path | str) -> tuple[pa.Table, dict[str, Any]]:
                          "variant table path is not a file", path=path,
                          hint="pass the <ID>.<stage>.parquet a stage wrote")
     try:
-        table = pq.read_table(path)
+        table = read_parquet(path)
     except (pa.ArrowException, OSError, ValueError) as err:
+        if "checksum" in str(err).lower():
+            raise InputError("variant table is corrupted: a data page fails its CRC-32 "
+                             "checksum (the file changed after it was written)", path=path,
+                             hint=corruption_hint(path)) from None
         raise InputError(f"not a readable Parquet variant table ({type(err).__name__}: "
                          f"{str(err).splitlines()[0][:200]})", path=path,
-                         hint="pass the <ID>.<stage>.parquet a stage wrote") from None
+                         hint=corruption_hint(path, "pass the <ID>.<stage>.parquet a stage "
+                                                    "wrote")) from None
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
     try:
         metadata = json.loads(raw) if raw else {}

@@ -7,6 +7,7 @@ TSV keeps them all, with the input line, so a reviewer can check any single deci
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 from varrank.core.ledger import Ledger
@@ -24,7 +25,10 @@ class DropRecorder:
     def __init__(self, ledger: Ledger, tsv_path: Path) -> None:
         self.ledger = ledger
         self.path = tsv_path
-        self._handle = gzip.open(tsv_path, "wt", compresslevel=1, encoding="utf-8")
+        # mtime 0 in the gzip header: the same records give the same bytes on every run (the
+        # file's sha256 is in report.json's manifest)
+        raw = gzip.GzipFile(tsv_path, "wb", compresslevel=1, mtime=0)
+        self._handle = io.TextIOWrapper(raw, encoding="utf-8")
         self._handle.write("\t".join(DROPPED_COLUMNS) + "\n")
 
     def drop(self, reason: str, line: int | str, chrom: str, pos: int, ref: str, alt: str,

@@ -18,9 +18,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from varrank.core.errors import InputError
+from varrank.core.table_io import read_parquet
 from varrank.report.values import clean
 
 TRACK_COLUMNS = ("ref_acceptor", "alt_acceptor", "ref_donor", "alt_donor")
@@ -33,7 +33,7 @@ def read_tracks(path: Path, variant_keys: set[str] | None = None) -> dict[str, l
     when ``variant_keys`` is None: SCORE writes tracks only for its candidates, so the file
     stays small; the report keeps only the findings' tracks in report.json)."""
     try:
-        table = pq.read_table(path)
+        table = read_parquet(path)
     except (OSError, ValueError) as err:
         raise InputError(f"cannot read the SpliceAI tracks table ({err})", path=path) from None
     names = set(table.column_names)

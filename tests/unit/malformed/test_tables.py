@@ -10,7 +10,7 @@ import pytest
 from malformed_helpers import assert_one_line_error
 
 DAMAGE = ["missing", "folder", "vcf_not_parquet", "truncated", "parquet_without_key_columns",
-          "empty_file", "bad_footer_metadata"]
+          "empty_file", "bad_footer_metadata", "page_changed_after_writing"]
 
 
 def _damaged(kind: str, good, tmp_path):
@@ -26,6 +26,11 @@ def _damaged(kind: str, good, tmp_path):
         pq.write_table(pa.table({"gene": ["BRCA1"], "score": [3]}), path)
     elif kind == "empty_file":
         path.write_bytes(b"")
+    elif kind == "page_changed_after_writing":  # caught by the page CRC-32, not misread
+        data = bytearray(good.read_bytes())
+        chunk = pq.ParquetFile(good).metadata.row_group(0).column(1)  # pos
+        data[chunk.data_page_offset + chunk.total_compressed_size // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
     elif kind == "bad_footer_metadata":
         table = pq.read_table(good)
         pq.write_table(table.replace_schema_metadata({b"varrank": b"{not json"}), path)
