@@ -53,11 +53,24 @@ class Nextflow:
         env.pop("NXF_WORK", None)
         # Test runs are short: the C1 JIT alone halves the engine's CPU time on a small machine.
         env.setdefault("NXF_OPTS", "-XX:TieredStopAtLevel=1")
+        # Reproducible outputs (report time and ledger timings pinned), so that two runs, or a
+        # killed and resumed run and a clean one, can be compared byte for byte.
+        env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
         bindir = str(Path(sys.executable).parent)
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
         env["PYTHONPATH"] = str(REPO_ROOT / "src") + (
             os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         return env
+
+    def start(self, *args: str, cwd: Path, log: Path) -> subprocess.Popen:
+        """`nextflow run` in the background, in its own process group (a terminal's Ctrl-C
+        reaches the whole group: the engine and the tasks it started)."""
+        cwd.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as out:
+            return subprocess.Popen(
+                [str(self.launcher), "run", str(REPO_ROOT), "-ansi-log", "false", *args],
+                cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True)
 
     def __call__(self, *args: str, cwd: Path, timeout: int = 300) -> NextflowResult:
         cwd.mkdir(parents=True, exist_ok=True)
@@ -128,3 +141,16 @@ def prepared(shared_data: Path, tmp_path_factory) -> Path:
                     "`make setup`) or set VARRANK_SKIP_EXPORT=1 to accept a chain without "
                     f"SCORE. prepare said:\n{proc.stderr}")
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_run(nextflow, prepared, tmp_path_factory):
+    """One real run of the test profile, shared by the tests that read a clean run's outputs
+    (it is the slow part)."""
+    root = tmp_path_factory.mktemp("demo_run")
+    args = ["-profile", "test", "--test_prepared_dir", str(prepared), "--outdir",
+            str(root / "results")]
+    result = nextflow.run(*args, cwd=root / "launch", timeout=900)
+    assert result.returncode == 0, result.output
+    return {"args": args, "outdir": root / "results", "launch": root / "launch", "first": result,
+            "root": root}

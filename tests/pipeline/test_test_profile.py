@@ -44,18 +44,6 @@ def expected_stages(prepared) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(nextflow, prepared, tmp_path_factory):
-    """One real run of the test profile, shared by the tests below (it is the slow part)."""
-    root = tmp_path_factory.mktemp("demo_run")
-    args = ["-profile", "test", "--test_prepared_dir", str(prepared), "--outdir",
-            str(root / "results")]
-    result = nextflow.run(*args, cwd=root / "launch", timeout=900)
-    assert result.returncode == 0, result.output
-    return {"args": args, "outdir": root / "results", "launch": root / "launch", "first": result,
-            "root": root}
-
-
-@pytest.fixture(scope="module")
 def resumed(nextflow, demo_run):
     """The same run again with -resume (same launch folder and outdir)."""
     again = nextflow.run(*demo_run["args"], "-resume", cwd=demo_run["launch"], timeout=600)
