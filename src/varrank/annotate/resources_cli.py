@@ -90,12 +90,7 @@ def _add_build(rsub: argparse._SubParsersAction) -> None:
     build.add_argument("--alphamissense", type=Path, action="append", default=[], metavar="TSV",
                        help="AlphaMissense_hg38.tsv.gz / AlphaMissense_hg19.tsv.gz as "
                             "distributed (CC BY-NC-SA 4.0: non-commercial use)")
-    mito = build.add_argument_group("mtDNA sources (rCRS; docs/mitochondrial.md)")
-    for flag, meta, text in MITO_OPTIONS:
-        mito.add_argument(flag, type=Path, action="append", default=[], metavar=meta, help=text)
-    mito.add_argument("--mito-loci", type=Path, metavar="TSV",
-                      help="MITOMAP genome loci (mitomap_genome_loci.txt): the locus of each chrM "
-                           "variant, and its HGNC gene where the annotator gave none")
+    _add_mito_sources(build)
     build.add_argument("--release", action="append", default=[], metavar="NAME=LABEL",
                        help="release label of a source when its header has none "
                             "(names: clinvar, gnomad, inhouse, spliceai, revel, cadd, alphamissense, "
@@ -112,6 +107,15 @@ def _add_build(rsub: argparse._SubParsersAction) -> None:
     build.add_argument("--threads", type=int, default=2)
     build.add_argument("--memory", default="4GB", help="DuckDB memory limit")
     build.set_defaults(func=_build)
+
+
+def _add_mito_sources(build: argparse.ArgumentParser) -> None:
+    mito = build.add_argument_group("mtDNA sources (rCRS; docs/mitochondrial.md)")
+    for flag, meta, text in MITO_OPTIONS:
+        mito.add_argument(flag, type=Path, action="append", default=[], metavar=meta, help=text)
+    mito.add_argument("--mito-loci", type=Path, metavar="TSV",
+                      help="MITOMAP genome loci (mitomap_genome_loci.txt): the locus of each chrM "
+                           "variant, and its HGNC gene where the annotator gave none")
 
 
 def _add_snpeff_db(rsub: argparse._SubParsersAction) -> None:

@@ -43,6 +43,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="of them, probands of trios (default 5; each adds two parent rows)")
     cohort.set_defaults(func=_cohort)
 
+    _add_mito(actions)
+
+    verify = actions.add_parser("verify", help="check every manifest file exists with its sha256")
+    verify.add_argument("--data-dir", help="test-data mirror")
+    verify.set_defaults(func=_verify)
+
+    pad = actions.add_parser("pad", help="pad a region-named FASTA slice with N to true coordinates")
+    pad.add_argument("--fasta", required=True, help="slice FASTA named like chr17:42425000-43600000")
+    pad.add_argument("--genome", required=True, help="GRCh37 or GRCh38 (gives the contig length)")
+    pad.add_argument("--contig-name", help="rename the contig (e.g. 17 for b37 naming)")
+    pad.add_argument("--bgzip", action="store_true", help="write bgzip-compressed FASTA (+.gzi)")
+    pad.add_argument("--out", required=True, help="output folder")
+    pad.set_defaults(func=_pad)
+
+
+def _add_mito(actions: argparse._SubParsersAction) -> None:
     mito = actions.add_parser(
         "mito", help="a mitochondrial patient (HG00097 chrMT + a spiked MITOMAP allele) and "
                      "its mtDNA bundle",
@@ -57,18 +73,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="the allele spiked in (default 3243A>G, MELAS)")
     mito.add_argument("--heteroplasmy", type=float, default=0.4, help="its level (default 0.4)")
     mito.set_defaults(func=_mito)
-
-    verify = actions.add_parser("verify", help="check every manifest file exists with its sha256")
-    verify.add_argument("--data-dir", help="test-data mirror")
-    verify.set_defaults(func=_verify)
-
-    pad = actions.add_parser("pad", help="pad a region-named FASTA slice with N to true coordinates")
-    pad.add_argument("--fasta", required=True, help="slice FASTA named like chr17:42425000-43600000")
-    pad.add_argument("--genome", required=True, help="GRCh37 or GRCh38 (gives the contig length)")
-    pad.add_argument("--contig-name", help="rename the contig (e.g. 17 for b37 naming)")
-    pad.add_argument("--bgzip", action="store_true", help="write bgzip-compressed FASTA (+.gzi)")
-    pad.add_argument("--out", required=True, help="output folder")
-    pad.set_defaults(func=_pad)
 
 
 def _prepare(args: argparse.Namespace) -> int:
