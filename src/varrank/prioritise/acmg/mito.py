@@ -23,8 +23,11 @@ segregation with heteroplasmy, PM5/PS1 tRNA/protein position rules, BS2, PP4, BP
 
 from __future__ import annotations
 
+from typing import Callable
+
 from varrank.core.vocab import EvidenceStrength
 from varrank.prioritise.acmg.context import RuleContext
+from varrank.prioritise.acmg.thresholds import Thresholds
 from varrank.prioritise.acmg.evidence import (MET, NOT_EVALUATED, NOT_MET, PATHOGENIC, Evidence,
                                               Row, met, not_evaluated, not_met)
 
@@ -58,25 +61,26 @@ def _frequency(row: Row, ctx: RuleContext, code: str
     return af, f"{source} AF_hom={af:.3g}" if af is not None else "", _het_text(row)
 
 
-def ba1(row: Row, ctx: RuleContext) -> Evidence:
-    got = _frequency(row, ctx, "BA1")
-    if isinstance(got, Evidence):
-        return got
-    af, text, het = got
-    cutoff = ctx.thresholds.mt_ba1_af
+def _frequency_rule(code: str, decide: Callable[[float | None, str, str, Thresholds], Evidence]
+                    ) -> Callable[[Row, RuleContext], Evidence]:
+    """A frequency criterion: not evaluated without the sources, else ``decide`` on the
+    homoplasmic AF (None: absent), its text and the heteroplasmic frequencies' text."""
+    def rule(row: Row, ctx: RuleContext) -> Evidence:
+        got = _frequency(row, ctx, code)
+        return got if isinstance(got, Evidence) else decide(*got, ctx.thresholds)
+    rule.__name__ = code.lower()
+    return rule
+
+
+def _ba1(af: float | None, text: str, het: str, t: Thresholds) -> Evidence:
     if af is None:
         return not_met("BA1", f"{ABSENT}{het}")
-    if af >= cutoff:
-        return met("BA1", f"{text} >= {cutoff}{het} ({CITATION})")
-    return not_met("BA1", f"{text} < {cutoff}{het}")
+    if af >= t.mt_ba1_af:
+        return met("BA1", f"{text} >= {t.mt_ba1_af}{het} ({CITATION})")
+    return not_met("BA1", f"{text} < {t.mt_ba1_af}{het}")
 
 
-def bs1(row: Row, ctx: RuleContext) -> Evidence:
-    got = _frequency(row, ctx, "BS1")
-    if isinstance(got, Evidence):
-        return got
-    af, text, het = got
-    t = ctx.thresholds
+def _bs1(af: float | None, text: str, het: str, t: Thresholds) -> Evidence:
     if af is None:
         return not_met("BS1", f"{ABSENT}{het}")
     if af >= t.mt_ba1_af:
@@ -86,17 +90,17 @@ def bs1(row: Row, ctx: RuleContext) -> Evidence:
     return not_met("BS1", f"{text} < {t.mt_bs1_af}{het}")
 
 
-def pm2(row: Row, ctx: RuleContext) -> Evidence:
-    got = _frequency(row, ctx, "PM2")
-    if isinstance(got, Evidence):
-        return got
-    af, text, het = got
-    t = ctx.thresholds
+def _pm2(af: float | None, text: str, het: str, t: Thresholds) -> Evidence:
     if af is None:
         return met("PM2", f"{ABSENT}{het} ({CITATION})", t.mt_pm2_strength)
     if af < t.mt_pm2_af:
         return met("PM2", f"{text} < {t.mt_pm2_af}{het} ({CITATION})", t.mt_pm2_strength)
     return not_met("PM2", f"{text} >= {t.mt_pm2_af}{het}")
+
+
+ba1 = _frequency_rule("BA1", _ba1)
+bs1 = _frequency_rule("BS1", _bs1)
+pm2 = _frequency_rule("PM2", _pm2)
 
 
 def _predictor(row: Row, ctx: RuleContext, code: str) -> Evidence:
