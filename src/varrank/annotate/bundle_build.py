@@ -27,14 +27,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from varrank import __version__
-from varrank.annotate import gene_resources, predictor_tables
+from varrank.annotate import gene_resources, mito_loci, mito_tables, predictor_tables
 from varrank.annotate.inhouse_tsv import decode, tsv_as_vcf_lines
 from varrank.annotate.lookup_index import write_index
 from varrank.annotate.vcf_fast import clean_records_fast
 from varrank.annotate.normalise import bcftools_version, normalise_vcf, query_tsv
 from varrank.annotate.source_meta import header_build, release_of
 from varrank.core.checksums import file_entries, sha256_file
-from varrank.annotate.sources import SourceSpec, resolve
+from varrank.annotate.sources import MITO_KINDS, SourceSpec, resolve
 from varrank.annotate.vcf_text import (LINE_TAG, CleanStats, clean_records, iter_lines,
                                        parse_header)
 from varrank.core.errors import ResourceError
@@ -56,6 +56,7 @@ class BuildRequest:
     sources: list[SourceSpec]
     fasta: Path | None = None
     constraint: Path | None = None
+    mito_loci: Path | None = None
     hpo_dir: Path | None = None
     force: bool = False
     threads: int = 2
@@ -77,7 +78,8 @@ def build_bundle(req: BuildRequest) -> Path:
     if out.exists() and not req.force:
         raise ResourceError("bundle folder already exists", hint="use --force to replace it",
                             path=out)
-    if not req.sources and req.constraint is None and req.hpo_dir is None:
+    if not req.sources and req.constraint is None and req.hpo_dir is None \
+            and req.mito_loci is None:
         raise ResourceError("nothing to build: give at least one source",
                             hint="e.g. --clinvar clinvar.vcf.gz --gnomad gnomad.sites.vcf.bgz")
     names = [s.name for s in req.sources]
@@ -139,6 +141,8 @@ def _build_into(tmp: Path, req: BuildRequest) -> dict:
     if req.constraint is not None:
         manifest["gene_resources"]["gnomad_constraint"] = gene_resources.load_constraint(
             con, req.constraint)
+    if req.mito_loci is not None:
+        manifest["gene_resources"]["mito_loci"] = mito_loci.load(con, req.mito_loci)
     if req.hpo_dir is not None:
         manifest["gene_resources"]["hpo"] = gene_resources.add_hpo(con, req.hpo_dir, tmp / "hpo")
     con.execute("CHECKPOINT")
@@ -200,9 +204,17 @@ def _load_source(con: duckdb.DuckDBPyConnection, spec: SourceSpec, req: BuildReq
         "skipped_examples": examples,
         "columns": [c for c, _ in columns or []],
         **({spec.kind: spec.settings} if spec.settings else {}),
-        **({"licence": predictor_tables.FORMATS[spec.kind].licence}
-           if spec.kind in predictor_tables.FORMATS else {}),
+        **({"licence": _licence(spec.kind)} if _licence(spec.kind) else {}),
     }
+
+
+def _licence(kind: str) -> str | None:
+    """The data's terms for the manifest and the report's Methods (predictors, mtDNA)."""
+    if kind in predictor_tables.FORMATS:
+        return predictor_tables.FORMATS[kind].licence
+    if kind in mito_tables.FORMATS:
+        return mito_tables.FORMATS[kind].licence
+    return mito_tables.MITIMPACT_LICENCE if kind in mito_tables.VCF_KINDS else None
 
 
 def _prepare_file(spec: SourceSpec, path: Path, req: BuildRequest,
@@ -295,6 +307,10 @@ def _source_lines(kind: str, path: Path, genome: str
     predictors' own tables are read as VCF; every other source file is a VCF."""
     if kind == "inhouse" and not _looks_like_vcf(path):
         return True, tsv_as_vcf_lines(path), "in-house TSV"
+    if kind in mito_tables.VCF_KINDS:
+        return True, mito_tables.mitimpact_lines(path), "MitImpact VCF"
+    if kind in mito_tables.KINDS and mito_tables.looks_like(path):
+        return True, mito_tables.table_as_vcf_lines(kind, path), f"{mito_tables.FORMATS[kind].label} table"
     if kind in predictor_tables.KINDS and predictor_tables.looks_like(kind, path):
         fmt = predictor_tables.FORMATS[kind]
         return True, predictor_tables.table_as_vcf_lines(kind, path, genome), f"{fmt.label} table"
@@ -403,7 +419,7 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
                   info_keys: dict[str, str], known_unique: bool = False) -> None:
     """Duplicate check after normalisation, then the sorted final table with bare contigs."""
     load = f'"_load_{spec.name}"'
-    if spec.kind in predictor_tables.KINDS and columns:
+    if (spec.kind in predictor_tables.KINDS or spec.kind in MITO_KINDS) and columns:
         _keep_highest_score(con, load, columns[0][0], spec.name)
     dup = None if known_unique or not _has_duplicates(con, load) else con.execute(
         f"SELECT chrom, pos, ref, alt, list(source_file ORDER BY source_line), "
@@ -419,16 +435,18 @@ def _finish_table(con: duckdb.DuckDBPyConnection, spec: SourceSpec,
     _check_types(con, load, columns, paths, info_keys)
     value_cols = "".join(f', "{c}"' if t == "VARCHAR" else f', CAST("{c}" AS {t}) AS "{c}"'
                          for c, t in columns)
-    decode_cls = spec.kind == "inhouse" and any(c == "classification" for c, _ in columns)
+    encoded = (["classification"] if spec.kind == "inhouse" and any(
+        c == "classification" for c, _ in columns) else []) + (
+        [c for c, t in columns if t == "VARCHAR"] if spec.kind in mito_tables.KINDS else [])
     con.execute(
         f'CREATE TABLE "{spec.name}" AS SELECT {bare_name_sql("chrom")} AS chrom, pos, '
         f"ref, alt{value_cols}, source_line FROM {load} ORDER BY 1, pos, ref, alt")
     con.execute(f"DROP TABLE {load}")
-    if decode_cls:
-        rows = con.execute(f'SELECT DISTINCT classification FROM "{spec.name}" '
-                           "WHERE classification LIKE '%\\%%' ESCAPE '\\'").fetchall()
+    for column in encoded:  # percent-encoded text (inhouse_tsv.encode) back to its own
+        rows = con.execute(f'SELECT DISTINCT "{column}" FROM "{spec.name}" '
+                           f"WHERE \"{column}\" LIKE '%\\%%' ESCAPE '\\'").fetchall()
         for (value,) in rows:
-            con.execute(f'UPDATE "{spec.name}" SET classification = ? WHERE classification = ?',
+            con.execute(f'UPDATE "{spec.name}" SET "{column}" = ? WHERE "{column}" = ?',
                         [decode(value), value])
     if spec.kind == "clinvar":
         from varrank.annotate.clinvar import add_review_stars
@@ -442,7 +460,7 @@ def _keep_highest_score(con: duckdb.DuckDBPyConnection, load: str, score: str, n
     the highest score stays, as predictor_tables keeps it for adjacent repeats."""
     before = con.execute(f"SELECT count(*) FROM {load}").fetchone()[0]
     con.execute(
-        f"CREATE OR REPLACE TABLE {load} AS SELECT * FROM {load} QUALIFY row_number() OVER "
+        f"CREATE OR REPLACE TEMP TABLE {load} AS SELECT * FROM {load} QUALIFY row_number() OVER "
         f'(PARTITION BY chrom, pos, ref, alt ORDER BY TRY_CAST("{score}" AS DOUBLE) DESC '
         "NULLS LAST, source_file, source_line) = 1")
     removed = before - con.execute(f"SELECT count(*) FROM {load}").fetchone()[0]

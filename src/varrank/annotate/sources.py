@@ -14,7 +14,8 @@ from pathlib import Path
 from varrank.annotate.vcf_text import VcfHeader
 from varrank.core.errors import ResourceError
 
-KINDS = ("clinvar", "gnomad", "popfreq", "inhouse", "spliceai", "revel", "cadd", "alphamissense")
+KINDS = ("clinvar", "gnomad", "popfreq", "inhouse", "spliceai", "revel", "cadd", "alphamissense",
+         "gnomad_mito", "helixmtdb", "mitomap", "mitotip", "mitimpact")
 
 # Genetic ancestry group labels used by gnomAD (v2-v4) and 1000 Genomes super-populations.
 GROUPS = ("afr", "ami", "amr", "asj", "eas", "eur", "fin", "mid", "nfe", "oth", "remaining", "sas")
@@ -114,6 +115,32 @@ PREDICTOR_FIELDS = {
     "alphamissense": [Field("am_pathogenicity", "DOUBLE", ("AM_PATHOGENICITY",)),
                       Field("am_class", "VARCHAR", ("AM_CLASS",))],
 }
+
+# mtDNA sources (mito_tables.py turns the tables into these INFO keys; MitImpact is a VCF)
+PREDICTOR_FIELDS.update({
+    "gnomad_mito": [Field("af_hom", "DOUBLE", ("GNOMAD_MT_AF_HOM",)),
+                    Field("af_het", "DOUBLE", ("GNOMAD_MT_AF_HET",)),
+                    Field("ac_hom", "BIGINT", ("GNOMAD_MT_AC_HOM",)),
+                    Field("ac_het", "BIGINT", ("GNOMAD_MT_AC_HET",)),
+                    Field("an", "BIGINT", ("GNOMAD_MT_AN",)),
+                    Field("max_heteroplasmy", "DOUBLE", ("GNOMAD_MT_MAX_HL",)),
+                    Field("filter", "VARCHAR", ("GNOMAD_MT_FILTER",))],
+    "helixmtdb": [Field("af_hom", "DOUBLE", ("HELIX_AF_HOM",)),
+                  Field("af_het", "DOUBLE", ("HELIX_AF_HET",)),
+                  Field("ac_hom", "BIGINT", ("HELIX_AC_HOM",)),
+                  Field("ac_het", "BIGINT", ("HELIX_AC_HET",)),
+                  Field("max_heteroplasmy", "DOUBLE", ("HELIX_MAX_ARF",))],
+    "mitomap": [Field("status", "VARCHAR", ("MITOMAP_STATUS",)),
+                Field("disease", "VARCHAR", ("MITOMAP_DISEASE",)),
+                Field("homoplasmy", "VARCHAR", ("MITOMAP_HOMOPLASMY",)),
+                Field("heteroplasmy", "VARCHAR", ("MITOMAP_HETEROPLASMY",)),
+                Field("genbank_freq", "DOUBLE", ("MITOMAP_GBFREQ",))],
+    "mitotip": [Field("score", "DOUBLE", ("MITOTIP_SCORE",)),
+                Field("quartile", "VARCHAR", ("MITOTIP_QUARTILE",))],
+    "mitimpact": [Field("apogee_score", "DOUBLE", ("APS", "APOGEE_SCORE")),
+                  Field("apogee_class", "VARCHAR", ("AP", "APOGEE"))],
+})
+MITO_KINDS = ("gnomad_mito", "helixmtdb", "mitomap", "mitotip", "mitimpact")
 
 
 def fields_for(kind: str, header: VcfHeader) -> list[Field]:

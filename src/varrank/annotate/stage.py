@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from varrank.annotate import mito_loci
 from varrank.annotate.bundle import Bundle, open_bundle
 from varrank.annotate.consequence.effect import TRANSCRIPT_SCHEMA, TranscriptEffect
 from varrank.annotate.consequence.gene_model import splice_distance
@@ -96,6 +97,7 @@ def _annotate(table: pa.Table, meta: TableMetadata, bundle: Bundle, options: Ann
                 ledger.flag("no_transcript_effect", _key(table, i))
         log.info("transcript effects for %d of %d variants", sum(1 for c in chosen if c),
                  table.num_rows)
+    columns.update(_mito_loci(bundle, table, columns["gene_symbol"], options))
     columns.update(_constraint(bundle, columns["gene_symbol"], options))
     return columns, effects, chosen, annotator
 
@@ -280,6 +282,19 @@ def _add_exonic_splice_distance(table: pa.Table, effects: list[Sequence[Transcri
             if e.splice_distance is None and e.exon and e.transcript_id in by_tx:
                 m = by_tx[e.transcript_id]
                 e.splice_distance = splice_distance(pos, m["strand"], m["exon_starts"], m["exon_ends"])
+
+
+def _mito_loci(bundle: Bundle, table: pa.Table, genes: pa.Array,
+               options: AnnotateOptions) -> dict[str, pa.Array]:
+    """The mtDNA locus of chrM rows (and their gene where the annotator gave none)."""
+    if not bundle.manifest.get("gene_resources", {}).get("mito_loci"):
+        return {}
+    con = bundle.connect(options.threads, options.memory_limit)
+    try:
+        return mito_loci.annotate(con, table.column("chrom").to_pylist(),
+                                  table.column("pos").to_pylist(), genes)
+    finally:
+        con.close()
 
 
 def _constraint(bundle: Bundle, genes: pa.Array, options: AnnotateOptions) -> dict[str, pa.Array]:

@@ -65,7 +65,17 @@ INGEST = _cols(
     ("family_zygosity", pa.string(), "JSON object sample -> zygosity for other samples in the VCF"),
     ("csq_raw", pa.string(), "INFO/CSQ as given by VEP upstream, untouched (null when absent)"),
     ("ann_raw", pa.string(), "INFO/ANN as given by snpEff upstream, untouched (null when absent)"),
+    # mtDNA (ingest/heteroplasmy.py); null off chrM/MT
+    ("heteroplasmy", pa.float64(), "chrM/MT: fraction of mtDNA copies carrying the ALT (0-1), "
+     "from FORMAT/AF (or HF) when within 0-1, else AD alt/(ref+alt); null when unknown"),
+    ("heteroplasmy_source", pa.string(), "chrM/MT: FORMAT/AF, FORMAT/HF, AD, or GT (a haploid "
+     "ALT call without read counts: homoplasmic by the caller's call, level unknown)"),
+    ("plasmy", pa.string(), "chrM/MT: homoplasmic (heteroplasmy >= 95%, gnomAD's cut-off) or "
+     "heteroplasmic"),
+    ("heteroplasmy_flag", pa.string(), "chrM/MT: problems with the level (FORMAT/AF outside "
+     "0-1, AD above DP, AF and AD disagreeing), '; '-joined; null when none"),
 )
+HETEROPLASMY_COLUMNS = ("heteroplasmy", "heteroplasmy_source", "plasmy", "heteroplasmy_flag")
 
 ANNOTATE = _cols(
     "annotate",
@@ -124,6 +134,39 @@ ANNOTATE = _cols(
     ("alphamissense_class", pa.string(), "AlphaMissense am_class (likely_benign, ambiguous, "
      "likely_pathogenic)"),
     ("alphamissense_release", pa.string(), "AlphaMissense release used"),
+    # mtDNA sources (docs/mitochondrial.md); null off chrM/MT
+    ("mito_locus", pa.string(), "chrM/MT: MITOMAP loci covering the position (MT-TL1, MT-CR, "
+     "...), ';'-joined"),
+    ("gnomad_mt_af_hom", pa.float64(), "gnomAD chrM homoplasmic allele frequency (AF_hom)"),
+    ("gnomad_mt_af_het", pa.float64(), "gnomAD chrM heteroplasmic (10-95%) allele frequency (AF_het)"),
+    ("gnomad_mt_ac_hom", pa.int64(), "gnomAD chrM homoplasmic count"),
+    ("gnomad_mt_ac_het", pa.int64(), "gnomAD chrM heteroplasmic count"),
+    ("gnomad_mt_an", pa.int64(), "gnomAD chrM allele number (genomes called)"),
+    ("gnomad_mt_max_heteroplasmy", pa.float64(), "gnomAD chrM highest heteroplasmy observed"),
+    ("gnomad_mt_filter", pa.string(), "gnomAD chrM site filters"),
+    ("gnomad_mito_release", pa.string(), "gnomAD chrM release used"),
+    ("helixmtdb_af_hom", pa.float64(), "HelixMTdb homoplasmic allele frequency"),
+    ("helixmtdb_af_het", pa.float64(), "HelixMTdb heteroplasmic allele frequency"),
+    ("helixmtdb_ac_hom", pa.int64(), "HelixMTdb homoplasmic count"),
+    ("helixmtdb_ac_het", pa.int64(), "HelixMTdb heteroplasmic count"),
+    ("helixmtdb_max_heteroplasmy", pa.float64(), "HelixMTdb highest alternate read fraction"),
+    ("helixmtdb_release", pa.string(), "HelixMTdb release used"),
+    ("mitomap_status", pa.string(), "MITOMAP disease status (Cfrm = confirmed pathogenic, "
+     "Reported, ...; untrusted text)"),
+    ("mitomap_disease", pa.string(), "MITOMAP associated diseases (untrusted text)"),
+    ("mitomap_homoplasmy", pa.string(), "MITOMAP: reported homoplasmic (+/-)"),
+    ("mitomap_heteroplasmy", pa.string(), "MITOMAP: reported heteroplasmic (+/-)"),
+    ("mitomap_genbank_freq", pa.float64(), "MITOMAP: % of GenBank full-length sequences with "
+     "the allele"),
+    ("mitomap_release", pa.string(), "MITOMAP disease table release used"),
+    ("mitotip_score", pa.float64(), "MitoTIP tRNA pathogenicity score; PP3/BP4 by quartile "
+     "(McCormick 2020)"),
+    ("mitotip_quartile", pa.string(), "MitoTIP quartile (Q1 likely pathogenic .. Q4 likely benign)"),
+    ("mitotip_release", pa.string(), "MitoTIP release used"),
+    ("apogee_score", pa.float64(), "MitImpact APOGEE score (mtDNA missense); PP3/BP4 "
+     "(McCormick 2020)"),
+    ("apogee_class", pa.string(), "MitImpact APOGEE class (Pathogenic, Neutral)"),
+    ("mitimpact_release", pa.string(), "MitImpact release used"),
     ("gene_pli", pa.float64(), "gnomAD constraint pLI"),
     ("gene_loeuf", pa.float64(), "gnomAD constraint LOEUF"),
     ("gene_constraint_release", pa.string(), "gnomAD constraint release used"),

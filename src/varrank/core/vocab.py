@@ -113,7 +113,8 @@ class InheritanceMode(StrEnum):
     AUTOSOMAL_RECESSIVE_COMPHET_POSSIBLE = "autosomal_recessive_comphet_possible"
     X_LINKED_RECESSIVE = "x_linked_recessive"
     X_LINKED_DOMINANT = "x_linked_dominant"
-    MITOCHONDRIAL = "mitochondrial"
+    MITOCHONDRIAL = "mitochondrial"  # on chrM/MT; the mother's genotype unknown
+    MITOCHONDRIAL_MATERNAL = "mitochondrial_maternal"  # on chrM/MT and the mother carries it
 
 
 class DiseaseInheritance(StrEnum):

@@ -51,7 +51,8 @@ class _Columns:
     VCFs, and one list append per row instead of one per cell."""
 
     def __init__(self) -> None:
-        self.schema = arrow_schema("ingest")
+        # the calls' columns; the heteroplasmy ones are added after (ingest/heteroplasmy.py)
+        self.schema = pa.schema([arrow_schema("ingest").field(n) for n in ROW_ORDER])
         self.names = tuple(self.schema.names)
         self.batches: list[pa.RecordBatch] = []
         self.rows: list[tuple] = []

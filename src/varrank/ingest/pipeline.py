@@ -31,7 +31,9 @@ from varrank.core.table_meta import TableMetadata
 from varrank.core.vocab import Sex, Stage
 from varrank.ingest import reasons
 from varrank.ingest.audit import DropRecorder
+from varrank.ingest import quoted_info
 from varrank.ingest.extract import ExtractResult, extract
+from varrank.ingest.heteroplasmy import add_heteroplasmy
 from varrank.ingest.normalise import bcftools_version, normalise, rename_contigs
 from varrank.ingest.prefilter import PrefilterResult, prefilter
 from varrank.ingest.proband import choose_proband, family_samples
@@ -97,12 +99,18 @@ def run_ingest(
     out.mkdir(parents=True, exist_ok=True)
     paths = output_paths(out, patient)
     ledger = Ledger(Stage.INGEST, patient)
+    sniffed, unquoted = _unquote_info(sniffed, out, patient, ledger)
     ledger.notes += ([] if who.reference else [NO_FASTA_NOTE]) + \
         (who.pedigree.warnings if who.pedigree else [])
     family = family_samples(who.proband, sniffed.samples, who.pedigree, ledger)
     qc = QcAccumulator(who.build)
-    pre, result = _normalise_and_extract(sniffed, paths, patient, who.proband, family,
-                                         who.reference, ledger, qc)
+    try:
+        pre, result = _normalise_and_extract(sniffed, paths, patient, who.proband, family,
+                                             who.reference, ledger, qc)
+    finally:
+        if unquoted is not None:
+            unquoted.unlink(missing_ok=True)
+    result.table = add_heteroplasmy(result.table, paths.vcf, who.proband, ledger)
     metadata = TableMetadata(
         patient=patient, proband=who.proband, genome_build=who.build,
         fasta=str(Path(fasta).resolve()) if fasta else None,
@@ -118,6 +126,17 @@ def run_ingest(
     log.info("ingest: %d records in, %d rows out, dropped %s in %.1f s", ledger.records_in,
              ledger.records_out, dict(ledger.dropped), time.monotonic() - started)
     return paths
+
+
+def _unquote_info(sniffed: SniffResult, out: Path, patient: str,
+                  ledger: Ledger) -> tuple[SniffResult, Path | None]:
+    """A VCF whose INFO columns are wrapped in quotes is read through an unquoted copy
+    (quoted_info.py); the copy's lines are the original's, so line numbers still hold."""
+    if not quoted_info.has_quoted_info(sniffed):
+        return sniffed, None
+    copy = out / f".{patient}.unquoted.vcf"
+    ledger.notes.append(quoted_info.note(quoted_info.unquote_copy(sniffed, copy)))
+    return sniff(copy), copy
 
 
 def _sniff_input(vcf: Path, index: str | Path | None) -> SniffResult:

@@ -42,6 +42,9 @@ class RankWeights:
     # gave none (the splice line counts once).
     pangolin_min_delta: float = 0.2
     pangolin_points: int = 1
+    # mtDNA (inheritance/mito.py): a heteroplasmy below this may be an artefact or NUMT
+    mito_min_heteroplasmy: float = 0.03
+    mito_low_heteroplasmy_factor: float = 0.5
 
     def __post_init__(self) -> None:
         if self.impact_points is None:

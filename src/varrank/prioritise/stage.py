@@ -24,7 +24,7 @@ import pyarrow as pa
 from varrank.core import schema
 from varrank.core.errors import InputError
 from varrank.core.frequency import FILTERING_AF_COLUMNS
-from varrank.core.genome import bare_name
+from varrank.core.genome import bare_name, is_mitochondrial
 from varrank.core.ledger import Ledger
 from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
 from varrank.core.table_meta import TableMetadata
@@ -37,9 +37,11 @@ from varrank.prioritise.acmg.combine import (acmg_points, classify_2015, classif
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import Row
 from varrank.prioritise.acmg.protein_index import ProteinIndex
+from varrank.prioritise.acmg import mito
 from varrank.prioritise.acmg.thresholds import Thresholds
 from varrank.prioritise.consequence_prior import impact_of
 from varrank.prioritise.inheritance import modes as inh
+from varrank.prioritise.inheritance.mito import heteroplasmy_factor
 from varrank.core.pedigree import Pedigree, check_samples, read_ped, single_sample
 from varrank.prioritise.phenotype.excluded import ExcludedTerms, consistent_exclusions
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id, load_index
@@ -53,10 +55,12 @@ LOG = logging.getLogger(__name__)
 K = EvidenceKind
 EVIDENCE_KINDS = {
     K.PVS1: {"PVS1"}, K.PROTEIN: {"PS1", "PM5"}, K.FREQUENCY: {"PM2", "BA1", "BS1"},
-    K.LENGTH: {"PM4", "BP3"}, K.COMPUTATIONAL: {"PP3", "BP4", "BP7"}, K.CLINVAR: {"ClinVar"},
+    K.LENGTH: {"PM4", "BP3"}, K.COMPUTATIONAL: {"PP3", "BP4", "BP7"}, K.CLINVAR: {"ClinVar", "MITOMAP"},
     K.CONSEQUENCE: set(), K.PHENOTYPE: set(), K.INHERITANCE: set(), K.EXCLUDED_PHENOTYPE: set(),
 }
 assert set(EVIDENCE_KINDS) == set(EvidenceKind)
+# database assertions' evidence kinds in evidence_json (ranking only)
+ASSERTION_KINDS = {"ClinVar": "clinvar", "MITOMAP": "mitomap"}
 
 
 @dataclass
@@ -143,9 +147,7 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
     use_consequence = K.CONSEQUENCE not in options.skip
     genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
     matches = _gene_matches(profile, genes) if use_phenotype else {}
-    ctx = RuleContext(resources.thresholds, _gene_modes(resources.index, genes),
-                      resources.lof_genes, resources.protein_index,
-                      any(r.get(c) is not None for r in rows for c in FILTERING_AF_COLUMNS))
+    ctx = _rule_context(resources, rows, genes, metadata)
     if not ctx.frequency_data:
         ledger.notes.append("no population frequencies in the table: PM2/BA1/BS1 not evaluated")
 
@@ -164,6 +166,20 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
     LOG.info("prioritised %d variants in %.1f s", table.num_rows, time.time() - started)
     return out, ledger, _stage_details(profile, resources, use_phenotype, phenotype_note, ped,
                                        options)
+
+
+def _rule_context(resources: Resources, rows: list[dict], genes: list[str],
+                  metadata: TableMetadata) -> RuleContext:
+    """The rules' shared inputs; the mtDNA flags say which mtDNA sources ANNOTATE's bundle had
+    (a source absent from the bundle means "not looked up", never "absent from it")."""
+    annotate = metadata.stage_details(Stage.ANNOTATE) or {}
+    kinds = set((annotate.get("source_kinds") or {}).values())
+    return RuleContext(resources.thresholds, _gene_modes(resources.index, genes),
+                       resources.lof_genes, resources.protein_index,
+                       any(r.get(c) is not None for r in rows for c in FILTERING_AF_COLUMNS),
+                       mt_frequency_data=bool(kinds & {"gnomad_mito", "helixmtdb"}),
+                       mt_predictor_data=bool(kinds & {"mitotip", "mitimpact"}),
+                       mitomap_data="mitomap" in kinds)
 
 
 def _evaluate_rows(rows, ctx, skip, weights, use_consequence, cache: dict | None) -> list[dict]:
@@ -291,8 +307,9 @@ def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str], weights: Ra
     items = acmg.evaluate(Row(row), ctx, skip)
     t = ctx.thresholds
     impact = impact_of(row.get("impact"), row.get("consequence"))
-    acmg_items = [e for e in items if e.code != "ClinVar"]
+    acmg_items = [e for e in items if e.code not in acmg.ASSERTION_CODES]
     clinvar_item = next(e for e in items if e.code == "ClinVar")
+    mitomap_item = next((e for e in items if e.code == mito.MITOMAP_CODE), None)
     points = acmg_points(acmg_items, t)
     ba1 = any(e.code == "BA1" and e.met for e in acmg_items)
     pangolin = ((0, "not_evaluated", "computational evidence switched off") if "PP3" in skip
@@ -306,6 +323,7 @@ def _evaluate_row(row: dict, ctx: RuleContext, skip: frozenset[str], weights: Ra
         "class_2015": classify_2015(acmg_items),
         "class_points": classify_points(points, t, stand_alone_benign=ba1),
         "clinvar_points": clinvar_rank_points(clinvar_item, ctx),
+        "mitomap_points": mito.mitomap_rank_points(mitomap_item, ctx) if mitomap_item else 0,
         "impact": impact if use_consequence else None,
         "impact_points": weights.impact_points.get(impact, 0) if use_consequence and impact else 0,
         "codes": ";".join(e.label for e in acmg_items if e.met),
@@ -411,6 +429,10 @@ def _inheritance_outcome(s: _Scored, i: int, row, fit, modes, weights, use_inher
             s.excluded[i] = text
         return text
     s.inh_factor[i], text = inheritance_factor(fit, modes, weights, inh.DISEASE_MODE_FITS)
+    if is_mitochondrial(str(row.get("chrom") or "")):
+        factor, level = heteroplasmy_factor(row, weights)
+        s.inh_factor[i] *= factor
+        text += f"; {level}" if level else ""
     return text
 
 
@@ -482,7 +504,8 @@ def _xpresso_item(row: dict) -> dict | None:
 def _rank_points(res: dict) -> int:
     """ACMG points + ClinVar ranking weight + consequence prior + Pangolin's ranking point:
     the variant score's input."""
-    return res["points"] + res["clinvar_points"] + res["impact_points"] + res["pangolin"][0]
+    return res["points"] + res["clinvar_points"] + res.get("mitomap_points", 0) + \
+        res["impact_points"] + res["pangolin"][0]
 
 
 def _gene_scores(rows, combined, variant_score, pheno, inh_factor, partners, excluded):
@@ -507,9 +530,9 @@ def _evidence_items(res, t, match, use_phenotype, pfactor, fit, ifactor, inh_tex
     items = []
     for e in res["items"]:
         d = e.to_dict(t)
-        d["kind"] = "clinvar" if e.code == "ClinVar" else "acmg"
-        if e.code == "ClinVar":
-            d["points"] = res["clinvar_points"]
+        d["kind"] = ASSERTION_KINDS.get(e.code, "acmg")
+        if e.code in ASSERTION_KINDS:
+            d["points"] = res["clinvar_points" if e.code == "ClinVar" else "mitomap_points"]
             d["note"] = "ranking only; not part of the ACMG class (PP5/BP6 retired)"
         items.append(d)
     items.append({"kind": "consequence", "impact": res["impact"],

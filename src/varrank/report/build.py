@@ -25,6 +25,7 @@ from varrank.report import columns as cols
 from varrank.report import findings as fnd
 from varrank.report import ledgers as ldg
 from varrank.report import methods as mth
+from varrank.report import mito
 from varrank.report.hpo_labels import HpoLabels
 from varrank.report.limitations import limitations
 from varrank.report.secondary import SF_GENES, SF_LIST_VERSION, is_secondary_candidate
@@ -217,6 +218,7 @@ def build_report(table: pa.Table, metadata: TableMetadata, *, qc: dict | None,
         "secondary_findings": secondary_findings(
             table, stages, secondary, {f["variant_key"] for f in primary["items"]}),
         "variants": variant_rows(table, max_variants),
+        "mitochondrial": mito.mitochondrial_section(table),
         # The table's excluded_reason counts stand in for a missing PRIORITISE ledger only.
         "exclusions": ldg.summarise(ledgers, len(table), {} if any(
             lg.get("stage") == "prioritise" for lg in ledgers) else dict(excluded)),

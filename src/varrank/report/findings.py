@@ -15,6 +15,7 @@ from typing import Any
 from varrank.core.clinvar import is_pathogenic_assertion
 from varrank.core.frequency import filtering_af
 from varrank.core.vocab import AcmgClass
+from varrank.report.mito import mito_finding
 from varrank.report.values import clean, split_list
 
 # SpliceAI delta-score cut-offs of Jaganathan et al. 2019 (Cell 176:535): 0.2 high recall,
@@ -136,6 +137,7 @@ def build_finding(row: dict[str, Any], stages: set[str], tracks: list[dict] | No
                            "gene": get("xpresso_gene"), "status": get("xpresso_status")}
                           if get("xpresso_status") is not None else None)
     finding["missense"] = _missense(get, finding["evidence"])
+    finding["mito"] = mito_finding(get)
     if any(get(c) is not None for c in ("acmg_class", "acmg_codes", "acmg_points")):
         finding["acmg"] = {"class": get("acmg_class"), "codes": split_list(row.get("acmg_codes")),
                            "points": get("acmg_points"),
@@ -164,7 +166,7 @@ def _finding_base(row: dict[str, Any], get) -> dict[str, Any]:
         "consequence": split_list(row.get("consequence"), "&") or None,
         "impact": get("impact"), "exon": get("exon"), "intron": get("intron"),
         "clinvar": None, "gnomad": None, "spliceai": None, "pangolin": None, "xpresso": None,
-        "missense": None,
+        "missense": None, "mito": None,
         "acmg": None,
         "phenotype": None,
         "inheritance_fit": split_list(row.get("inheritance_fit")) or None,

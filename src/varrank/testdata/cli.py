@@ -43,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="of them, probands of trios (default 5; each adds two parent rows)")
     cohort.set_defaults(func=_cohort)
 
+    _add_mito(actions)
+
     verify = actions.add_parser("verify", help="check every manifest file exists with its sha256")
     verify.add_argument("--data-dir", help="test-data mirror")
     verify.set_defaults(func=_verify)
@@ -54,6 +56,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     pad.add_argument("--bgzip", action="store_true", help="write bgzip-compressed FASTA (+.gzi)")
     pad.add_argument("--out", required=True, help="output folder")
     pad.set_defaults(func=_pad)
+
+
+def _add_mito(actions: argparse._SubParsersAction) -> None:
+    mito = actions.add_parser(
+        "mito", help="a mitochondrial patient (HG00097 chrMT + a spiked MITOMAP allele) and "
+                     "its mtDNA bundle",
+        description="Write OUT/MT.fa (rCRS named MT), OUT/HG00097.mito.vcf (the real 1000 "
+                    "Genomes HG00097 chrMT calls with m.POSREF>ALT spiked in at the given "
+                    "heteroplasmy, GT/AD/AF/DP as Mutect2 writes them) and OUT/bundle/ (gnomAD "
+                    "chrM, HelixMTdb, MITOMAP, MitoTIP, MitImpact, MITOMAP loci). See "
+                    "docs/mitochondrial.md.")
+    mito.add_argument("--data-dir", help="test-data mirror (default: $VARRANK_TEST_DATA or ../shared/data)")
+    mito.add_argument("--out", required=True, help="output folder")
+    mito.add_argument("--spike", default="3243A>G", metavar="POSREF>ALT",
+                      help="the allele spiked in (default 3243A>G, MELAS)")
+    mito.add_argument("--heteroplasmy", type=float, default=0.4, help="its level (default 0.4)")
+    mito.set_defaults(func=_mito)
 
 
 def _prepare(args: argparse.Namespace) -> int:
@@ -68,6 +87,22 @@ def _cohort(args: argparse.Namespace) -> int:
     from varrank.testdata.cohort import build_cohort
 
     print(build_cohort(args.data_dir, args.out, args.patients, args.families))
+    return 0
+
+
+def _mito(args: argparse.Namespace) -> int:
+    import re
+
+    from varrank.core.errors import InputError
+    from varrank.testdata.mito import Spike, prepare_mito
+
+    found = re.fullmatch(r"(\d+)([ACGT])>([ACGT])", args.spike.strip().upper())
+    if not found or not 0 < args.heteroplasmy <= 1:
+        raise InputError(f"--spike {args.spike!r} / --heteroplasmy {args.heteroplasmy}",
+                         hint="give an SNV like 3243A>G and a level in (0, 1]")
+    spike = Spike(int(found.group(1)), found.group(2), found.group(3), args.heteroplasmy)
+    for name, path in prepare_mito(args.data_dir, args.out, spike).items():
+        print(f"{name}\t{path}")
     return 0
 
 

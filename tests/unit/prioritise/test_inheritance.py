@@ -34,7 +34,8 @@ def gts(kid, dad=None, mum=None):
     ("hemi", "hom_ref", "het", "X", {"x_linked_recessive"}),
     ("hemi", "hemi", "het", "X", set()),                        # son's X is not from dad
     ("het", "hom_ref", "hom_ref", "X", {"x_linked_dominant", "x_linked_recessive", "de_novo"}),
-    ("hom_alt", "het", "het", "MT", {"mitochondrial"}),
+    ("hom_alt", "het", "het", "MT", {"mitochondrial_maternal"}),  # the mother carries it
+    ("hom_alt", "het", "hom_ref", "MT", {"mitochondrial", "de_novo"}),  # not from the father
 ])
 def test_variant_modes_in_a_trio(kid, dad, mum, chrom, expected):
     assert variant_modes(chrom, gts(kid, dad, mum), trio(), "kid") == expected

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from varrank.prioritise.acmg import (clinvar, computational, frequency, length_change,
+from varrank.core.genome import is_mitochondrial
+from varrank.prioritise.acmg import (clinvar, computational, frequency, length_change, mito,
                                      protein_change, pvs1, synonymous)
 from varrank.prioritise.acmg.context import RuleContext
 from varrank.prioritise.acmg.evidence import NOT_EVALUATED, Evidence, Row
@@ -27,6 +28,8 @@ RULES: tuple[tuple[str, Callable[[Row, RuleContext], Evidence]], ...] = (
     ("BP7", synonymous.bp7),
     ("ClinVar", clinvar.clinvar_assertion),
 )
+# assertions of a database: shown and ranked, never part of the ACMG class
+ASSERTION_CODES = ("ClinVar", mito.MITOMAP_CODE)
 
 
 def evaluate(row: Mapping | Row, ctx: RuleContext,
@@ -34,8 +37,13 @@ def evaluate(row: Mapping | Row, ctx: RuleContext,
     """All rules for one row; codes in ``skip`` are reported as not evaluated (ablation)."""
     if not isinstance(row, Row):
         row = Row(row)
+    # mtDNA: McCormick 2020's specification replaces the nuclear rule of the same code
+    on_mt = is_mitochondrial(str(row.get("chrom") or ""))
+    rules = [(c, mito.RULES.get(c, r) if on_mt else r) for c, r in RULES]
+    if on_mt:
+        rules.append((mito.MITOMAP_CODE, mito.mitomap_assertion))
     out = []
-    for code, rule in RULES:
+    for code, rule in rules:
         if code in skip:
             out.append(Evidence(code, NOT_EVALUATED, "switched off for this analysis"))
         else:
@@ -43,4 +51,4 @@ def evaluate(row: Mapping | Row, ctx: RuleContext,
     return out
 
 
-__all__ = ["RuleContext", "Evidence", "Row", "evaluate", "RULES"]
+__all__ = ["RuleContext", "Evidence", "Row", "evaluate", "RULES", "ASSERTION_CODES"]

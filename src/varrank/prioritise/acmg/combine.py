@@ -65,8 +65,8 @@ def classify_2015(items: Iterable[Evidence]) -> str:
 
 
 def acmg_points(items: Iterable[Evidence], thresholds: Thresholds) -> int:
-    """Sum of signed points over ACMG criteria (the ClinVar item is excluded)."""
-    return sum(e.points(thresholds) for e in items if e.code != "ClinVar")
+    """Sum of signed points over ACMG criteria (the ClinVar and MITOMAP items are excluded)."""
+    return sum(e.points(thresholds) for e in items if e.code not in ("ClinVar", "MITOMAP"))
 
 
 def classify_points(points: int, thresholds: Thresholds, stand_alone_benign: bool = False) -> str:

@@ -24,6 +24,10 @@ class RuleContext:
     lof_genes: frozenset[str] | None = None
     protein_index: ProteinIndex | None = None
     frequency_data: bool = True
+    # which mtDNA sources the bundle had (ANNOTATE's source kinds): absent means not looked up
+    mt_frequency_data: bool = False
+    mt_predictor_data: bool = False
+    mitomap_data: bool = False
 
     def modes_for(self, gene: str | None) -> frozenset[str]:
         if not gene:

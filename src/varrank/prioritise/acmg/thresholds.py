@@ -20,6 +20,12 @@ Sources:
   intervals for PP3/BP4 up to Strong / Very Strong).
 - Bergquist T, et al. Genet Med 2025;27:101402 (calibrated AlphaMissense intervals: PP3 up to
   Strong, BP4 up to Moderate).
+- McCormick EM, et al. Hum Mutat 2020;41:2028-2057 (ClinGen specifications of ACMG/AMP for
+  mtDNA variants): frequency from homoplasmic AF in gnomAD / HelixMTdb (BA1 >= 1%, BS1 >= 0.5%,
+  PM2_Supporting < 0.002%); PP3/BP4 from MitoTIP (tRNA) and APOGEE (missense).
+- Sonney S, et al. PLoS Comput Biol 2017;13:e1005867 (MitoTIP; quartiles Q1 >= 16.25 likely
+  pathogenic .. Q4 < 8.44 likely benign, from the distributed score table).
+- Castellana S, et al. PLoS Comput Biol 2017;13:e1005628 (APOGEE: score > 0.5 Pathogenic).
 - Karczewski KJ, et al. Nature 2020;581:434-443 (gnomAD LOEUF < 0.35 as the most
   LoF-intolerant decile; pLI >= 0.9 from Lek 2016) -- used as a proxy for "LoF is a known
   disease mechanism" when no curated haploinsufficiency list is given.
@@ -106,6 +112,19 @@ class Thresholds:
     # of: Pejaver 2022 ask for one tool chosen in advance; taking the most damaging of several
     # would count the same prediction more than once. A lab names its own order here.
     missense_tools: tuple[str, ...] = MISSENSE_TOOL_NAMES
+
+    # --- mtDNA (McCormick 2020; acmg/mito.py) -------------------------------------------
+    # homoplasmic AF, the highest of gnomAD chrM and HelixMTdb
+    mt_ba1_af: float = 0.01              # >= 1%: BA1
+    mt_bs1_af: float = 0.005             # >= 0.5% (and below BA1): BS1
+    mt_pm2_af: float = 0.00002           # < 0.002% (or absent): PM2_Supporting
+    mt_pm2_strength: str = S.SUPPORTING
+    mitotip_pp3: float = 16.25           # MitoTIP score >= this (Q1): PP3 (tRNA)
+    mitotip_bp4: float = 8.44            # MitoTIP score < this (Q4): BP4 (tRNA)
+    apogee_pp3: float = 0.5              # APOGEE score > this (its Pathogenic class): PP3
+    # MITOMAP "Cfrm" (confirmed pathogenic), like a ClinVar assertion: ranking only, never
+    # the ACMG class (a database assertion is not independent evidence; Biesecker 2018)
+    mitomap_confirmed_rank_points: int = 6
 
     # --- ClinVar as evidence of its own (ranking only, not the ACMG class) ----------------
     # PP5/BP6 were retired by ClinGen SVI (Biesecker 2018, Genet Med 20:1687): a ClinVar

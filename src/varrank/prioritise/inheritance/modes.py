@@ -16,7 +16,12 @@ never rule a mode out.
 - x_linked_recessive: on X; affected males hemizygous (GATK het calls in males accepted),
   affected females hom-alt; unaffected males do not carry; fathers of affected males may not.
 - x_linked_dominant: on X; every affected carries; unaffected members do not.
-- mitochondrial: on chrM/MT and carried by the proband.
+- mitochondrial (chrM/MT, carried by the proband; inheritance/mito.py): maternal. The
+  mother carrying it gives mitochondrial_maternal; a called hom-ref mother gives de_novo
+  (besides mitochondrial: her level may be below detection in blood); the father's genotype
+  is not used (paternal mtDNA is not transmitted). Relatives never rule it out: with
+  heteroplasmy and tissue thresholds, unaffected carriers and affected non-carriers (in
+  blood) are expected (McCormick 2020).
 The pseudo-autosomal regions are not modelled (PAR variants are judged as X-linked).
 """
 
@@ -30,6 +35,7 @@ from varrank.core.genome import bare_name, is_mitochondrial
 from varrank.core.vocab import (CARRIER_ZYGOSITIES, DiseaseInheritance, InheritanceMode, Sex,
                                 Zygosity)
 from varrank.core.pedigree import Pedigree
+from varrank.prioritise.inheritance.mito import maternal_modes
 
 M = InheritanceMode
 DOMINANT_MODES = {M.DE_NOVO, M.AUTOSOMAL_DOMINANT, M.X_LINKED_DOMINANT}
@@ -44,7 +50,7 @@ DISEASE_MODE_FITS = {
     D.X_LINKED_RECESSIVE: {M.X_LINKED_RECESSIVE, M.DE_NOVO},
     D.X_LINKED_DOMINANT: {M.X_LINKED_DOMINANT, M.DE_NOVO},
     D.X_LINKED: {M.X_LINKED_RECESSIVE, M.X_LINKED_DOMINANT, M.DE_NOVO},
-    D.MITOCHONDRIAL: {M.MITOCHONDRIAL},
+    D.MITOCHONDRIAL: {M.MITOCHONDRIAL, M.MITOCHONDRIAL_MATERNAL, M.DE_NOVO},
     D.Y_LINKED: {M.AUTOSOMAL_DOMINANT},
 }
 
@@ -83,7 +89,7 @@ def variant_modes(chrom: str, gts: Genotypes, ped: Pedigree, proband: str) -> se
     if not _carrier(me):
         return set()
     if is_mitochondrial(chrom):
-        return {M.MITOCHONDRIAL}
+        return maternal_modes(gts, ped, proband)
     affected = set(ped.affected()) | {proband}
     unaffected = set(ped.unaffected()) - {proband}
     father, mother = ped.parents(proband)
