@@ -31,6 +31,7 @@ from varrank.annotate.lookup import lookup
 from varrank.core.alleles import sequence_mask
 from varrank.core.errors import InputError
 from varrank.core.ledger import Ledger
+from varrank.core.progress import Progress
 from varrank.core.schema import KEY, allele_label, arrow_schema, variant_key
 from varrank.core.stage_io import attach_columns, read_stage_table, write_stage_outputs
 from varrank.core.table_meta import TableMetadata
@@ -202,7 +203,9 @@ def _snpeff_effects(db: Path, build: str, records: list, idx: list[int],
     flags = _flags_by_transcript(models)
     with tempfile.TemporaryDirectory(prefix="varrank-snpeff-") as tmp:
         ann = run_snpeff(db, manifest, [records[i] for i in idx], Path(tmp))
+    progress = Progress("transcript effects", total=len(idx), unit="variants")
     for j, i in enumerate(idx):
+        progress.update()
         if j not in ann:
             continue
         effects[i] = parse_ann(ann[j], records[i][3], annotator=manifest["annotator"])
@@ -212,6 +215,7 @@ def _snpeff_effects(db: Path, build: str, records: list, idx: list[int],
             ledger.flag("consequence_skipped:contig_not_in_snpeff_db", _key(table, i))
             skipped.add(i)
             effects[i] = []
+    progress.finish()
     return manifest["annotator"], models
 
 
@@ -234,7 +238,9 @@ def _upstream_effects(table: pa.Table, meta: TableMetadata, options: AnnotateOpt
     column, kind = upstream
     raw = table.column(column).to_pylist()
     fields = _csq_fields(meta, options) if kind == "CSQ" else None
+    progress = Progress(f"upstream {kind} parsed", total=len(raw), unit="variants")
     for i, value in enumerate(raw):
+        progress.update()
         if not value:
             continue
         if kind == "CSQ":
@@ -242,6 +248,7 @@ def _upstream_effects(table: pa.Table, meta: TableMetadata, options: AnnotateOpt
                                    annotator="VEP (upstream CSQ)")
         else:
             effects[i] = parse_ann(value, records[i][3], annotator="snpEff (upstream ANN)")
+    progress.finish()
 
 
 def _csq_fields(meta: TableMetadata, options: AnnotateOptions) -> list[str]:

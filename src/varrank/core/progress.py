@@ -10,9 +10,12 @@ Progress never touches a stage's outputs.
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 log = logging.getLogger("varrank.progress")
@@ -86,3 +89,28 @@ class Progress:
             self.stream.flush()
         else:
             self.logger.info("%s", self.text(now))
+
+
+def run_counting_lines(cmd: list[str], stdout_path: Path, progress: Progress,
+                       poll_s: float = 1.0) -> tuple[int, str]:
+    """Run an external tool that writes one line per record to ``stdout_path`` (snpEff, VEP),
+    counting the lines it has written so far as progress; return (exit status, stderr).
+
+    The tools print no progress of their own that a task log could show, and on a genome they
+    run for minutes. stderr goes to a file, not a pipe, so a chatty tool never blocks."""
+    with open(stdout_path, "wb") as out, tempfile.TemporaryFile("w+") as err, \
+            open(stdout_path, "rb") as seen:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        while True:
+            try:
+                proc.wait(timeout=poll_s)
+                finished = True
+            except subprocess.TimeoutExpired:
+                finished = False
+            while block := seen.read(1 << 20):
+                progress.update(block.count(b"\n"))
+            if finished:
+                break
+        progress.finish()
+        err.seek(0)
+        return proc.returncode, err.read()

@@ -73,3 +73,30 @@ def test_a_short_step_shows_nothing(caplog):
         progress.update(3)
         progress.finish()
     assert progress.lines == 0 and not caplog.records
+
+
+def test_an_external_tools_output_lines_are_counted_while_it_runs(tmp_path, caplog):
+    """snpEff/VEP print no progress: the lines they have written are the progress, shown while
+    the tool still runs; a chatty stderr is returned whole, never blocks."""
+    import sys
+
+    from varrank.core.progress import run_counting_lines
+
+    script = ("import sys, time\n"
+              "for i in range(3000):\n"
+              "    print(f'line {i}', flush=True)\n"
+              "    if i % 1000 == 999: time.sleep(0.3)\n"
+              "sys.stderr.write('w' * 200000 + '\\nlast words\\n')\n"
+              "sys.exit(3)\n")
+    logger = _logger(logging.INFO)
+    progress = Progress("tool", total=3000, unit="lines", every_s=0.0, stream=io.StringIO(),
+                        logger=logger)
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        status, stderr = run_counting_lines([sys.executable, "-c", script], tmp_path / "out.txt",
+                                            progress, poll_s=0.1)
+    assert status == 3 and stderr.endswith("last words\n") and len(stderr) > 200000
+    assert progress.done_n == 3000
+    assert (tmp_path / "out.txt").read_text().count("\n") == 3000
+    shown = [r.getMessage() for r in caplog.records]
+    assert any(re.search(r"tool: [\d,]+/3,000 lines", m) for m in shown[:-1]), shown
+    assert shown[-1].startswith("tool: 3,000/3,000 lines"), shown

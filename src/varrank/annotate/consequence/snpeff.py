@@ -31,6 +31,7 @@ from varrank.core.checksums import check_listed_files, file_entries, sha256_file
 from varrank.core.errors import ResourceError
 from varrank.core.genome import contig_mapper
 from varrank.core.json_schema import check, check_written
+from varrank.core.progress import Progress, run_counting_lines
 from varrank.core.reference import fasta_contig_lengths
 from varrank.annotate.consequence.sites import read_annotated_sites, write_sites_vcf
 
@@ -202,9 +203,10 @@ def run_snpeff(db: Path, manifest: dict, records: list[tuple[str, int, str, str]
     cmd = snpeff_command() + ["ann", "-noStats", "-noLog", "-nodownload", "-c", str(config),
                               manifest["name"], str(vcf_in)]
     log.info("running snpEff on %d variants", len(records))
-    with open(vcf_out, "w") as out:
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
-        raise ResourceError(f"snpEff ann failed (exit {proc.returncode}): {tail}", path=db)
+    # lines written, header included: a few dozen more than the records
+    status, stderr = run_counting_lines(
+        cmd, vcf_out, Progress("snpEff ann", total=len(records), unit="lines"))
+    if status != 0:
+        tail = "\n".join(stderr.strip().splitlines()[-5:])
+        raise ResourceError(f"snpEff ann failed (exit {status}): {tail}", path=db)
     return read_annotated_sites(vcf_out, "ANN").values
