@@ -141,14 +141,15 @@ def load_genes(path: Path | None) -> GeneTable | None:
     return GeneTable(read_hgnc(path)[0], release=path.name) if path else None
 
 
-def with_gene_identity(table: pa.Table, genes: GeneTable | None) -> pa.Table:
+def with_gene_identity(table: pa.Table, genes: GeneTable | None, log: bool = True) -> pa.Table:
     """``gene_hgnc_id``/``gene_ncbi_id`` for every row, resolved as ANNOTATE resolves them
     (the gene-model rows were filled after ANNOTATE ran)."""
     if genes is None:
         return table
     ids, counts = identity_columns(genes, table.column("gene_symbol").to_pylist(),
                                    table.column("gene_id").to_pylist())
-    LOG.info("%s", counts.note(genes))
+    if log:
+        LOG.info("%s", counts.note(genes))
     for name, values in ids.items():
         table = table.set_column(table.schema.get_field_index(name), name,
                                  pa.array(values, pa.string()))
