@@ -90,6 +90,7 @@ class Case:
     hpo: list[str]
     excluded: list[str]
     variants: list[CaseVariant] = field(default_factory=list)
+    hgnc_id: str | None = None
 
     @property
     def genotype_class(self) -> str:
@@ -105,7 +106,8 @@ def read_cases(path: Path) -> list[Case]:
     with gzip.open(path, "rt", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             case = Case(row["case_id"], SEX.get(row["sex"], "unknown"), row["disease_id"],
-                        row["gene"], _terms(row["hpo_present"]), _terms(row["hpo_excluded"]))
+                        row["gene"], _terms(row["hpo_present"]), _terms(row["hpo_excluded"]),
+                        hgnc_id=row.get("hgnc_id") or None)
             for s in ("", "2"):
                 if row.get("chrom" + s):
                     case.variants.append(CaseVariant(
@@ -219,13 +221,16 @@ def arm_options(arm: str, case: Case) -> PrioritiseOptions:
 
 
 def causal_ranks(table: pa.Table, case: Case) -> dict:
-    """Ranks of the causal gene (by the case's symbol) and of its best-ranked causal variant."""
-    rows = table.select(["vcf_id", "gene_symbol", "rank", "gene_rank", "consequence",
-                         "excluded_reason", "zygosity"]).to_pylist()
+    """Ranks of the causal gene and of its best-ranked causal variant. The gene is the case's
+    HGNC ID where the row has one (``--genes``: GENCODE v24 says ATP5B, the case ATP5F1B),
+    else the case's symbol."""
+    rows = table.select(["vcf_id", "gene_symbol", "gene_hgnc_id", "rank", "gene_rank",
+                         "consequence", "excluded_reason", "zygosity"]).to_pylist()
     causal = [r for r in rows if (r["vcf_id"] or "").startswith(CASE_ID_PREFIX)]
     ranks = [r["rank"] for r in causal if r["rank"] is not None]
-    gene_ranks = [r["gene_rank"] for r in rows if r["gene_symbol"] == case.gene
-                  and r["gene_rank"] is not None]
+    gene_ranks = [r["gene_rank"] for r in rows if r["gene_rank"] is not None and (
+        r["gene_hgnc_id"] == case.hgnc_id if r["gene_hgnc_id"] and case.hgnc_id
+        else r["gene_symbol"] == case.gene)]
     return {"gene_rank": min(gene_ranks) if gene_ranks else None,
             "variant_rank": min(ranks) if ranks else None,
             "ranked_rows": sum(1 for r in rows if r["rank"] is not None),
@@ -271,10 +276,11 @@ class GeneModel:
     """GENCODE canonical models (SpliceAI's table): gene and exon/intron/splice consequence,
     the same function for background and spike (``prioritise_bench.consequence_at``)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, identity=None):
         from prioritise_bench import read_gene_annotation
 
         self.genes = read_gene_annotation(path)
+        self.identity = identity     # HGNC table (--genes): rows resolved as ANNOTATE would
 
     def fill(self, table: pa.Table) -> pa.Table:
         from prioritise_bench import consequence_at
@@ -292,7 +298,9 @@ class GeneModel:
         for name, values in (("gene_symbol", genes), ("consequence", csqs)):
             i = table.column_names.index(name)
             table = table.set_column(i, name, pa.array(values, type=table.schema.field(name).type))
-        return table
+        from prioritise_bench import with_gene_identity
+
+        return with_gene_identity(table, self.identity, log=table.num_rows > 1000)
 
 
 def _concat(background: pa.Table, spike: pa.Table) -> pa.Table:
@@ -311,10 +319,10 @@ def _concat(background: pa.Table, spike: pa.Table) -> pa.Table:
 class GenomeWide:
     """Background through INGEST + ANNOTATE + gene model once; each case's spike on its own."""
 
-    def __init__(self, chain: Chain, vcf: Path, arms: list[str], work: Path):
+    def __init__(self, chain: Chain, vcf: Path, arms: list[str], work: Path, identity=None):
         self.chain, self.arms, self.work = chain, arms, work
         self.caches: dict[str, dict] = {}
-        self.model = GeneModel(Path(chain.info["canonical_models"]))
+        self.model = GeneModel(Path(chain.info["canonical_models"]), identity)
         self.header, self.records = read_background(vcf)
         started = time.monotonic()
         full = write_vcf(self.header, self.records, work / "background.vcf.gz")
@@ -398,6 +406,9 @@ def parse_args(argv):
     p.add_argument("--data-dir", type=Path, help="test-data folder (default ../shared/data)")
     p.add_argument("--model-dir", type=Path, help="run SCORE with this model folder (full chain)")
     p.add_argument("--case-ids", help="comma list of case ids to run")
+    p.add_argument("--genes", type=Path, help="genome-wide set: HGNC gene table; rows' genes "
+                   "resolved to HGNC/NCBI IDs (HPO joined on the ID, the causal gene found by "
+                   "the case's HGNC ID); default: symbols only")
     p.add_argument("--limit", type=int, help="at most this many cases")
     p.add_argument("--shard", help="K/N: every N-th case from the K-th (for parallel runs)")
     p.add_argument("--check-merged", type=int, default=0,
@@ -451,7 +462,10 @@ def run_set(args, info: dict, cases: list[Case], arms: list[str], work: Path) ->
     todo = [c for c in cases if c.case_id not in done]
     rows = [done[c.case_id] for c in cases if c.case_id in done]
     LOG.info("%d cases to run, %d taken from %s.partial.jsonl", len(todo), len(rows), args.out)
-    gw = GenomeWide(chain, Path(info["genomewide_background_vcf"]), arms, work) if todo else None
+    from prioritise_bench import load_genes
+
+    gw = GenomeWide(chain, Path(info["genomewide_background_vcf"]), arms, work,
+                    load_genes(args.genes)) if todo else None
     for n, case in enumerate(todo, 1):
         rows.append(gw.run(case, resources))
         rows[-1]["hpo_terms_unknown_to_release"] = dropped[case.case_id]

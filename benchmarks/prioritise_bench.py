@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from varrank.core.table_io import read_table  # noqa: E402
 from varrank.core.clinvar import review_stars as stars_from_review_status  # noqa: E402
 from varrank.core.clinvar import significance_category  # noqa: E402
+from varrank.core.genes import GeneTable, identity_columns, read_hgnc  # noqa: E402
 from varrank.prioritise.phenotype.hpo_index import HpoIndex, hp_id  # noqa: E402
 from varrank.prioritise.stage import PrioritiseOptions, load_resources, prioritise_table  # noqa: E402
 
@@ -114,7 +115,7 @@ def build_background(args, workdir: Path) -> tuple[pa.Table, dict]:
 
     LOG.info("building the background with varrank ingest + annotate from %s", args.vcf)
     bundle = build_bundle(BuildRequest(out=workdir / "bundle", genome=args.genome, sources=[
-        SourceSpec("clinvar", "clinvar", [Path(args.clinvar_background)])]))
+        SourceSpec("clinvar", "clinvar", [Path(args.clinvar_background)])], genes=args.genes))
     ingested = run_ingest(args.vcf, args.proband, workdir / "ingest", proband=args.proband,
                           sex=args.sex, ped=args.ped, genome=args.genome)
     table, meta = read_table(run_annotate(ingested.table, bundle, workdir / "annotate").table)
@@ -133,6 +134,26 @@ def build_background(args, workdir: Path) -> tuple[pa.Table, dict]:
         LOG.info("gene model gave %d background rows a gene and exon/intron consequence", filled)
         table = pa.Table.from_pylist(rows, schema=table.schema)
     return table, meta
+
+
+def load_genes(path: Path | None) -> GeneTable | None:
+    """The HGNC table (``--genes``) the bundle was built with, for rows the harness annotates."""
+    return GeneTable(read_hgnc(path)[0], release=path.name) if path else None
+
+
+def with_gene_identity(table: pa.Table, genes: GeneTable | None, log: bool = True) -> pa.Table:
+    """``gene_hgnc_id``/``gene_ncbi_id`` for every row, resolved as ANNOTATE resolves them
+    (the gene-model rows were filled after ANNOTATE ran)."""
+    if genes is None:
+        return table
+    ids, counts = identity_columns(genes, table.column("gene_symbol").to_pylist(),
+                                   table.column("gene_id").to_pylist())
+    if log:
+        LOG.info("%s", counts.note(genes))
+    for name, values in ids.items():
+        table = table.set_column(table.schema.get_field_index(name), name,
+                                 pa.array(values, pa.string()))
+    return table
 
 
 # ---- causal variants and cases ---------------------------------------------------------------
@@ -204,9 +225,11 @@ def sample_hpo(rng: random.Random, index: HpoIndex, disease: str, imprecision: f
 
 
 def spike(background: pa.Table, causal: Causal, modes: tuple[str, ...], proband: str,
-          parents: tuple[str, str] | None, genes=None) -> tuple[pa.Table, str]:
+          parents: tuple[str, str] | None, genes=None,
+          identity: GeneTable | None = None) -> tuple[pa.Table, str]:
     """Background + the causal allele. With ``genes`` the spike is annotated like the
-    background (gene model only: exon/intron/splice, no coding effect, no HGVS)."""
+    background (gene model only: exon/intron/splice, no coding effect, no HGVS); with
+    ``identity`` (the HGNC table) its ClinVar gene symbol is resolved as ANNOTATE would."""
     key = f"{causal.chrom}-{causal.pos}-{causal.ref}-{causal.alt}"
     recessive = modes and all("recessive" in m for m in modes)
     x_linked = causal.chrom in ("X", "chrX")
@@ -231,6 +254,9 @@ def spike(background: pa.Table, causal: Causal, modes: tuple[str, ...], proband:
         "clinvar_stars": stars_from_review_status(causal.review_status) or 0,
         "clinvar_variation_id": causal.variation_id,
     })
+    if identity is not None and "gene_hgnc_id" in row:
+        ids, _ = identity_columns(identity, [causal.gene], [None])
+        row.update({name: values[0] for name, values in ids.items()})
     for name in ("filter", "variant_type"):
         if name in row and row[name] is None:
             row[name] = "PASS" if name == "filter" else "SNV"
@@ -251,6 +277,9 @@ def main(argv=None) -> int:
     p.add_argument("--genome", default="GRCh37")
     p.add_argument("--clinvar-background", type=Path, help="ClinVar VCF for the background bundle")
     p.add_argument("--gene-annotation", type=Path, help="SpliceAI-format gene model (grch37.txt)")
+    p.add_argument("--genes", type=Path, help="HGNC gene table for the background bundle "
+                   "(gene identity: previous/alias symbols and IDs); default: none, genes "
+                   "meet HPO by symbol only")
     p.add_argument("--causal", type=Path, required=True, help="ClinVar VCF (macarthur-lab format)")
     p.add_argument("--hpo-dir", type=Path)
     p.add_argument("--cases", type=int, default=200)
@@ -285,6 +314,8 @@ def main(argv=None) -> int:
             if not (args.vcf and args.clinvar_background):
                 p.error("--background or (--vcf and --clinvar-background) is required")
             background, meta = build_background(args, Path(tmp))
+    identity = load_genes(args.genes)
+    background = with_gene_identity(background, identity)
     meta = {**meta, "patient": meta.get("patient") or args.proband,
             "proband": meta.get("proband") or args.proband,
             "declared_sex": meta.get("declared_sex") or args.sex}
@@ -321,7 +352,7 @@ def main(argv=None) -> int:
         if (n - 1) % n_shards != shard:
             continue
         table, key = spike(background, c, index.diseases[c.disease].modes, proband, parents,
-                           spike_genes)
+                           spike_genes, identity)
         for ablation in ablations:
             skip = frozenset() if ablation == "none" else frozenset(ablation.split(","))
             options = PrioritiseOptions(hpo=hpo, ped=args.ped, hpo_dir=args.hpo_dir, skip=skip)

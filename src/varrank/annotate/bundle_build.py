@@ -58,6 +58,8 @@ class BuildRequest:
     constraint: Path | None = None
     mito_loci: Path | None = None
     hpo_dir: Path | None = None
+    genes: Path | None = None            # HGNC table (core/genes.py layouts)
+    genes_release: str | None = None
     force: bool = False
     threads: int = 2
     memory_limit: str = "4GB"
@@ -79,7 +81,7 @@ def build_bundle(req: BuildRequest) -> Path:
         raise ResourceError("bundle folder already exists", hint="use --force to replace it",
                             path=out)
     if not req.sources and req.constraint is None and req.hpo_dir is None \
-            and req.mito_loci is None:
+            and req.mito_loci is None and req.genes is None:
         raise ResourceError("nothing to build: give at least one source",
                             hint="e.g. --clinvar clinvar.vcf.gz --gnomad gnomad.sites.vcf.bgz")
     names = [s.name for s in req.sources]
@@ -143,6 +145,9 @@ def _build_into(tmp: Path, req: BuildRequest) -> dict:
             con, req.constraint)
     if req.mito_loci is not None:
         manifest["gene_resources"]["mito_loci"] = mito_loci.load(con, req.mito_loci)
+    if req.genes is not None:
+        manifest["gene_resources"]["gene_identity"] = gene_resources.load_gene_identity(
+            con, req.genes, req.genes_release)
     if req.hpo_dir is not None:
         manifest["gene_resources"]["hpo"] = gene_resources.add_hpo(con, req.hpo_dir, tmp / "hpo")
     con.execute("CHECKPOINT")

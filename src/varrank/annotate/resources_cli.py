@@ -19,7 +19,8 @@ example (GRCh38):
       --clinvar clinvar_20250106.vcf.gz \\
       --gnomad gnomad.joint.v4.1.sites.chr1.vcf.bgz --gnomad gnomad.joint.v4.1.sites.chr2.vcf.bgz \\
       --popfreq 1kg=1kGP_high_coverage.sites.vcf.gz --inhouse lab_classifications.tsv \\
-      --constraint gnomad.v4.1.constraint_metrics.tsv --out bundle_GRCh38/
+      --constraint gnomad.v4.1.constraint_metrics.tsv \
+      --genes hgnc_complete_set.txt --release hgnc=2025-01-07 --out bundle_GRCh38/
 
 Every source is validated line by line, split and left-aligned (bcftools norm, --fasta),
 and loaded into one DuckDB file; manifest.json records files, sha256, releases (from
@@ -98,6 +99,10 @@ def _add_build(rsub: argparse._SubParsersAction) -> None:
     build.add_argument("--constraint", type=Path, metavar="TSV",
                        help="gnomAD constraint table (v4.1 constraint_metrics.tsv or v2.1.1 "
                             "lof_metrics.by_gene.txt)")
+    build.add_argument("--genes", type=Path, metavar="TSV",
+                       help="HGNC gene table (hgnc_complete_set.txt, or a genenames.org custom "
+                            "download): genes matched by HGNC/NCBI/Ensembl ID and previous or "
+                            "alias symbols; release from --release hgnc=LABEL or the file name")
     hpo = build.add_mutually_exclusive_group()
     hpo.add_argument("--hpo-dir", type=Path, metavar="DIR",
                      help="folder with hp.obo, phenotype.hpoa, genes_to_phenotype.txt "
@@ -220,10 +225,17 @@ def _build(args: argparse.Namespace) -> int:
     out = build_bundle(BuildRequest(out=args.out, genome=args.genome, sources=source_specs(args),
                                     fasta=args.fasta, constraint=args.constraint, hpo_dir=hpo_dir,
                                     mito_loci=args.mito_loci,
+                                    genes=args.genes, genes_release=_genes_release(args),
                                     force=args.force, threads=args.threads,
                                     memory_limit=args.memory))
     print(out)
     return 0
+
+
+def _genes_release(args: argparse.Namespace) -> str | None:
+    """``--release hgnc=LABEL`` (the gene table's version; HGNC files carry none)."""
+    labels = dict(_named(args.release, "--release"))
+    return str(labels["hgnc"]) if "hgnc" in labels else None
 
 
 def _snpeff_db(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 Order of work: database lookup (lookup.py), transcript effects from the chosen annotator
 (snpEff database, VEP cache, or CSQ/ANN already in the input), the preferred transcript per
-row with all effects written to the side table, then gene-level constraint by gene symbol.
+row with all effects written to the side table, then the gene's identity (HGNC and NCBI Gene
+IDs, from the bundle's HGNC table) and gene-level constraint joined on that identity.
 No row is ever dropped; rows an annotator could not handle keep nulls and are counted in
 the ledger's ``flagged`` with the reason.
 """
@@ -29,7 +30,9 @@ from varrank.annotate.consequence.parse import csq_format_from_header, parse_ann
 from varrank.annotate.consequence.select import preferred
 from varrank.annotate.lookup import lookup
 from varrank.core.alleles import sequence_mask
+from varrank.annotate.gene_resources import read_gene_identity
 from varrank.core.errors import InputError
+from varrank.core.genes import GeneTable, gene_key, identity_columns
 from varrank.core.ledger import Ledger
 from varrank.core.progress import Progress
 from varrank.core.schema import KEY, allele_label, arrow_schema, variant_key
@@ -99,8 +102,26 @@ def _annotate(table: pa.Table, meta: TableMetadata, bundle: Bundle, options: Ann
         log.info("transcript effects for %d of %d variants", sum(1 for c in chosen if c),
                  table.num_rows)
     columns.update(_mito_loci(bundle, table, columns["gene_symbol"], options))
-    columns.update(_constraint(bundle, columns["gene_symbol"], options))
+    genes = _gene_table(bundle, options)
+    symbols, gene_ids = columns["gene_symbol"].to_pylist(), columns["gene_id"].to_pylist()
+    if genes is not None:
+        ids, counts = identity_columns(genes, symbols, gene_ids)
+        columns.update(ids)
+        ledger.notes.append(counts.note(genes))
+    columns.update(_constraint(bundle, genes, symbols, gene_ids, options))
     return columns, effects, chosen, annotator
+
+
+def _gene_table(bundle: Bundle, options: AnnotateOptions) -> GeneTable | None:
+    """The bundle's HGNC table, or None for a bundle built without ``--genes``."""
+    entry = bundle.manifest.get("gene_resources", {}).get("gene_identity")
+    if not entry:
+        return None
+    con = bundle.connect(options.threads, options.memory_limit)
+    try:
+        return read_gene_identity(con, entry)
+    finally:
+        con.close()
 
 
 def _annotated_meta(meta: TableMetadata, bundle: Bundle, bundle_path: Path,
@@ -304,16 +325,23 @@ def _mito_loci(bundle: Bundle, table: pa.Table, genes: pa.Array,
         con.close()
 
 
-def _constraint(bundle: Bundle, genes: pa.Array, options: AnnotateOptions) -> dict[str, pa.Array]:
+def _constraint(bundle: Bundle, genes: GeneTable | None, symbols: list, gene_ids: list,
+                options: AnnotateOptions) -> dict[str, pa.Array]:
+    """gnomAD constraint per row, joined on the gene key (HGNC ID through the gene table, so
+    a constraint row named GBA meets a row annotated GBA1; the bare symbol without one)."""
     entry = bundle.manifest.get("gene_resources", {}).get("gnomad_constraint")
     if not entry:
         return {}
     con = bundle.connect(options.threads, options.memory_limit)
-    rows = dict(((g, (p, l)) for g, p, l in con.execute(
-        "SELECT gene_symbol, pli, loeuf FROM gene_constraint").fetchall()))
+    rows = {gene_key(genes, g, gid): (p, l) for g, gid, p, l in con.execute(
+        "SELECT gene_symbol, gene_id, pli, loeuf FROM gene_constraint").fetchall()}
     con.close()
-    symbols = genes.to_pylist()
-    found = [rows.get(s) if s else None for s in symbols]
+    keys: dict[tuple, str | None] = {}
+    found = []
+    for s, gid in zip(symbols, gene_ids):
+        if (s, gid) not in keys:
+            keys[(s, gid)] = gene_key(genes, s, gid) if s else None
+        found.append(rows.get(keys[(s, gid)]) if keys[(s, gid)] else None)
     return {
         "gene_pli": pa.array([f[0] if f else None for f in found], pa.float64()),
         "gene_loeuf": pa.array([f[1] if f else None for f in found], pa.float64()),

@@ -81,6 +81,8 @@ ANNOTATE = _cols(
     "annotate",
     ("gene_symbol", pa.string(), "HGNC symbol of the preferred transcript's gene"),
     ("gene_id", pa.string(), "Ensembl/NCBI gene ID"),
+    ("gene_hgnc_id", pa.string(), "HGNC ID of the gene (bundle's HGNC table; null if unresolved)"),
+    ("gene_ncbi_id", pa.string(), "NCBI Gene ID of the gene (bundle's HGNC table)"),
     ("transcript_id", pa.string(), "Preferred transcript (MANE Select > canonical > most severe)"),
     ("biotype", pa.string(), "Biotype of the preferred transcript (protein_coding, lncRNA, ...)"),
     ("is_mane_select", pa.bool_(), "Preferred transcript is MANE Select"),

@@ -145,7 +145,7 @@ def prioritise_table(table: pa.Table, metadata: TableMetadata | Mapping[str, Any
         profile.excluded = None
     use_inheritance = K.INHERITANCE not in options.skip
     use_consequence = K.CONSEQUENCE not in options.skip
-    genes = sorted({r.get("gene_symbol") for r in rows if r.get("gene_symbol")})
+    genes = _hpo_gene_names(resources.index, rows)
     matches = _gene_matches(profile, genes) if use_phenotype else {}
     ctx = _rule_context(resources, rows, genes, metadata)
     if not ctx.frequency_data:
@@ -259,21 +259,37 @@ class _ProfileView:
         return [hp_id(n) for n in self.excluded.numbers] if self.excluded else []
 
 
-def _gene_matches(view, genes) -> dict[str, GeneMatch]:
+def _hpo_gene_names(index: HpoIndex | None, rows: list[dict]) -> dict[str, str]:
+    """Table gene symbol -> the name HPO annotates that gene under.
+
+    Joined on the NCBI Gene ID that ANNOTATE resolved through the bundle's HGNC table (HPO's
+    own gene key), so a row annotated GBA meets HPO's GBA1; on the symbol where the row has
+    no ID (a bundle without ``--genes``)."""
+    out: dict[str, str] = {}
+    for r in rows:
+        symbol = r.get("gene_symbol")
+        if symbol and (symbol not in out or out[symbol] == symbol):
+            name = index.gene_name(symbol, r.get("gene_ncbi_id")) if index else symbol
+            out[symbol] = name or symbol
+    return out
+
+
+def _gene_matches(view, genes: dict[str, str]) -> dict[str, GeneMatch]:
     out = {}
-    for gene in genes:
-        m = match_gene(view.profile, gene, view.excluded)
+    for gene, hpo_name in sorted(genes.items()):
+        m = match_gene(view.profile, hpo_name, view.excluded)
         if m is not None:
             out[gene] = m
     return out
 
 
-def _gene_modes(index: HpoIndex | None, genes) -> dict[str, frozenset[str]]:
+def _gene_modes(index: HpoIndex | None, genes: dict[str, str]) -> dict[str, frozenset[str]]:
     if index is None:
         return {}
     out = {}
-    for gene in genes:
-        modes = {m for d in index.gene_diseases.get(gene, []) for m in index.diseases[d].modes}
+    for gene, hpo_name in sorted(genes.items()):
+        modes = {m for d in index.gene_diseases.get(hpo_name, [])
+                 for m in index.diseases[d].modes}
         if modes:
             out[gene] = frozenset(modes)
     return out

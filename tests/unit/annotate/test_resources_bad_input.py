@@ -193,3 +193,18 @@ def test_constraint_table_of_unknown_layout(tmp_path):
         build_bundle(BuildRequest(out=tmp_path / "bundle", genome="GRCh37", sources=[],
                                   constraint=bad))
     _assert_nothing_left(tmp_path)
+
+
+def test_gene_table_of_unknown_layout_via_the_cli(tmp_path, capsys):
+    """`varrank resources build --genes` with a file that is not an HGNC table: exit 2, one
+    line naming the file and line, a hint, no bundle."""
+    from varrank.cli import main
+
+    bad = tmp_path / "genes.tsv"
+    bad.write_text("gene\tentrez\nGBA1\t2629\n")
+    code = main(["resources", "build", "--genome", "GRCh37", "--no-hpo", "--genes", str(bad),
+                 "--out", str(tmp_path / "bundle")])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{bad}:1: not an HGNC gene table" in err and "hint:" in err
+    assert "Traceback" not in err
+    _assert_nothing_left(tmp_path)

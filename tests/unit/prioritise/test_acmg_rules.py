@@ -291,3 +291,20 @@ def test_clinvar_mc_consequence_names_are_understood():
     assert impact_of(None, "exon_variant") == "MODIFIER"
     assert impact_of(None, "not_a_term") is None
     assert impact_of("moderate", None) == "MODERATE"
+
+
+def test_protein_index_meets_a_renamed_gene_by_ncbi_gene_id(tmp_path):
+    """ClinVar's index says GBA (GENEINFO GBA:2629 or a gene_ncbi_id column); a row annotated
+    with today's symbol GBA1 and ANNOTATE's gene_ncbi_id 2629 gets PM5 and PS1 from it."""
+    tsv = tmp_path / "idx.tsv"
+    tsv.write_text("gene_symbol\thgvs_p\tclinvar_significance\tclinvar_stars\tgene_ncbi_id\n"
+                   "GBA\tp.Leu483Pro\tPathogenic\t2\t2629\n")
+    lenient = RuleContext(protein_index=ProteinIndex.load(tsv))
+    renamed = row(variant_key="x", gene_symbol="GBA1", gene_ncbi_id="2629",
+                  consequence="missense_variant", hgvs_p="p.Leu483Arg")
+    assert pm5(renamed, lenient).met
+    assert ps1(row(variant_key="x", gene_symbol="GBA1", gene_ncbi_id="2629",
+                   consequence="missense_variant", hgvs_p="p.Leu483Pro"), lenient).met
+    no_id = row(variant_key="x", gene_symbol="GBA1", consequence="missense_variant",
+                hgvs_p="p.Leu483Arg")
+    assert pm5(no_id, lenient).status == "not_met"      # symbols alone do not meet

@@ -26,6 +26,8 @@ def _inputs(row: Row, ctx: RuleContext, code: str):
         return None, not_met(code, "not a missense variant")
     change = parse_missense(row.get("hgvs_p"))
     gene = row.get("gene_symbol")
+    if gene:
+        gene = ctx.protein_index.gene_of(gene, row.get("gene_ncbi_id"))
     if change is None or not gene:
         return None, not_evaluated(code, f"missense without a parsable HGVS p. "
                                          f"({row.get('hgvs_p')!r})")

@@ -11,7 +11,10 @@ no HGVS p.). The index is built from any of:
   optionally variant_key, clinvar_variation_id);
 - a varrank variant table (Parquet) with the same columns.
 
-Keys are (gene symbol, residue number); a change is (ref aa, alt aa). The residue number
+Keys are (gene symbol, residue number); a change is (ref aa, alt aa). Where the source gives
+the NCBI Gene ID (ClinVar's GENEINFO ``GBA:2629``, a ``gene_ncbi_id`` column), a patient row
+with the same ``gene_ncbi_id`` meets the index under the index's symbol, whatever symbol its
+own annotator used (core/genes.py). The residue number
 of HGVS p. depends on the transcript: the index and the patient table must use the same
 transcript set (MANE Select on both sides), otherwise PM5 can fire on the wrong residue.
 """
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from varrank.core.clinvar import is_pathogenic_assertion, review_stars
 from varrank.core.errors import InputError
+from varrank.core.genes import ncbi_gene_id
 from varrank.core.schema import variant_key
 
 LOG = logging.getLogger(__name__)
@@ -99,16 +103,20 @@ class ProteinIndex:
         # gene -> stars of each P/LP protein-truncating assertion (nonsense, frameshift):
         # evidence that LoF is a disease mechanism of the gene (PVS1), recessive genes included
         self.null_assertions: dict[str, list[int]] = defaultdict(list)
+        self._symbol_of_ncbi: dict[str, str] = {}   # NCBI Gene ID -> the index's symbol
         self.source: str = ""
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_residue.values())
 
     def add(self, gene: str, hgvs_p: str, significance: str, stars: int,
-            variant_key: str | None = None, variation_id: str | None = None) -> bool:
+            variant_key: str | None = None, variation_id: str | None = None,
+            ncbi_id: str | None = None) -> bool:
         """Add one assertion; returns False (and keeps nothing) unless P/LP missense."""
         if not gene or not is_pathogenic_assertion(significance):
             return False
+        if ncbi_id:
+            self._symbol_of_ncbi.setdefault(ncbi_id, gene)
         if is_truncating(hgvs_p):
             self.null_assertions[gene].append(int(stars))
             return False
@@ -119,6 +127,10 @@ class ProteinIndex:
             gene, change, str(hgvs_p), str(significance), int(stars), variant_key,
             variation_id))
         return True
+
+    def gene_of(self, symbol: str, ncbi_id: str | None = None) -> str:
+        """The index's symbol for a patient row's gene: by NCBI Gene ID, else its own symbol."""
+        return self._symbol_of_ncbi.get(ncbi_id, symbol) if ncbi_id else symbol
 
     def null_count(self, gene: str, min_stars: int) -> int:
         return sum(1 for s in self.null_assertions.get(gene, ()) if s >= min_stars)
@@ -190,10 +202,11 @@ def _add_vcf_record(index: ProteinIndex, record) -> None:
     # the aggregate status gives ClinVar's stars; _ORDERED lists each submission's
     review = _info_text(info, "REVIEW_STATUS", "CLNREVSTAT", "REVIEW_STATUS_ORDERED")
     significance = _info_text(info, "CLINICAL_SIGNIFICANCE", "CLNSIG")
-    gene = _info_text(info, "SYMBOL") or (_info_text(info, "GENEINFO") or "").split(":")[0]
+    gene_info = _info_text(info, "GENEINFO") or ""
+    gene = _info_text(info, "SYMBOL") or gene_info.split(":")[0]
     key = variant_key(record.CHROM, record.POS, record.REF, ",".join(record.ALT))
     index.add(gene, hgvs_p, significance or "", review_stars(review) or 0, key,
-              _info_text(info, "VARIATION_ID") or record.ID)
+              _info_text(info, "VARIATION_ID") or record.ID, ncbi_gene_id(gene_info))
 
 
 def _from_rows(rows, path: Path) -> ProteinIndex:
@@ -207,7 +220,8 @@ def _from_rows(rows, path: Path) -> ProteinIndex:
         index.add(row.get("gene_symbol") or "", row.get("hgvs_p") or "",
                   row.get("clinvar_significance") or "",
                   int(stars) if stars not in (None, "", ".") else 0,
-                  row.get("variant_key"), row.get("clinvar_variation_id"))
+                  row.get("variant_key"), row.get("clinvar_variation_id"),
+                  ncbi_gene_id(row.get("gene_ncbi_id")))
     return index
 
 

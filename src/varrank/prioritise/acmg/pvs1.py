@@ -55,7 +55,8 @@ def gene_mechanism(row: Row, ctx: RuleContext) -> tuple[bool | None, str]:
         if gene in ctx.lof_genes:
             return True, f"{gene} on the curated LoF-mechanism list"
     if ctx.protein_index is not None and gene:
-        n = ctx.protein_index.null_count(gene, t.clinvar_min_stars_protein)
+        n = ctx.protein_index.null_count(
+            ctx.protein_index.gene_of(gene, row.get("gene_ncbi_id")), t.clinvar_min_stars_protein)
         if n >= t.lof_min_clinvar_null:
             return True, (f"{n} ClinVar P/LP truncating variants in {gene} "
                           f"(>= {t.clinvar_min_stars_protein} star)")

@@ -32,7 +32,7 @@ from varrank.core.errors import ResourceError
 
 LOG = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4                  # 4: NCBI Gene IDs of the annotated genes
 REQUIRED_FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
 PHENOTYPIC_ABNORMALITY = 118      # HP:0000118
 MODE_OF_INHERITANCE = 5           # HP:0000005
@@ -90,10 +90,20 @@ class HpoIndex:
     gene_diseases: dict[str, list[str]]
     diseases: dict[str, Disease]
     position: dict[int, int] = field(default_factory=dict)
+    gene_ncbi: dict[str, str] = field(default_factory=dict)   # HPO symbol -> NCBI Gene ID
+    _by_ncbi: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.position:
             self.position = {int(t): i for i, t in enumerate(self.term_ids)}
+        self._by_ncbi = {ncbi: symbol for symbol, ncbi in self.gene_ncbi.items()}
+
+    def gene_name(self, symbol: str | None, ncbi_id: str | None = None) -> str | None:
+        """HPO's symbol for a gene: by its NCBI Gene ID (HPO's own gene key, what the table's
+        ``gene_ncbi_id`` holds once the bundle's HGNC table resolved it), else by symbol."""
+        if ncbi_id and ncbi_id in self._by_ncbi:
+            return self._by_ncbi[ncbi_id]
+        return symbol or None
 
     def ancestors(self, pos: int) -> np.ndarray:
         return self.anc_indices[self.anc_indptr[pos]:self.anc_indptr[pos + 1]]
@@ -225,7 +235,8 @@ def build_index(folder: Path) -> HpoIndex:
         names=[t.name for t in terms], ic=ic,
         anc_indptr=np.array(indptr, dtype=np.int64), anc_indices=np.array(indices, dtype=np.int32),
         obsolete=obsolete, phenotypic=pheno, gene_terms=gene_terms,
-        gene_diseases=_gene_diseases(folder, diseases), diseases=diseases, position=position)
+        gene_diseases=_gene_diseases(folder, diseases), diseases=diseases, position=position,
+        gene_ncbi={g.name: str(g.id) for g in ontology.genes if g.id})
     LOG.info("HPO index %s: %d terms, %d genes, %d diseases (%.0f s)", index.release,
              len(terms), len(gene_terms), len(diseases), time.time() - started)
     return index
